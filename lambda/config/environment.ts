@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../errors';
+
+/**
+ * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
+ * the build rather than production. Names and defaults of the password variables are AWS's own
+ * (SecretsManagerRDSPostgreSQLRotation* functions), so their deployments move over unchanged.
+ */
+export const ENV = {
+  excludeCharacters: 'EXCLUDE_CHARACTERS',
+  passwordLength: 'PASSWORD_LENGTH',
+  excludeNumbers: 'EXCLUDE_NUMBERS',
+  excludePunctuation: 'EXCLUDE_PUNCTUATION',
+  excludeUppercase: 'EXCLUDE_UPPERCASE',
+  excludeLowercase: 'EXCLUDE_LOWERCASE',
+  requireEachIncludedType: 'REQUIRE_EACH_INCLUDED_TYPE',
+  /** `local` (CSPRNG in the function, the default) or `secrets-manager` (GetRandomPassword). */
+  passwordSource: 'PASSWORD_SOURCE',
+  /** Strategy used when a secret names none: `single-user`, `admin`, `alternating`, `alternating-owner`. */
+  defaultStrategy: 'DEFAULT_STRATEGY',
+  /** libpq's own names: the sslmode and CA file used when a secret says nothing. */
+  sslMode: 'PGSSLMODE',
+  sslRootCert: 'PGSSLROOTCERT',
+  connectTimeoutMs: 'CONNECT_TIMEOUT_MS',
+  statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
+  /** Optional override of the Secrets Manager endpoint, as AWS's functions read it. */
+  secretsManagerEndpoint: 'SECRETS_MANAGER_ENDPOINT',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+/** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
+export const AWS_DEFAULT_EXCLUDE_CHARACTERS = ':/@"\'\\';
+
+const awsBoolean = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    // AWS's get_environment_bool: true iff the lower-cased value is one of these.
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'y', 'yes'].includes(value.toLowerCase())));
+
+const positiveInt = (fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
+    .pipe(z.number().int().min(1).max(max));
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export const SslModeSchema = z.enum(SSL_MODES);
+export type SslMode = z.infer<typeof SslModeSchema>;
+
+export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
+export const StrategySchema = z.enum(STRATEGIES);
+export type Strategy = z.infer<typeof StrategySchema>;
+
+export const EnvironmentSchema = z.object({
+  [ENV.excludeCharacters]: z.string().optional().default(AWS_DEFAULT_EXCLUDE_CHARACTERS),
+  [ENV.passwordLength]: positiveInt(32, 4096).pipe(z.number().min(4)),
+  [ENV.excludeNumbers]: awsBoolean(false),
+  [ENV.excludePunctuation]: awsBoolean(false),
+  [ENV.excludeUppercase]: awsBoolean(false),
+  [ENV.excludeLowercase]: awsBoolean(false),
+  [ENV.requireEachIncludedType]: awsBoolean(true),
+  [ENV.passwordSource]: z.enum(['local', 'secrets-manager']).optional().default('local'),
+  [ENV.defaultStrategy]: StrategySchema.optional(),
+  [ENV.sslMode]: SslModeSchema.optional().default('verify-full'),
+  [ENV.sslRootCert]: z.string().min(1).optional(),
+  [ENV.connectTimeoutMs]: positiveInt(5_000, 60_000),
+  [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
+  [ENV.secretsManagerEndpoint]: z.url().optional(),
+  [ENV.logLevel]: z.enum(['debug', 'info', 'warn', 'error']).optional().default('info'),
+});
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/**
+ * Reads and validates the environment once. A bad variable fails loudly with its name; its value is not
+ * echoed (PGSSLROOTCERT paths and lengths are harmless, but one rule for every variable is easier to trust).
+ */
+export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const parsed = EnvironmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
