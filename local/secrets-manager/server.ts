@@ -1,0 +1,201 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { secretIdMatches } from './arn';
+import type { SecretLocation } from './arn';
+import { AwsApiError, LocalSecretsManagerConfigError, invalidRequest } from './errors';
+import type { FaultAction } from './faults';
+import { FaultInjector } from './faults';
+import { createLambdaInvoker } from './lambda-invoker';
+import { createOperations } from './operations';
+import type { ApiResponse } from './protocol';
+import { decodeRequest, encodeError, encodeSuccess } from './protocol';
+import type { RotationOutcome } from './rotation-driver';
+import { RotationDriver } from './rotation-driver';
+import { discardTestVersion, recordRotationSuccess } from './rotation-state';
+import { AWSPENDING, pendingBlocksRotation, versionWithLabel } from './staging-labels';
+import { SecretStore } from './store';
+
+/**
+ * A local AWS Secrets Manager endpoint for tests and the demo: an HTTP server speaking AWS JSON 1.1 to the real
+ * `@aws-sdk/client-secrets-manager`, with AWS's documented semantics (staging labels, idempotency, asynchronous
+ * RotateSecret that invokes the rotation function through the Lambda Invoke API), fault injection and call counters.
+ * This file is only the transport; the rules live in the modules it wires together.
+ */
+
+const OptionsSchema = z.object({
+  port: z.number().int().min(0).max(65_535).default(0),
+  host: z.string().min(1).default('127.0.0.1'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
+  lambdaEndpoint: z.url().optional(),
+  clock: z.custom<() => Date>((v) => typeof v === 'function').optional(),
+});
+
+/** Options of {@link startLocalSecretsManager}. */
+export type LocalSecretsManagerOptions = z.input<typeof OptionsSchema>;
+
+/** How tests wait for and inspect rotations started by RotateSecret. */
+export interface LocalRotations {
+  /**
+   * Waits until no rotation of the secret (of any secret, without `secretId`) is running, then returns every rotation
+   * outcome of it so far, oldest first. `secretId` may be a name, full ARN or partial ARN.
+   */
+  settled(secretId?: string): Promise<RotationOutcome[]>;
+  /** The outcome of the secret's most recent rotation, once settled. Rejects if it never rotated. */
+  latest(secretId: string): Promise<RotationOutcome>;
+  /**
+   * Runs the incomplete rotation again with the same ClientRequestToken (what AWS means by "That rotation will be
+   * reattempted"). Rejects with InvalidRequestException if AWSPENDING does not sit on a version apart from AWSCURRENT.
+   */
+  reattempt(secretId: string): Promise<RotationOutcome>;
+}
+
+/** A running local Secrets Manager. */
+export interface LocalSecretsManager {
+  /** `http://host:port`, for the SDK's `endpoint` option or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly faults: FaultInjector;
+  /** Requests received for an operation (including retries and faulted ones) since start or {@link resetCalls}. */
+  calls(operation: string): number;
+  resetCalls(): void;
+  readonly rotations: LocalRotations;
+  /** Stops rotations after their current step, waits for them, closes the server. */
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function perform(actions: readonly FaultAction[]): Promise<void> {
+  for (const action of actions) {
+    if (action.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, action.ms));
+    else throw action.error;
+  }
+}
+
+/**
+ * Starts a local Secrets Manager.
+ *
+ * @example
+ * const sm = await startLocalSecretsManager({ lambdaEndpoint: lambda.endpoint });
+ * const client = new SecretsManagerClient({ endpoint: sm.endpoint, region: sm.region,
+ *   credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+ * // ... RotateSecret, then:
+ * const outcome = await sm.rotations.latest('app/db');
+ * await sm.close();
+ */
+export async function startLocalSecretsManager(options: LocalSecretsManagerOptions = {}): Promise<LocalSecretsManager> {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LocalSecretsManagerConfigError(`options.${issue?.path.join('.') ?? ''}`, issue?.message ?? 'invalid', {
+      cause: parsed.error,
+    });
+  }
+  const config = parsed.data;
+  const clock = config.clock ?? (() => new Date());
+  const location: SecretLocation = { partition: 'aws', region: config.region, accountId: config.accountId };
+  const store = new SecretStore({ location, clock });
+  const lambda = config.lambdaEndpoint ? createLambdaInvoker({ endpoint: config.lambdaEndpoint, region: config.region }) : undefined;
+  const driver = new RotationDriver({
+    invoke: lambda?.invoke,
+    clock,
+    hooks: {
+      onSuccess: (arn) => recordRotationSuccess(store.find(arn, { allowDeleted: true }), clock()),
+      onTestFinished: (arn, versionId) => discardTestVersion(store.find(arn, { allowDeleted: true }), versionId),
+      stagesOf: (arn, versionId) => store.find(arn, { allowDeleted: true }).stages.get(versionId) ?? [],
+    },
+  });
+  const operations = createOperations({ store, driver });
+  const faults = new FaultInjector();
+  const counts = new Map<string, number>();
+
+  async function answer(req: IncomingMessage): Promise<ApiResponse> {
+    let operation = '(unknown)';
+    try {
+      const target = req.headers['x-amz-target'];
+      const request = decodeRequest(req.method, Array.isArray(target) ? target[0] : target, await readBody(req));
+      operation = request.operation;
+      counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      const run = operations[operation];
+      if (!run) throw new AwsApiError('UnknownOperationException', `Unknown operation ${operation}.`);
+      const plan = faults.plan(operation);
+      await perform(plan.before);
+      const output = run(request.input);
+      await perform(plan.after);
+      return encodeSuccess(output);
+    } catch (error) {
+      if (error instanceof AwsApiError) return encodeError(error);
+      // Our own code never puts a value in an error, so name and message are safe to print.
+      console.error(`[local-secrets-manager] ${operation} failed unexpectedly: ${String(error)}`);
+      return encodeError(new AwsApiError('InternalServiceError', 'An error occurred on the server side.', { cause: error }));
+    }
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void answer(req).then((response) => {
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const matching = (secretId: string | undefined) => (s: { secretArn: string; secretName: string }) =>
+    secretId === undefined || secretIdMatches(secretId, { arn: s.secretArn, name: s.secretName }, location);
+
+  const rotations: LocalRotations = {
+    settled: (secretId) => driver.settled(matching(secretId)),
+    latest: async (secretId) => {
+      const last = (await driver.settled(matching(secretId))).at(-1);
+      if (!last) throw invalidRequest(`No rotation of ${secretId} has run.`);
+      return last;
+    },
+    reattempt: async (secretId) => {
+      const secret = store.find(secretId);
+      const pending = versionWithLabel(secret.stages, AWSPENDING);
+      if (!secret.rotation || pending === undefined || !pendingBlocksRotation(secret.stages) || driver.isRunning(secret.arn)) {
+        throw invalidRequest(`Secret ${secret.name} has no incomplete rotation to reattempt.`);
+      }
+      return driver.start({
+        secretArn: secret.arn,
+        secretName: secret.name,
+        versionId: pending,
+        lambdaArn: secret.rotation.lambdaArn,
+        mode: 'rotate',
+      });
+    },
+  };
+
+  return {
+    endpoint: `http://${config.host}:${port}`,
+    region: config.region,
+    accountId: config.accountId,
+    faults,
+    calls: (op) => counts.get(op) ?? 0,
+    resetCalls: () => counts.clear(),
+    rotations,
+    close: async () => {
+      driver.cancelAll();
+      await driver.settled();
+      lambda?.destroy();
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidParameterException,
+  InvalidRequestException,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalSecretsManager } from '../../local/secrets-manager/server';
+import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+
+// Versions, values and staging labels through the real SDK: PutSecretValue, GetSecretValue,
+// UpdateSecretVersionStage, ListSecretVersionIds, as the Secrets Manager API reference documents them.
+
+let sm: LocalSecretsManager;
+let client: SecretsManagerClient;
+let count = 0;
+
+function uniqueName(): string {
+  count += 1;
+  return `versions/secret-${count}`;
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error('rejected with a non-Error', { cause: error });
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function stagesOf(secretId: string): Promise<Record<string, string[]>> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return described.VersionIdsToStages ?? {};
+}
+
+async function createWithValue(value = 'v1'): Promise<{ name: string; arn: string; v1: string }> {
+  const name = uniqueName();
+  const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  return { name, arn: created.ARN ?? '', v1: created.VersionId ?? '' };
+}
+
+async function put(secretId: string, value: string, stages?: string[], token: string = randomUUID()): Promise<string> {
+  const answer = await client.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: token, VersionStages: stages }),
+  );
+  return answer.VersionId ?? '';
+}
+
+beforeAll(async () => {
+  sm = await startLocalSecretsManager();
+  client = new SecretsManagerClient({
+    endpoint: sm.endpoint,
+    region: sm.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await sm.close();
+});
+
+describe('PutSecretValue and staging labels', () => {
+  it('gives the first version AWSCURRENT', async () => {
+    const { name, v1 } = await createWithValue();
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
+  });
+
+  it('gives the first version AWSCURRENT even when PutSecretValue asks only for another label', async () => {
+    const name = uniqueName();
+    const created = await client.send(new CreateSecretCommand({ Name: name }));
+    expect(created.VersionId).toBeUndefined();
+    const v1 = await put(name, 'first', ['custom']);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['custom', 'AWSCURRENT'] });
+  });
+
+  it('moves AWSCURRENT to the new version when VersionStages is omitted, and AWSPREVIOUS to the old current', async () => {
+    const { name, v1 } = await createWithValue();
+    const v2 = await put(name, 'v2');
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
+    const v3 = await put(name, 'v3');
+    // v1 lost its last label: deprecated, so DescribeSecret leaves it out.
+    expect(await stagesOf(name)).toEqual({ [v2]: ['AWSPREVIOUS'], [v3]: ['AWSCURRENT'] });
+  });
+
+  it('leaves AWSCURRENT alone when the new version is staged as AWSPENDING', async () => {
+    const { name, v1 } = await createWithValue();
+    const pending = await put(name, 'next', ['AWSPENDING']);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [pending]: ['AWSPENDING'] });
+  });
+
+  it('takes a custom label off the version that had it', async () => {
+    const { name, v1 } = await createWithValue();
+    const a = await put(name, 'a', ['blue']);
+    const b = await put(name, 'b', ['blue']);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [b]: ['blue'] });
+    expect(a).not.toBe(b);
+  });
+
+  it('keeps the other labels of the version that loses AWSCURRENT (unlike moto)', async () => {
+    const { name, v1 } = await createWithValue();
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 }));
+    const v2 = await put(name, 'v2');
+    expect(await stagesOf(name)).toEqual({ [v1]: ['blue', 'AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
+  });
+
+  it('treats the same token with the same value as a no-op that returns the existing version', async () => {
+    const { name, v1 } = await createWithValue();
+    const token = randomUUID();
+    const first = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token }));
+    const again = await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token, VersionStages: ['other'] }),
+    );
+    expect(again.VersionId).toBe(first.VersionId);
+    expect(again.VersionStages).toEqual(['AWSCURRENT']);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+  });
+
+  it('refuses the same token with another value with ResourceExistsException', async () => {
+    const { name } = await createWithValue();
+    const token = randomUUID();
+    await put(name, 'v2', undefined, token);
+    const error = await rejectionOf(put(name, 'different', undefined, token));
+    expect(error).toBeInstanceOf(ResourceExistsException);
+    expect(error.name).toBe('ResourceExistsException');
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+  });
+
+  it('refuses a ClientRequestToken shorter than 32 or longer than 64 characters', async () => {
+    const { name } = await createWithValue();
+    for (const token of ['x'.repeat(31), 'x'.repeat(65)]) {
+      const error = await rejectionOf(put(name, 'v', undefined, token));
+      expect(error).toBeInstanceOf(InvalidParameterException);
+      expect(error.message).toBe('ClientRequestToken must be 32-64 characters long.');
+    }
+  });
+
+  it('refuses a value given both as SecretString and SecretBinary', async () => {
+    const { name } = await createWithValue();
+    const error = await rejectionOf(
+      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a', SecretBinary: Buffer.from('b') })),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+  });
+
+  it('accepts a RotationToken and keeps it out of the answer', async () => {
+    const { name } = await createWithValue();
+    const answer = await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', RotationToken: 'opaque-rotation-token-value' }),
+    );
+    expect(JSON.stringify(answer)).not.toContain('opaque-rotation-token-value');
+  });
+});
+
+describe('GetSecretValue', () => {
+  it('returns AWSCURRENT by default, with its version id, labels and creation date', async () => {
+    const { name, arn, v1 } = await createWithValue('hello');
+    const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    expect(value).toMatchObject({ ARN: arn, Name: name, VersionId: v1, SecretString: 'hello', VersionStages: ['AWSCURRENT'] });
+    expect(value.CreatedDate).toBeInstanceOf(Date);
+  });
+
+  it('returns a version by VersionId, by VersionStage, or by both when they agree', async () => {
+    const { name, v1 } = await createWithValue('one');
+    const v2 = await put(name, 'two');
+    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('one');
+    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('one');
+    expect(
+      (await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v2, VersionStage: 'AWSCURRENT' }))).SecretString,
+    ).toBe('two');
+  });
+
+  it('refuses a VersionId and VersionStage that do not match with InvalidRequestException', async () => {
+    const { name, v1 } = await createWithValue();
+    await put(name, 'two');
+    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1, VersionStage: 'AWSCURRENT' })));
+    expect(error).toBeInstanceOf(InvalidRequestException);
+    expect(error.message).toBe('You provided a VersionStage that is not associated to the provided VersionId.');
+  });
+
+  it('answers ResourceNotFoundException naming the staging label when no version has it', async () => {
+    const { name } = await createWithValue();
+    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })));
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+  });
+
+  it('answers ResourceNotFoundException naming the VersionId when it does not exist', async () => {
+    const { name } = await createWithValue();
+    const missing = randomUUID();
+    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: missing })));
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.message).toBe(`Secrets Manager can't find the specified secret value for VersionId: ${missing}`);
+  });
+
+  it('answers ResourceNotFoundException for AWSCURRENT of a secret created without a value', async () => {
+    const name = uniqueName();
+    await client.send(new CreateSecretCommand({ Name: name }));
+    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name })));
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+  });
+
+  it('round-trips SecretBinary as bytes', async () => {
+    const name = uniqueName();
+    const bytes = Buffer.from([0, 1, 2, 250, 255]);
+    await client.send(new CreateSecretCommand({ Name: name, SecretBinary: bytes }));
+    const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    expect(Buffer.from(value.SecretBinary ?? new Uint8Array())).toEqual(bytes);
+    expect(value.SecretString).toBeUndefined();
+  });
+});
+
+describe('UpdateSecretVersionStage', () => {
+  it('moving AWSCURRENT moves AWSPREVIOUS to the old current', async () => {
+    const { name, v1 } = await createWithValue();
+    const pending = await put(name, 'next', ['AWSPENDING']);
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: pending, RemoveFromVersionId: v1 }),
+    );
+    // AWSPENDING may stay on the new current version: the RotateSecret docs allow it.
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [pending]: ['AWSPENDING', 'AWSCURRENT'] });
+  });
+
+  it('takes AWSPREVIOUS off the version that becomes current (rolling back)', async () => {
+    const { name, v1 } = await createWithValue();
+    const v2 = await put(name, 'v2');
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v2 }),
+    );
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] });
+  });
+
+  it('refuses to move AWSCURRENT without RemoveFromVersionId naming its version', async () => {
+    const { name, v1 } = await createWithValue();
+    const pending = await put(name, 'next', ['AWSPENDING']);
+    const error = await rejectionOf(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: pending })),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+    expect(error.message).toContain(`currently attached to version ${v1}`);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [pending]: ['AWSPENDING'] });
+  });
+
+  it('refuses to move any label that sits on another version without RemoveFromVersionId (moto allows it)', async () => {
+    const { name, v1 } = await createWithValue();
+    const a = await put(name, 'a', ['blue']);
+    const error = await rejectionOf(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 })),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [a]: ['blue'] });
+  });
+
+  it('refuses a RemoveFromVersionId that does not carry the label', async () => {
+    const { name, v1 } = await createWithValue();
+    const v2 = await put(name, 'v2');
+    const v3 = await put(name, 'v3', ['AWSPENDING']);
+    const error = await rejectionOf(
+      client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v1 }),
+      ),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+    expect(error.message).toContain(`not attached to version ${v1}`);
+    expect((await stagesOf(name))[v2]).toEqual(['AWSCURRENT']);
+  });
+
+  it('never removes AWSCURRENT without moving it', async () => {
+    const { name, v1 } = await createWithValue();
+    const error = await rejectionOf(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v1 })),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
+  });
+
+  it('removes a label when only RemoveFromVersionId is given, leaving the version deprecated', async () => {
+    const { name, v1 } = await createWithValue();
+    const pending = await put(name, 'next', ['AWSPENDING']);
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
+  });
+
+  it('moves a label with RemoveFromVersionId naming its holder', async () => {
+    const { name, v1 } = await createWithValue();
+    const a = await put(name, 'a', ['blue']);
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1, RemoveFromVersionId: a }));
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT', 'blue'] });
+  });
+
+  it('refuses a MoveToVersionId that is not a version of the secret', async () => {
+    const { name } = await createWithValue();
+    const error = await rejectionOf(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: randomUUID() })),
+    );
+    expect(error).toBeInstanceOf(InvalidParameterException);
+  });
+});
+
+describe('ListSecretVersionIds', () => {
+  it('hides versions without labels unless IncludeDeprecated', async () => {
+    const { name, v1 } = await createWithValue();
+    const v2 = await put(name, 'v2');
+    const v3 = await put(name, 'v3');
+    const shown = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+    expect(shown.Versions?.map((v) => v.VersionId).sort()).toEqual([v2, v3].sort());
+    const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+    expect(all.Versions?.map((v) => v.VersionId).sort()).toEqual([v1, v2, v3].sort());
+    expect(all.Versions?.find((v) => v.VersionId === v1)?.VersionStages).toEqual([]);
+  });
+
+  it('returns the secret ARN (not the name, as moto does) and pages with MaxResults and NextToken', async () => {
+    const { name, arn } = await createWithValue();
+    for (let i = 0; i < 4; i++) await put(name, `p${i}`, [`label-${i}`]);
+    const first = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3 }));
+    expect(first.ARN).toBe(arn);
+    expect(first.Versions).toHaveLength(3);
+    expect(first.NextToken).toBeTypeOf('string');
+    const second = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3, NextToken: first.NextToken }));
+    expect(second.Versions).toHaveLength(2);
+    expect(second.NextToken).toBeUndefined();
+  });
+
+  it('still finds a deprecated version by VersionId', async () => {
+    const { name, v1 } = await createWithValue('old');
+    await put(name, 'v2');
+    await put(name, 'v3');
+    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('old');
+  });
+});
