@@ -33,17 +33,22 @@ export class RotationStateError extends PgRotatorError {
   readonly code = 'ROTATION_STATE';
 }
 
-/** Secrets Manager refused or failed a call; `operation` names the API call. */
+/** Secrets Manager refused or failed a call; `operation` names the API call, `awsErrorName` AWS's error code. */
 export class SecretsManagerError extends PgRotatorError {
   readonly code = 'SECRETS_MANAGER';
 
   constructor(
     readonly operation: string,
+    readonly awsErrorName: string,
     message: string,
-    options?: { cause?: unknown },
   ) {
-    super(`${operation}: ${message}`, options);
+    super(`${operation}: ${awsErrorName}: ${message}`);
   }
+}
+
+/** The pending login does not hold the same role memberships as the current one (alternating-owner). */
+export class MembershipDriftError extends PgRotatorError {
+  readonly code = 'MEMBERSHIP_DRIFT';
 }
 
 /** What kind of database failure happened, so a runbook can say what to do. */
@@ -69,4 +74,34 @@ export class DatabaseError extends PgRotatorError {
     super(sqlState ? `${message} (SQLSTATE ${sqlState})` : message, options);
     this.code = `DB_${kind.toUpperCase().replace('-', '_')}` as `DB_${Uppercase<string>}`;
   }
+}
+
+/** An action named a role that does not exist (and the action cannot be a no-op for it). */
+export class RoleNotFoundError extends PgRotatorError {
+  readonly code = 'ROLE_NOT_FOUND';
+}
+
+/** An action would create a role that already exists; its password is unknown to us, so we do not adopt it. */
+export class RoleExistsError extends PgRotatorError {
+  readonly code = 'ROLE_EXISTS';
+}
+
+/**
+ * A role cannot be dropped as asked: it owns objects or holds privileges. `dependents` lists them as PostgreSQL
+ * describes them (pg_describe_object), which names objects and databases, never values.
+ */
+export class DependentObjectsError extends PgRotatorError {
+  readonly code = 'ROLE_HAS_DEPENDENTS';
+
+  constructor(
+    message: string,
+    readonly dependents: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** An orchestrator action was refused before anything changed: the reason is in the message. */
+export class ActionRefusedError extends PgRotatorError {
+  readonly code = 'ACTION_REFUSED';
 }

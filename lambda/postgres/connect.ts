@@ -1,0 +1,137 @@
+import pg from 'pg';
+import { DatabaseError, PgRotatorError } from '../errors';
+import { errorCode, failureKind, toDatabaseError } from './errors';
+import type { ConnectionAttempt, TlsSettings } from './tls';
+import { connectionAttempts } from './tls';
+
+/** Where to connect, and how long to wait. */
+export interface ConnectionTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly tls: TlsSettings;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The two methods the rotation code needs from a connection. */
+export interface Session {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** What TLS the session uses, or null for plaintext. */
+  readonly tls: { readonly protocol: string | null; readonly cipher: string | null } | null;
+}
+
+/**
+ * Opens a session, making the attempts the sslmode allows (libpq order). Falls through to the next attempt only
+ * where libpq would: after a refused TLS request or a failed handshake, or, for `allow`, after the server refused
+ * plaintext (pg_hba `hostssl`). A wrong password is never retried, so one bad attempt is one failed login.
+ *
+ * @throws DatabaseError with kind authentication, network, tls, timeout, permission or missing-role.
+ */
+export async function openSession(target: ConnectionTarget, credentials: Credentials, doing = 'connecting'): Promise<pg.Client & Session> {
+  const attempts = connectionAttempts(target.tls);
+  let lastError: unknown;
+  for (const [index, attempt] of attempts.entries()) {
+    try {
+      return await connectOnce(target, credentials, attempt);
+    } catch (error) {
+      lastError = error;
+      const isLast = index === attempts.length - 1;
+      if (isLast || !shouldTryNext(error)) break;
+    }
+  }
+  throw toDatabaseError(lastError, { doing, role: credentials.username, host: target.host });
+}
+
+/** Runs `work` on a fresh session and always closes it. */
+export async function withSession<T>(
+  target: ConnectionTarget,
+  credentials: Credentials,
+  doing: string,
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await openSession(target, credentials, doing);
+  try {
+    return await work(session);
+  } catch (error) {
+    // Our own errors (a failed check inside `work`) already say what went wrong.
+    if (error instanceof PgRotatorError) throw error;
+    throw toDatabaseError(error, { doing, role: credentials.username, host: target.host });
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Whether the credentials log in. Only a wrong password (28P01, which is also what a missing role gets) is a
+ * "no"; every other failure (network, TLS, pg_hba, a NOLOGIN role) throws, because deciding "not yet set" on a
+ * network error would make setSecret change a password it could not verify.
+ */
+export async function logsIn(target: ConnectionTarget, credentials: Credentials): Promise<boolean> {
+  try {
+    const session = await openSession(target, credentials, 'logging in');
+    await session.end().catch(() => undefined);
+    return true;
+  } catch (error) {
+    if (error instanceof DatabaseError && error.sqlState === '28P01') return false;
+    throw error;
+  }
+}
+
+function shouldTryNext(error: unknown): boolean {
+  const kind = failureKind(error);
+  if (kind === 'tls') return true;
+  // pg_hba refused this kind of connection (hostssl vs hostnossl): the other kind may be accepted.
+  return errorCode(error) === '28000';
+}
+
+async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: credentials.username,
+    password: credentials.password,
+    ssl: attempt.tls === false ? false : stripVerificationTag(attempt.tls),
+    statement_timeout: target.statementTimeoutMs,
+    lock_timeout: target.statementTimeoutMs,
+    application_name: 'pg-rotator',
+  });
+  // A socket error after connect must not crash the process; the pending query rejects on its own.
+  client.on('error', () => undefined);
+  await withTimeout(client.connect(), target.connectTimeoutMs, () => {
+    void client.end().catch(() => undefined);
+    return new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`);
+  });
+  return Object.assign(client, { tls: tlsInfo(client) });
+}
+
+function stripVerificationTag(options: Exclude<ConnectionAttempt['tls'], false>) {
+  const { verification: _verification, ...tlsOptions } = options;
+  return tlsOptions;
+}
+
+function tlsInfo(client: pg.Client): Session['tls'] {
+  // node-postgres keeps the socket on the connection; a TLSSocket has getProtocol/getCipher.
+  const stream = (client as unknown as { connection?: { stream?: { getProtocol?: () => string | null; getCipher?: () => { name: string } } } }).connection?.stream;
+  if (!stream?.getProtocol) return null;
+  return { protocol: stream.getProtocol(), cipher: stream.getCipher?.().name ?? null };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+

@@ -1,0 +1,62 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { SslMode } from '../config/environment';
+
+/** What a secret (or the environment) says about TLS. */
+export interface TlsSettings {
+  readonly mode: SslMode;
+  /** PEM bundle that replaces the default CA store (the runtime's, which holds the RDS CAs). */
+  readonly caPem?: string;
+}
+
+/** One way of opening the connection: plaintext, or TLS with these options for node:tls. */
+export type ConnectionAttempt =
+  | { readonly tls: false }
+  | { readonly tls: ConnectionOptions & { readonly verification: 'none' | 'chain' | 'chain-and-host' } };
+
+/**
+ * The attempts libpq makes for an sslmode (libpq docs, "SSL Support", table 34.1), in order:
+ * - disable: plaintext only; allow: plaintext, then TLS; prefer: TLS, then plaintext;
+ * - require: TLS without verification, except that a given root certificate makes it verify-ca, as libpq does
+ *   when `sslrootcert` exists;
+ * - verify-ca: TLS, chain verified; verify-full: chain and host name verified.
+ * A later attempt is made only when the earlier one failed; see `shouldTryNext` in connect.ts for which failures.
+ */
+export function connectionAttempts(settings: TlsSettings): ConnectionAttempt[] {
+  const unverified: ConnectionAttempt = { tls: { verification: 'none', rejectUnauthorized: false } };
+  const ca = settings.caPem === undefined ? {} : { ca: settings.caPem };
+  const chainOnly: ConnectionAttempt = {
+    // Node checks the host name in checkServerIdentity; verify-ca skips exactly that part.
+    tls: { verification: 'chain', rejectUnauthorized: true, checkServerIdentity: () => undefined, ...ca },
+  };
+  const full: ConnectionAttempt = { tls: { verification: 'chain-and-host', rejectUnauthorized: true, ...ca } };
+  switch (settings.mode) {
+    case 'disable':
+      return [{ tls: false }];
+    case 'allow':
+      return [{ tls: false }, unverified];
+    case 'prefer':
+      return [unverified, { tls: false }];
+    case 'require':
+      return [settings.caPem === undefined ? unverified : chainOnly];
+    case 'verify-ca':
+      return [chainOnly];
+    case 'verify-full':
+      return [full];
+  }
+}
+
+/**
+ * The sslmode a secret asks for. Precedence: the secret's `sslmode`, then AWS's `ssl` key, then the
+ * function's default (PGSSLMODE, verify-full unless set).
+ *
+ * AWS's `ssl` key: true / "true" → TLS verified against the CA store (AWS uses verify-full), false / "false" →
+ * no TLS. Where AWS would try TLS and silently fall back to plaintext (key absent or any other value), we use the
+ * default instead: a downgrade happens only when a secret asks for allow or prefer.
+ */
+export function resolveSslMode(secret: { sslmode?: SslMode; ssl?: boolean | string }, fallback: SslMode): SslMode {
+  if (secret.sslmode !== undefined) return secret.sslmode;
+  const ssl = typeof secret.ssl === 'string' ? secret.ssl.toLowerCase() : secret.ssl;
+  if (ssl === true || ssl === 'true') return 'verify-full';
+  if (ssl === false || ssl === 'false') return 'disable';
+  return fallback;
+}

@@ -1,0 +1,23 @@
+import { ENV } from '../../config/environment';
+import type { RotationContext, StepOutcome } from '../rotation-context';
+import { loadCurrent, loadPending } from '../rotation-context';
+import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
+
+/**
+ * createSecret: write the pending version, once per token. A retry finds the value already there and leaves
+ * it, so a password is generated at most once per rotation (and PutSecretValue is idempotent per token and
+ * value besides). Every key of the current secret is copied unchanged but the password and, when
+ * alternating, the login.
+ */
+export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
+  const current = await loadCurrent(ctx);
+  const strategy = resolveStrategy(current.fields, ctx.deps.settings.env[ENV.defaultStrategy]);
+  if (await loadPending(ctx)) {
+    return { strategy, changed: false, detail: 'pending version already holds a value' };
+  }
+  const login = pendingLogin(strategy, current.fields);
+  const password = await ctx.deps.generatePassword();
+  const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
+  await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
+  return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };
+}

@@ -1,0 +1,13 @@
+import { currentVersionId } from '../gate';
+import type { RotationContext, StepOutcome } from '../rotation-context';
+
+/**
+ * finishSecret: move AWSCURRENT to the pending version; Secrets Manager moves AWSPREVIOUS to the old one in the
+ * same call. The gate already returned for a token that is AWSCURRENT, so a retry after this call succeeded
+ * never gets here. AWSPENDING is left for Secrets Manager to clear, as AWS's functions do.
+ */
+export async function finishSecret(ctx: RotationContext): Promise<StepOutcome> {
+  const from = currentVersionId(ctx.metadata);
+  await ctx.deps.store.promote(ctx.secretArn, ctx.token, from);
+  return { strategy: 'n/a', changed: true, detail: `AWSCURRENT moved from version ${from}` };
+}

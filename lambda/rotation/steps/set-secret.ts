@@ -1,0 +1,153 @@
+import type { Strategy } from '../../config/environment';
+import { ENV } from '../../config/environment';
+import { DatabaseError, RotationStateError } from '../../errors';
+import type { Session } from '../../postgres/connect';
+import { logsIn, openSession, withSession } from '../../postgres/connect';
+import { toDatabaseError } from '../../postgres/errors';
+import { scramSha256Verifier } from '../../postgres/password-verifier';
+import type { ServerFacts } from '../../postgres/role-changes';
+import { inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
+import { roleSql } from '../../postgres/role-sql';
+import type { DatabaseSecret } from '../../secrets/secret-format';
+import { databasePort } from '../../secrets/secret-format';
+import type { RotationContext, StepOutcome } from '../rotation-context';
+import { loadAdmin, loadCurrent, loadPrevious, requirePending } from '../rotation-context';
+import { pendingLogin, resolveStrategy } from '../strategy';
+import { adminTarget, connectionTarget, credentialsOf } from '../targets';
+
+/**
+ * setSecret: make the database accept the pending password. First, as AWS's functions do, check whether the
+ * pending credentials already log in: that is the retry after a crash past the change, and nothing is done
+ * twice. Then refuse to touch any role but the one this secret rotates, and change it with the strategy's
+ * login. Each strategy's change is one transaction.
+ */
+export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
+  const current = (await loadCurrent(ctx)).fields;
+  const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
+  const pending = (await requirePending(ctx)).fields;
+  const settings = ctx.deps.settings;
+
+  if (await logsIn(connectionTarget(pending, settings), credentialsOf(pending))) {
+    return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
+  }
+  assertSameTarget(current, pending, pendingLogin(strategy, current).username);
+
+  switch (strategy) {
+    case 'single-user':
+      await changeOwnPassword(ctx, current, pending);
+      break;
+    case 'admin':
+      await asAdmin(ctx, current, (session) => setPassword(session, pending.username, pending.password));
+      break;
+    case 'alternating':
+    case 'alternating-owner':
+      await requireCurrentLogsIn(ctx, current);
+      await asAdmin(ctx, current, (session) => prepareAlternateLogin(session, strategy, current, pending));
+      break;
+  }
+  return { strategy, changed: true, detail: `password of role "${pending.username}" set` };
+}
+
+/**
+ * The confused-deputy check of AWS's functions: the pending version may only name the role this rotation owns
+ * (the same one, or its alternate) on the same server.
+ */
+function assertSameTarget(current: DatabaseSecret, pending: DatabaseSecret, expectedUsername: string): void {
+  if (pending.username !== expectedUsername) {
+    throw new RotationStateError(`pending version names role "${pending.username}", but this rotation may only change "${expectedUsername}"`);
+  }
+  if (pending.host !== current.host || databasePort(pending) !== databasePort(current)) {
+    throw new RotationStateError('pending version names a different host or port than the current version');
+  }
+}
+
+/**
+ * Single user: the role changes its own password, logged in with AWSCURRENT, or with AWSPREVIOUS when
+ * AWSCURRENT holds a password the database never received (AWS's recovery path).
+ */
+async function changeOwnPassword(ctx: RotationContext, current: DatabaseSecret, pending: DatabaseSecret): Promise<void> {
+  const settings = ctx.deps.settings;
+  let session: Session & { end(): Promise<void> };
+  try {
+    session = await openSession(connectionTarget(current, settings), credentialsOf(current), 'logging in with AWSCURRENT');
+  } catch (error) {
+    const previous = await loadPrevious(ctx);
+    const usable = error instanceof DatabaseError && error.sqlState === '28P01' && previous?.username === pending.username && previous.host === pending.host;
+    if (!usable) throw error;
+    session = await openSession(connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings), credentialsOf(previous), 'logging in with AWSPREVIOUS');
+  }
+  try {
+    await serverFacts(session, ctx.deps.log);
+    await setPassword(session, pending.username, pending.password);
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}
+
+async function requireCurrentLogsIn(ctx: RotationContext, current: DatabaseSecret): Promise<void> {
+  // AWS's multi-user function refuses to act for a secret whose own credentials do not work.
+  if (!(await logsIn(connectionTarget(current, ctx.deps.settings), credentialsOf(current)))) {
+    throw new RotationStateError(`AWSCURRENT of secret ${ctx.secretArn} (role "${current.username}") does not log in; refusing to change its alternate`);
+  }
+}
+
+async function asAdmin(
+  ctx: RotationContext,
+  current: DatabaseSecret,
+  change: (session: Session) => Promise<void>,
+): Promise<void> {
+  const masterArn = current.masterarn as string; // resolveStrategy guarantees it for every admin strategy
+  const admin = await loadAdmin(ctx, masterArn);
+  const target = adminTarget(admin, current, ctx.deps.settings);
+  await withSession(target, credentialsOf(admin), 'changing a password as the admin', async (session) => {
+    const facts = await serverFacts(session, ctx.deps.log);
+    try {
+      await inTransaction(session, () => change(session));
+    } catch (error) {
+      const failure = toDatabaseError(error, { doing: `changing role "${current.username}" as the admin`, role: admin.username, host: target.host });
+      throw explainPermission(failure, facts, admin.username);
+    }
+  });
+}
+
+/**
+ * Alternating users. AWS's way creates `<user>_clone` on first use as a member of the original role; two named
+ * logins must both exist already. alternating-owner makes both logins members of the owner role and default to
+ * it, so whatever either creates is owned by the owner and usable by both.
+ */
+async function prepareAlternateLogin(
+  session: Session,
+  strategy: Strategy,
+  current: DatabaseSecret,
+  pending: DatabaseSecret,
+): Promise<void> {
+  const exists = await roleExists(session, pending.username);
+  if (exists) {
+    await setPassword(session, pending.username, pending.password);
+  } else if (strategy === 'alternating' && current.alternateUsername !== undefined) {
+    throw new DatabaseError('missing-role', `role "${pending.username}" (alternateUsername) does not exist; create it, or drop alternateUsername to let pg-rotator create "${current.username}_clone"`);
+  } else {
+    await run(session, roleSql.createLogin(pending.username, scramSha256Verifier(pending.password)));
+  }
+  if (strategy === 'alternating') {
+    if (!exists) await run(session, roleSql.grantMembership(current.username, pending.username));
+    return;
+  }
+  const owner = current.ownerRole as string; // resolveStrategy guarantees it for alternating-owner
+  if (!(await roleExists(session, owner))) await run(session, roleSql.createGroup(owner));
+  for (const login of [current.username, pending.username]) {
+    if (!(await isMember(session, owner, login))) await run(session, roleSql.grantMembership(owner, login));
+    await run(session, roleSql.defaultToRole(login, owner));
+  }
+}
+
+/** On PostgreSQL 16+, CREATEROLE alone no longer lets an admin change roles it does not hold ADMIN OPTION on. */
+function explainPermission(error: DatabaseError, facts: ServerFacts, admin: string): DatabaseError {
+  if (error.sqlState !== '42501' || facts.versionNum < 160000) return error;
+  return new DatabaseError(
+    'permission',
+    `${error.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${admin}" WITH ADMIN OPTION`,
+    error.sqlState,
+  );
+}
+

@@ -1,0 +1,67 @@
+import { ENV } from '../../config/environment';
+import { MembershipDriftError } from '../../errors';
+import type { Session } from '../../postgres/connect';
+import { withSession } from '../../postgres/connect';
+import { membershipsOf } from '../../postgres/role-changes';
+import type { DatabaseSecret } from '../../secrets/secret-format';
+import type { RotationContext, StepOutcome } from '../rotation-context';
+import { loadAdmin, loadCurrent, loadPending } from '../rotation-context';
+import { cloneUsername, resolveStrategy } from '../strategy';
+import { adminTarget, connectionTarget, credentialsOf } from '../targets';
+
+/**
+ * testSecret: log in with the pending credentials and run a query. For alternating-owner, also prove the
+ * pending login holds exactly the memberships the current one holds, so a client moving to it keeps every
+ * privilege.
+ *
+ * With RotateImmediately=false Secrets Manager runs this step alone against a pending version that has no
+ * value; AWS's functions then fail on the missing value. We test the configuration instead: the current
+ * credentials, and the admin's where the strategy needs one, must log in.
+ */
+export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
+  const settings = ctx.deps.settings;
+  const pending = (await loadPending(ctx))?.fields;
+  if (!pending) return testConfiguration(ctx);
+  // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
+  const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
+
+  await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', async (session) => {
+    await session.query('SELECT 1');
+    if (strategy === 'alternating-owner') {
+      const current = pending.alternateUsername ?? cloneUsername(pending.username);
+      await assertSameMemberships(session, pending.username, current);
+    }
+  });
+  return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
+}
+
+async function testConfiguration(ctx: RotationContext): Promise<StepOutcome> {
+  const settings = ctx.deps.settings;
+  const current = (await loadCurrent(ctx)).fields;
+  const strategy = resolveStrategy(current, settings.env[ENV.defaultStrategy]);
+  await checkLogin(current, connectionTarget(current, settings), 'testing AWSCURRENT');
+  if (current.masterarn !== undefined && strategy !== 'single-user') {
+    const admin = await loadAdmin(ctx, current.masterarn);
+    await checkLogin(admin, adminTarget(admin, current, settings), 'testing the admin secret');
+  }
+  return { strategy, changed: false, detail: 'no pending value (RotateImmediately=false): the current and admin credentials log in' };
+}
+
+async function assertSameMemberships(session: Session, pending: string, current: string): Promise<void> {
+  const pendingRoles = await membershipsOf(session, pending);
+  const currentRoles = await membershipsOf(session, current);
+  const missing = currentRoles.filter((role) => !pendingRoles.includes(role));
+  const extra = pendingRoles.filter((role) => !currentRoles.includes(role));
+  if (missing.length === 0 && extra.length === 0) return;
+  const list = (roles: string[]) => roles.map((role) => `"${role}"`).join(', ');
+  throw new MembershipDriftError(
+    `role "${pending}" does not hold the same memberships as "${current}"` +
+      (missing.length ? `; missing: ${list(missing)}` : '') +
+      (extra.length ? `; extra: ${list(extra)}` : '') +
+      '. Grant the same roles to both logins (or to the owner role only).',
+  );
+}
+
+async function checkLogin(secret: Pick<DatabaseSecret, 'username' | 'password'>, target: Parameters<typeof withSession>[0], doing: string): Promise<void> {
+  await withSession(target, credentialsOf(secret), doing, (session) => session.query('SELECT 1'));
+}

@@ -1,0 +1,47 @@
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ENV } from './config/environment';
+import type { Settings } from './config/settings';
+import { loadSettings } from './config/settings';
+import type { Logger } from './log/logger';
+import { createLogger } from './log/logger';
+import type { RotationDeps } from './rotation/rotation-context';
+import { generatePassword, passwordPolicyFrom } from './secrets/password-policy';
+import { secretStore } from './secrets/secret-store';
+
+/** Long-lived parts of the function, made once per container and reused by every invocation. */
+export interface Runtime extends RotationDeps {
+  readonly settings: Settings;
+  readonly log: Logger;
+}
+
+/** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
+export interface RuntimeOverrides {
+  /** Region and credentials for the Secrets Manager client; in Lambda they come from the environment. */
+  readonly secretsManager?: SecretsManagerClientConfig;
+  /** Where log lines go; stdout (CloudWatch Logs) by default. */
+  readonly writeLog?: (line: string) => void;
+}
+
+export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides: RuntimeOverrides = {}): Runtime {
+  const settings = loadSettings(source);
+  const { env } = settings;
+  const endpoint = env[ENV.secretsManagerEndpoint];
+  const store = secretStore(new SecretsManagerClient({ ...(endpoint === undefined ? {} : { endpoint }), ...overrides.secretsManager }));
+  const policy = passwordPolicyFrom(env);
+  return {
+    settings,
+    store,
+    log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
+    generatePassword:
+      env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),
+  };
+}
+
+let shared: Runtime | undefined;
+
+/** The container's runtime, created on first use so a configuration error surfaces as that invocation's error. */
+export function sharedRuntime(): Runtime {
+  shared ??= createRuntime();
+  return shared;
+}

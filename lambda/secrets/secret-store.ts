@@ -1,0 +1,131 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerError } from '../errors';
+import type { PasswordPolicy } from './password-policy';
+
+export const AWSCURRENT = 'AWSCURRENT';
+export const AWSPENDING = 'AWSPENDING';
+export const AWSPREVIOUS = 'AWSPREVIOUS';
+
+export interface SecretMetadata {
+  readonly arn: string;
+  /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
+  readonly rotationEnabled: boolean | undefined;
+  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface SecretVersion {
+  readonly versionId: string;
+  readonly secretString: string | undefined;
+}
+
+/**
+ * The Secrets Manager calls rotation makes, and nothing else. Vendor errors are translated here, by error
+ * name: the messages are AWS's, the SecretString never appears in them.
+ */
+export interface SecretStore {
+  describe(secretId: string): Promise<SecretMetadata>;
+  /** The version with this id and/or stage, or undefined when it does not exist or holds no value yet. */
+  find(secretId: string, selector: { versionId?: string; stage?: string }): Promise<SecretVersion | undefined>;
+  /** Writes the pending value for a rotation token. PutSecretValue is idempotent for the same token and value. */
+  putPending(secretId: string, token: string, secretString: string, rotationToken: string | undefined): Promise<void>;
+  /** Moves AWSCURRENT to `toVersionId`; Secrets Manager moves AWSPREVIOUS to `fromVersionId` with it. */
+  promote(secretId: string, toVersionId: string, fromVersionId: string): Promise<void>;
+  randomPassword(policy: PasswordPolicy): Promise<string>;
+}
+
+export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretStore {
+  return {
+    async describe(secretId) {
+      const out = await call('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
+      return {
+        arn: out.ARN ?? secretId,
+        rotationEnabled: out.RotationEnabled,
+        versionIdsToStages: out.VersionIdsToStages ?? {},
+      };
+    },
+
+    async find(secretId, selector) {
+      try {
+        const out = await client.send(
+          new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
+        );
+        return { versionId: out.VersionId ?? '', secretString: out.SecretString };
+      } catch (error) {
+        if (isNamed(error, 'ResourceNotFoundException')) return undefined;
+        throw translate('GetSecretValue', error);
+      }
+    },
+
+    async putPending(secretId, token, secretString, rotationToken) {
+      await call('PutSecretValue', () =>
+        client.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: token,
+            SecretString: secretString,
+            VersionStages: [AWSPENDING],
+            RotationToken: rotationToken,
+          }),
+        ),
+      );
+    },
+
+    async promote(secretId, toVersionId, fromVersionId) {
+      await call('UpdateSecretVersionStage', () =>
+        client.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: AWSCURRENT,
+            MoveToVersionId: toVersionId,
+            RemoveFromVersionId: fromVersionId,
+          }),
+        ),
+      );
+    },
+
+    async randomPassword(policy) {
+      const out = await call('GetRandomPassword', () =>
+        client.send(
+          new GetRandomPasswordCommand({
+            PasswordLength: policy.length,
+            ExcludeCharacters: policy.excludeCharacters || undefined,
+            ExcludeNumbers: policy.excludeNumbers,
+            ExcludePunctuation: policy.excludePunctuation,
+            ExcludeUppercase: policy.excludeUppercase,
+            ExcludeLowercase: policy.excludeLowercase,
+            IncludeSpace: false,
+            RequireEachIncludedType: policy.requireEachIncludedType,
+          }),
+        ),
+      );
+      if (!out.RandomPassword) throw new SecretsManagerError('GetRandomPassword', 'EmptyResponse', 'returned no password');
+      return out.RandomPassword;
+    },
+  };
+}
+
+async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw translate(operation, error);
+  }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+function translate(operation: string, error: unknown): SecretsManagerError {
+  const name = error instanceof Error ? error.name : 'UnknownError';
+  // AWS's messages name secrets and versions, never values; still, keep them short.
+  const message = error instanceof Error ? error.message.slice(0, 300) : 'failed';
+  return new SecretsManagerError(operation, name, message);
+}
