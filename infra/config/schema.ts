@@ -1,0 +1,269 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import {
+  AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  ENV,
+  EnvironmentSchema,
+  SslModeSchema,
+  StrategySchema,
+} from '../../lambda/config/environment';
+import {
+  ACCOUNT_ID,
+  IAM_ROLE_ARN,
+  KMS_KEY_ARN,
+  REGION_NAME,
+  SECRET_COMPLETE_ARN,
+  SECRET_PARTIAL_ARN,
+  SECURITY_GROUP_ID,
+  SNS_TOPIC_ARN,
+  SUBNET_ID,
+  VPC_ID,
+  arnLocation,
+} from './arns';
+import { InvalidInputError } from '../../lambda/errors';
+import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
+import { scheduleProblem } from './schedule';
+
+/**
+ * The deployment config of the pg-rotator app (infra/bin/app.ts), validated once at synth. Every default here is
+ * the one the construct would pick, written out so `cdk synth` shows the whole deployment in one file.
+ * Numeric limits mirror lambda/config/environment.ts; the construct re-validates the resulting environment with
+ * the function's own schema, so a drift between the two fails the synth rather than the first rotation.
+ */
+
+/** Log retention values CloudWatch Logs accepts, from CDK's own enum (9999 meaning "never expire"). */
+export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays).filter(
+  (value): value is logs.RetentionDays => typeof value === 'number',
+);
+
+/** Strategies in which the function logs in with the admin secret named by the secret's `masterarn`. */
+export const ADMIN_STRATEGIES: readonly string[] = ['admin', 'alternating', 'alternating-owner'];
+
+const id = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
+const unique = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item).refine((values) => new Set(values).size === values.length, { error: `must not repeat a ${what}` });
+
+/** A secret is named by exactly one of `arn` (complete) or `partialArn`, plus its KMS key when it has a customer key. */
+const secretReferenceFields = {
+  arn: id(SECRET_COMPLETE_ARN, 'a complete secret ARN (ending in -XXXXXX); use partialArn for a name-only ARN').optional(),
+  partialArn: id(SECRET_PARTIAL_ARN, 'a secret ARN without the random suffix').optional(),
+  kmsKeyArn: id(KMS_KEY_ARN, 'a KMS key ARN (arn:...:kms:region:account:key/id), not an alias').optional(),
+};
+
+function requireExactlyOneArn(secret: { arn?: string; partialArn?: string }, ctx: z.RefinementCtx): void {
+  if ((secret.arn === undefined) === (secret.partialArn === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['arn'], message: 'give exactly one of arn and partialArn' });
+  }
+}
+
+/**
+ * The ARN a validated secret reference names, whether it is complete, and the config field it came from.
+ *
+ * @throws {InvalidInputError} only for a reference that skipped the schema (it guarantees exactly one).
+ */
+export function referencedArn(reference: { arn?: string; partialArn?: string }): {
+  arn: string;
+  complete: boolean;
+  field: 'arn' | 'partialArn';
+} {
+  if (reference.arn !== undefined) return { arn: reference.arn, complete: true, field: 'arn' };
+  if (reference.partialArn !== undefined) return { arn: reference.partialArn, complete: false, field: 'partialArn' };
+  throw new InvalidInputError('arn', 'give exactly one of arn and partialArn');
+}
+
+const SecretReferenceSchema = z.strictObject(secretReferenceFields).superRefine(requireExactlyOneArn);
+
+const RotatedSecretSchema = z
+  .strictObject({
+    ...secretReferenceFields,
+    /** `rate(N hours|days)` or `cron(0 H DOM MON DOW *)`, UTC. */
+    schedule: z.string(),
+    /** Rotation window (`RotationRules.Duration`), e.g. "3h"; AWS's default when absent. */
+    window: z.string().optional(),
+    /** CloudFormation's RotateImmediatelyOnUpdate; AWS's own default is true. */
+    rotateImmediatelyOnUpdate: z.boolean().default(true),
+    /** The strategy the secret uses; only checked here (admin strategies need adminSecret), the secret decides. */
+    strategy: StrategySchema.optional(),
+    /** The admin (master) secret named by this secret's `masterarn`; read-only for the function. */
+    adminSecret: SecretReferenceSchema.optional(),
+  })
+  .superRefine((secret, ctx) => {
+    requireExactlyOneArn(secret, ctx);
+    const problem = scheduleProblem(secret.schedule, secret.window);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.problem });
+    if (secret.strategy !== undefined && ADMIN_STRATEGIES.includes(secret.strategy) && secret.adminSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adminSecret'],
+        message: `required for strategy '${secret.strategy}': the function reads the secret named by masterarn`,
+      });
+    }
+  });
+
+const FunctionSchema = z.strictObject({
+  /** Fixed name, so orchestrators can hold a stable ARN across stack replacements. */
+  functionName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
+    .optional(),
+  // 256 MB: the work is I/O-bound (a few Secrets Manager calls, one TLS + SCRAM login per step), and on arm64
+  // 256 MB still gives the CPU share that keeps TLS handshakes well under the connect timeout. To be measured.
+  memoryMb: z.number().int().min(128).max(10240).default(256),
+  // 30 s: AWS's own PostgreSQL rotators use 30 s; the slowest step is single-user setSecret, which may try the
+  // pending, current and previous passwords (5 s connect timeout each) and then run one statement.
+  timeoutSeconds: z.number().int().min(5).max(900).default(30),
+  /** Reserve concurrency so other functions cannot starve rotation; unreserved when absent. */
+  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  logRetentionDays: z
+    .custom<logs.RetentionDays>((days) => (LOG_RETENTION_DAYS as readonly unknown[]).includes(days), {
+      error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(logs.RetentionDays.ONE_YEAR),
+  logLevel: EnvironmentSchema.shape[ENV.logLevel],
+  /** Only when the Secrets Manager endpoint has no private DNS: its https:// URL. */
+  secretsManagerEndpointUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+});
+
+/** The password policy, with AWS's environment-variable defaults (SecretsManagerRDSPostgreSQLRotation*). */
+const PasswordSchema = z.strictObject({
+  source: EnvironmentSchema.shape[ENV.passwordSource],
+  length: z.number().int().min(4).max(4096).default(32),
+  excludeCharacters: z.string().default(AWS_DEFAULT_EXCLUDE_CHARACTERS),
+  excludeNumbers: z.boolean().default(false),
+  excludePunctuation: z.boolean().default(false),
+  excludeUppercase: z.boolean().default(false),
+  excludeLowercase: z.boolean().default(false),
+  requireEachIncludedType: z.boolean().default(true),
+});
+
+/** Defaults for connections when a secret says nothing. */
+const ConnectionSchema = z.strictObject({
+  defaultStrategy: StrategySchema.optional(),
+  sslMode: SslModeSchema.default('verify-full'),
+  /** A CA file inside the function; the RDS CAs are already trusted through NODE_EXTRA_CA_CERTS. */
+  sslRootCert: z.string().min(1).optional(),
+  connectTimeoutMs: z.number().int().min(1).max(60_000).default(5_000),
+  statementTimeoutMs: z.number().int().min(1).max(600_000).default(10_000),
+});
+
+const DatabaseSchema = z.strictObject({
+  securityGroupId: id(SECURITY_GROUP_ID, 'a security group id (sg-...)'),
+  port: z.number().int().min(1).max(65535).default(5432),
+  /** Also add the ingress rule on the database's security group (the stack then manages that rule). */
+  addIngressRule: z.boolean().default(false),
+});
+
+const SecretsManagerAccessSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({
+      mode: z.literal('create-endpoint'),
+      /** One subnet per AZ; the function's subnets when absent. */
+      subnetIds: unique(id(SUBNET_ID, 'a subnet id (subnet-...)'), 'subnet').min(1).optional(),
+    }),
+    z.strictObject({
+      mode: z.literal('existing-endpoint'),
+      securityGroupId: id(SECURITY_GROUP_ID, 'a security group id (sg-...)'),
+      addIngressRule: z.boolean().default(false),
+    }),
+    z.strictObject({ mode: z.literal('nat') }),
+  ],
+  { error: "must have mode 'create-endpoint', 'existing-endpoint' or 'nat'" },
+);
+
+const NetworkSchema = z.strictObject({
+  vpcId: id(VPC_ID, 'a VPC id (vpc-...)'),
+  /** The AZs of the subnets; only used to describe the imported VPC to CDK. */
+  availabilityZones: z.array(z.string().min(1)).default([]),
+  subnetIds: unique(id(SUBNET_ID, 'a subnet id (subnet-...)'), 'subnet').min(1),
+  databases: z.array(DatabaseSchema).min(1),
+  secretsManagerAccess: SecretsManagerAccessSchema,
+});
+
+const OrchestratorSchema = z
+  .strictObject({
+    roleArn: id(IAM_ROLE_ARN, 'an IAM role ARN').optional(),
+    accountId: id(ACCOUNT_ID, 'a 12-digit account id').optional(),
+  })
+  .superRefine((orchestrator, ctx) => {
+    if ((orchestrator.roleArn === undefined) === (orchestrator.accountId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['roleArn'], message: 'give exactly one of roleArn and accountId' });
+    }
+  })
+  // Runs only once the refinement passed, so exactly one is set: the output is the construct's own type.
+  .transform(({ roleArn, accountId }): OrchestratorPrincipal =>
+    roleArn !== undefined ? { roleArn } : { accountId: accountId ?? '' },
+  );
+
+const AlertsSchema = z.strictObject({
+  /** An existing topic; a KMS-encrypted, TLS-only topic is created when absent. */
+  topicArn: id(SNS_TOPIC_ARN, 'an SNS topic ARN').optional(),
+  /** Email subscriptions for the created topic. */
+  emailAddresses: z.array(z.email({ error: 'must be an email address' })).default([]),
+});
+
+export const PgRotatorConfigSchema = z
+  .strictObject({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'must start with a letter; letters, digits and -' })
+      .default('PgRotator'),
+    env: z.strictObject({
+      account: id(ACCOUNT_ID, 'a 12-digit account id'),
+      region: id(REGION_NAME, 'a region name such as eu-west-1'),
+    }),
+    tags: z.record(z.string(), z.string()).default({}),
+    function: FunctionSchema.prefault({}),
+    password: PasswordSchema.prefault({}),
+    connection: ConnectionSchema.prefault({}),
+    network: NetworkSchema,
+    secrets: z.array(RotatedSecretSchema).min(1, { error: 'must list at least one secret to rotate' }),
+    orchestrators: z.array(OrchestratorSchema).default([]),
+    alerts: AlertsSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const { account, region } = config.env;
+    // A rotation schedule and its function live in one account and region; so do the alarm and its topic.
+    const sameHome = (arn: string | undefined, path: (string | number)[]) => {
+      const location = arn === undefined ? undefined : arnLocation(arn);
+      if (location && (location.account !== account || location.region !== region)) {
+        ctx.addIssue({ code: 'custom', path, message: `must be in account ${account} and region ${region} (env)` });
+      }
+    };
+    const seen = new Set<string>();
+    config.secrets.forEach((secret, index) => {
+      const { arn, field } = referencedArn(secret);
+      sameHome(arn, ['secrets', index, field]);
+      if (seen.has(arn)) ctx.addIssue({ code: 'custom', path: ['secrets', index, field], message: 'is listed twice' });
+      seen.add(arn);
+      if (secret.adminSecret) {
+        const admin = referencedArn(secret.adminSecret);
+        sameHome(admin.arn, ['secrets', index, 'adminSecret', admin.field]);
+      }
+    });
+    sameHome(config.alerts.topicArn, ['alerts', 'topicArn']);
+    if (config.alerts.topicArn !== undefined && config.alerts.emailAddresses.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'emailAddresses'],
+        message: 'only applies to the created topic; subscribe to your own topic directly',
+      });
+    }
+    const { connectTimeoutMs, statementTimeoutMs } = config.connection;
+    if (config.function.timeoutSeconds * 1000 <= connectTimeoutMs + statementTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['function', 'timeoutSeconds'],
+        message: `must exceed connection.connectTimeoutMs + statementTimeoutMs (${connectTimeoutMs + statementTimeoutMs} ms), or the function times out before the database answers`,
+      });
+    }
+  });
+
+/** The config as written (defaults optional). */
+export type PgRotatorConfigInput = z.input<typeof PgRotatorConfigSchema>;
+/** The config after defaults, as the stack uses it. */
+export type PgRotatorConfig = z.infer<typeof PgRotatorConfigSchema>;
+/** One rotated secret entry of the config. */
+export type RotatedSecretConfig = PgRotatorConfig['secrets'][number];
+/** A secret reference (`arn` or `partialArn`, optional `kmsKeyArn`). */
+export type SecretReferenceConfig = z.infer<typeof SecretReferenceSchema>;

@@ -1,0 +1,114 @@
+import type { Duration } from 'aws-cdk-lib';
+import { InvalidInputError } from '../../lambda/errors';
+import {
+  AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  ENV,
+  EnvironmentSchema,
+  type Environment,
+  type SslMode,
+  type Strategy,
+} from '../../lambda/config/environment';
+
+/** Where the function gets new passwords: its own CSPRNG or Secrets Manager's GetRandomPassword. */
+export type PasswordSource = Environment[typeof ENV.passwordSource];
+/** The function's log level. */
+export type LogLevel = Environment[typeof ENV.logLevel];
+
+/** The password policy, named as AWS's PostgreSQL rotators name it. */
+export interface PasswordPolicy {
+  /**
+   * `secrets-manager` also grants `secretsmanager:GetRandomPassword` (on `*`: the action has no resource).
+   * @default 'local'
+   */
+  readonly source?: PasswordSource;
+  /** @default 32 */
+  readonly length?: number;
+  /**
+   * Characters never used in a password.
+   * @default AWS_DEFAULT_EXCLUDE_CHARACTERS (`:/@"'\`): `:` breaks .pgpass, the rest break URLs and shells
+   */
+  readonly excludeCharacters?: string;
+  /** @default false */
+  readonly excludeNumbers?: boolean;
+  /** @default false */
+  readonly excludePunctuation?: boolean;
+  /** @default false */
+  readonly excludeUppercase?: boolean;
+  /** @default false */
+  readonly excludeLowercase?: boolean;
+  /** @default true */
+  readonly requireEachIncludedType?: boolean;
+}
+
+/** How the function connects when a secret says nothing. */
+export interface ConnectionDefaults {
+  /** Strategy for secrets that name none. @default - the function's own default */
+  readonly defaultStrategy?: Strategy;
+  /** @default 'verify-full' */
+  readonly sslMode?: SslMode;
+  /** A CA file inside the function. @default - Node's CAs plus the RDS CAs (NODE_EXTRA_CA_CERTS) */
+  readonly sslRootCert?: string;
+  /** @default Duration.seconds(5) */
+  readonly connectTimeout?: Duration;
+  /** @default Duration.seconds(10) */
+  readonly statementTimeout?: Duration;
+}
+
+/** Everything that becomes the function's environment. */
+export interface FunctionSettings {
+  readonly password?: PasswordPolicy;
+  readonly connection?: ConnectionDefaults;
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Only for an endpoint without private DNS. @default - the SDK's regional endpoint */
+  readonly secretsManagerEndpointUrl?: string;
+}
+
+/**
+ * Lambda's Node.js 20+ runtimes stop loading the RDS CA bundle by default; this file in the runtime holds the
+ * Amazon RDS CAs, and NODE_EXTRA_CA_CERTS adds them to Node's trust store, so `verify-full` works against RDS.
+ */
+export const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+/**
+ * Builds the function's environment from the shared contract (`ENV`), writing every variable out, defaults
+ * included, so the console shows the deployed policy. The result is validated with the function's own
+ * `EnvironmentSchema`: infra cannot deploy an environment the function would reject at cold start.
+ *
+ * @throws {InvalidInputError} naming the variable, e.g. `environment.PASSWORD_LENGTH`.
+ */
+export function buildFunctionEnvironment(settings: FunctionSettings): Record<string, string> {
+  const password = settings.password ?? {};
+  const connection = settings.connection ?? {};
+  const contract: Record<string, string> = {
+    [ENV.passwordSource]: password.source ?? 'local',
+    [ENV.passwordLength]: String(password.length ?? 32),
+    [ENV.excludeCharacters]: password.excludeCharacters ?? AWS_DEFAULT_EXCLUDE_CHARACTERS,
+    [ENV.excludeNumbers]: String(password.excludeNumbers ?? false),
+    [ENV.excludePunctuation]: String(password.excludePunctuation ?? false),
+    [ENV.excludeUppercase]: String(password.excludeUppercase ?? false),
+    [ENV.excludeLowercase]: String(password.excludeLowercase ?? false),
+    [ENV.requireEachIncludedType]: String(password.requireEachIncludedType ?? true),
+    [ENV.sslMode]: connection.sslMode ?? 'verify-full',
+    [ENV.connectTimeoutMs]: String(connection.connectTimeout?.toMilliseconds() ?? 5_000),
+    [ENV.statementTimeoutMs]: String(connection.statementTimeout?.toMilliseconds() ?? 10_000),
+    [ENV.logLevel]: settings.logLevel ?? 'info',
+  };
+  if (connection.defaultStrategy !== undefined) contract[ENV.defaultStrategy] = connection.defaultStrategy;
+  if (connection.sslRootCert !== undefined) contract[ENV.sslRootCert] = connection.sslRootCert;
+  if (settings.secretsManagerEndpointUrl !== undefined) {
+    contract[ENV.secretsManagerEndpoint] = settings.secretsManagerEndpointUrl;
+  }
+
+  const parsed = EnvironmentSchema.safeParse(contract);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
+  }
+  return {
+    ...contract,
+    NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
+    // The bundle ships a source map; this makes stack traces in the logs point at the TypeScript lines.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}

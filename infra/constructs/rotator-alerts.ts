@@ -1,0 +1,75 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { secretEventMatcher } from './secret-arns';
+
+/** Props of {@link RotatorAlerts}. */
+export interface RotatorAlertsProps {
+  /** The rotation function. */
+  readonly function: lambda.IFunction;
+  /** Where alerts go. */
+  readonly topic: sns.ITopic;
+  /** The rotated secrets, whose RotationFailed events are forwarded. */
+  readonly secrets: readonly ISecret[];
+}
+
+/**
+ * The event Secrets Manager records when a rotation fails. It is not an API call but a service event, which
+ * CloudTrail delivers to EventBridge with this detail-type (EventBridge user guide, "AWS service events
+ * delivered via AWS CloudTrail"); the failing secret's complete ARN is in `additionalEventData.SecretId`.
+ */
+export const ROTATION_FAILED_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
+
+/**
+ * Two alerts to one topic: any function error (a failed step, a failed orchestrator action, a timeout), and
+ * Secrets Manager's own RotationFailed, which also fires when the function is never reached (invoke
+ * permission, network, throttling), where the function's Errors metric stays silent.
+ */
+export class RotatorAlerts extends Construct {
+  /** Alarm on the function's Errors metric. */
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** Rule on RotationFailed events for the rotated secrets. */
+  readonly rotationFailedRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: RotatorAlertsProps) {
+    super(scope, id);
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'pg-rotator: the function reported an error (rotation step, action or timeout); see its log group',
+      metric: props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No invocations is the normal state between rotations, not a reason to alarm.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.topic));
+
+    this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
+      description: 'pg-rotator: Secrets Manager gave up rotating one of its secrets',
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: [ROTATION_FAILED_DETAIL_TYPE],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: props.secrets.map(secretEventMatcher) },
+        },
+      },
+    });
+    // EventBridge publishes through a role of its own (sns:Publish on this topic, plus its key if it has one)
+    // rather than a topic-policy grant to events.amazonaws.com: the grant carries no source condition, and a
+    // role also works for a topic imported by ARN, whose policy this stack cannot edit.
+    this.rotationFailedRule.addTarget(new targets.SnsTopic(props.topic, { authorizeUsingRole: true }));
+    Validations.of(this.rotationFailedRule).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        "Topic.grantPublish on an encrypted topic: the wildcard only spans the GenerateDataKey variants, on the topic's one key, which SNS needs to encrypt each message.",
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import type { PgRotatorConfigInput } from '../../infra/config/schema';
+import { buildStack, configWith, nagFindings } from './fixtures';
+
+const variants: Record<string, (config: PgRotatorConfigInput) => void> = {
+  'the example config': () => {},
+  'passwords from Secrets Manager': (c) => (c.password = { source: 'secrets-manager' }),
+  'a partial-ARN secret': (c) => {
+    const first = c.secrets[0];
+    if (first) {
+      delete first.arn;
+      first.partialArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app';
+    }
+  },
+  'an existing endpoint with its ingress rule': (c) =>
+    (c.network.secretsManagerAccess = { mode: 'existing-endpoint', securityGroupId: 'sg-0fedcba9876543210', addIngressRule: true }),
+  'NAT egress': (c) => (c.network.secretsManagerAccess = { mode: 'nat' }),
+  'an existing alert topic': (c) => (c.alerts = { topicArn: 'arn:aws:sns:eu-west-1:123456789012:db-alerts' }),
+  'an orchestrator account and reserved concurrency': (c) => {
+    c.orchestrators = [{ accountId: '210987654321' }];
+    c.function = { reservedConcurrency: 5 };
+  },
+};
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(Object.entries(variants))('has no unacknowledged finding with %s', (_name, edit) => {
+    expect(nagFindings(configWith(edit))).toEqual([]);
+  });
+
+  it('reports a finding the stack does not acknowledge (the check is live)', () => {
+    const findings = nagFindings(configWith(), ({ stack }) => {
+      stack.rotator.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    });
+    expect(findings).toEqual(['AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Rotator/Role/DefaultPolicy/Resource']);
+  });
+
+  it('acknowledges exactly the documented exceptions, each with its reason', () => {
+    const { stack } = buildStack(configWith((c) => (c.password = { source: 'secrets-manager' })));
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+          .map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+      );
+    expect(acknowledged.map(({ path, id }) => `${id} @ ${path}`).sort()).toEqual(
+      [
+        'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId @ PgRotator/subnet-0a1b2c3d4e5f60711',
+        'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId @ PgRotator/subnet-0a1b2c3d4e5f60722',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Rotator/Role/Resource',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Policies/RandomPassword',
+        'Annotation::AwsSolutions-IAM5[Action::kms:GenerateDataKey*] @ PgRotator/PgRotator/Alerts/RotationFailedRule',
+      ].sort(),
+    );
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { z } from 'zod';
+import { DEFAULT_CONFIG_FILE, parseConfig } from '../../infra/config/load';
+import type { PgRotatorConfig, PgRotatorConfigInput } from '../../infra/config/schema';
+import { PgRotatorStack } from '../../infra/pg-rotator-stack';
+
+/** The example config as written, a fresh copy each call so tests can edit it. */
+export function exampleInput(): PgRotatorConfigInput {
+  return JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as PgRotatorConfigInput;
+}
+
+/** The example config with an edit applied, validated. */
+export function configWith(edit: (config: PgRotatorConfigInput) => void = () => {}): PgRotatorConfig {
+  const input = exampleInput();
+  edit(input);
+  return parseConfig(input, 'test');
+}
+
+export interface SynthOptions {
+  /** Run esbuild for real. Off by default: `aws:cdk:bundling-stacks: []` skips bundling for every stack, which
+   * keeps these tests at about a second each; test/infra/bundle.test.ts does the one real bundle. */
+  readonly bundle?: boolean;
+  /** Register cdk-nag's AwsSolutions pack. */
+  readonly nag?: boolean;
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: PgRotatorStack;
+  readonly outdir: string;
+}
+
+/** Builds the app's stack from a config, the way infra/bin/app.ts does, in a fresh output directory. */
+export function buildStack(config: PgRotatorConfig, options: SynthOptions = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'pg-rotator-infra-'));
+  const app = new App({ outdir, context: options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PgRotatorStack(app, config.stackName, { config });
+  if (options.nag === true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, outdir };
+}
+
+/** The template of a config's stack (no bundling, no nag). */
+export function templateOf(config: PgRotatorConfig): Template {
+  return Template.fromStack(buildStack(config).stack);
+}
+
+const ValidationReportSchema = z.object({
+  pluginReports: z.array(
+    z.object({
+      violations: z.array(
+        z.object({
+          ruleName: z.string(),
+          violatingConstructs: z.array(z.object({ constructPath: z.string() })),
+        }),
+      ),
+    }),
+  ),
+});
+
+/**
+ * Synthesizes with cdk-nag and returns every unacknowledged finding as `rule @ path`. cdk-nag 3 reports through
+ * CDK's policy validation: a finding makes `app.synth()` throw and leaves the report in the output directory.
+ */
+export function nagFindings(config: PgRotatorConfig, extend?: (synthesized: Synthesized) => void): string[] {
+  const synthesized = buildStack(config, { nag: true });
+  extend?.(synthesized);
+  try {
+    synthesized.app.synth();
+    return [];
+  } catch (error) {
+    const reportFile = join(synthesized.outdir, 'validation-report.json');
+    let text: string;
+    try {
+      text = readFileSync(reportFile, 'utf8');
+    } catch {
+      throw error;
+    }
+    const report = ValidationReportSchema.parse(JSON.parse(text));
+    return report.pluginReports.flatMap((plugin) =>
+      plugin.violations.flatMap((violation) =>
+        violation.violatingConstructs.map((construct) => `${violation.ruleName} @ ${construct.constructPath}`),
+      ),
+    );
+  }
+}

@@ -1,0 +1,421 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../../lambda/config/environment';
+import { configWith, templateOf } from './fixtures';
+
+const ACCOUNT = '123456789012';
+const SECRET_APP = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app-AbC123';
+const SECRET_REPORTING = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/reporting-DeF456';
+const SECRET_ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
+const REPORTING_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const DB_SG = 'sg-0a1b2c3d4e5f60733';
+const ENDPOINT_SG = 'sg-0fedcba9876543210';
+const ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every identity-policy statement in the template: managed-free roles' inline policies and AWS::IAM::Policy. */
+function iamStatements(template: Template): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+  );
+  const inline = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
+    ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map(
+      (policy) => policy.PolicyDocument.Statement,
+    ),
+  );
+  return [...policies, ...inline].flat();
+}
+
+/** Actions granted on a resource containing `*` (the documented exceptions only). */
+function wildcardActions(template: Template): string[] {
+  return iamStatements(template)
+    .filter((statement) => asArray(statement.Resource).some((r) => typeof r === 'string' && r.includes('*')))
+    .flatMap((statement) => asArray(statement.Action))
+    .sort();
+}
+
+/** The statements of the one AWS::IAM::Policy whose logical id starts with `logicalIdPrefix`. */
+function policyNamed(template: Template, logicalIdPrefix: string): Statement[] {
+  const matches = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([logicalId]) =>
+    logicalId.startsWith(logicalIdPrefix),
+  );
+  expect(matches, `policies ${logicalIdPrefix}`).toHaveLength(1);
+  return matches[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
+}
+
+function egressRules(template: Template): unknown[] {
+  const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+  const inline = Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap(
+    (group) => (group.Properties.SecurityGroupEgress ?? []) as unknown[],
+  );
+  return [...standalone, ...inline];
+}
+
+const functionSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorNetworkSecurityGroup'), 'GroupId'] };
+
+describe('PgRotatorStack from the example config', () => {
+  const template = templateOf(configWith());
+
+  it('runs the newest Node.js runtime on arm64 with the configured size and time', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 30,
+      FunctionName: 'pg-rotator',
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  it('trusts the RDS CAs and passes the password policy through the shared environment contract', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+          [ENV.passwordSource]: 'local',
+          [ENV.passwordLength]: '32',
+          [ENV.excludeCharacters]: ':/@"\'\\',
+          [ENV.requireEachIncludedType]: 'true',
+          [ENV.sslMode]: 'verify-full',
+          [ENV.connectTimeoutMs]: '5000',
+          [ENV.statementTimeoutMs]: '10000',
+          [ENV.secretsManagerEndpoint]: Match.absent(),
+        },
+      },
+    });
+  });
+
+  it('runs in the configured subnets behind its own security group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'],
+        SecurityGroupIds: [functionSg],
+      },
+    });
+  });
+
+  it('logs to its own log group, kept a year and retained on delete', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^PgRotatorLogGroup') } },
+    });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('uses a role with no managed policies', () => {
+    template.resourceCountIs('AWS::IAM::Role', 2); // the function's, and EventBridge's for the alert target
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      Policies: [{ PolicyName: 'NetworkInterfaces', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ENI_ACTIONS, Resource: '*' }] } }],
+    });
+  });
+
+  it('grants "*" only for the network-interface actions AWS requires it for', () => {
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS].sort());
+  });
+
+  it('scopes the rotation actions to the rotated secrets and admin reads to the admin secret', () => {
+    const statements = policyNamed(template, 'PgRotatorPoliciesSecretAccess');
+    expect(statements).toEqual([
+      {
+        Sid: 'RotateSecrets',
+        Effect: 'Allow',
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+        ],
+        Resource: [SECRET_APP, SECRET_REPORTING],
+      },
+      {
+        Sid: 'ReadAdminSecrets',
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: SECRET_ADMIN,
+      },
+      {
+        Sid: 'RotatedSecretKeys',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: REPORTING_KEY,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  it('writes logs only to its own log group', () => {
+    expect(policyNamed(template, 'PgRotatorRoleDefaultPolicy')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorLogGroup/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('does not grant GetRandomPassword when passwords are generated locally', () => {
+    expect(iamStatements(template).flatMap((s) => asArray(s.Action))).not.toContain('secretsmanager:GetRandomPassword');
+  });
+
+  it('lets Secrets Manager invoke the function only for this account', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: ACCOUNT,
+      SourceArn: Match.absent(),
+    });
+  });
+
+  it('lets exactly the configured orchestrator invoke the function', () => {
+    const principals = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (permission) => permission.Properties.Principal,
+    );
+    expect(principals.sort()).toEqual(['arn:aws:iam::123456789012:role/credential-orchestrator', 'secretsmanager.amazonaws.com']);
+  });
+
+  it('opens egress only to the database port and the endpoint', () => {
+    expect(egressRules(template)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ GroupId: expect.anything(), DestinationSecurityGroupId: DB_SG, FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' }),
+      ]),
+    );
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', {}, 2);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: functionSg,
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorNetworkEndpointSecurityGroup'), 'GroupId'] },
+      FromPort: 443,
+      ToPort: 443,
+      IpProtocol: 'tcp',
+    });
+    // The endpoint's group answers; it sends nothing (CDK's placeholder rule that matches no traffic).
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Secrets Manager endpoint'),
+      SecurityGroupEgress: [{ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', FromPort: 252, ToPort: 86, IpProtocol: 'icmp' }],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^pg-rotator function'),
+      SecurityGroupEgress: Match.absent(),
+    });
+    expect(JSON.stringify(egressRules(template))).not.toContain('0.0.0.0/0');
+  });
+
+  it('adds the database ingress rule it was asked for, from the function only', () => {
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', {}, 2);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: DB_SG,
+      SourceSecurityGroupId: functionSg,
+      FromPort: 5432,
+      ToPort: 5432,
+      IpProtocol: 'tcp',
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorNetworkEndpointSecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: functionSg,
+      FromPort: 443,
+      ToPort: 443,
+    });
+  });
+
+  it('creates a private-DNS Secrets Manager endpoint in the function subnets', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.eu-west-1.secretsmanager',
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+      VpcId: 'vpc-0a1b2c3d4e5f60718',
+      SubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'],
+    });
+  });
+
+  it('schedules each secret with its cron, window and immediate-rotation choice, after the permission exists', () => {
+    const schedules = template.findResources('AWS::SecretsManager::RotationSchedule');
+    const byId = Object.fromEntries(Object.values(schedules).map((s) => [s.Properties.SecretId, s]));
+    expect(Object.keys(byId).sort()).toEqual([SECRET_APP, SECRET_REPORTING]);
+    expect(byId[SECRET_APP]?.Properties).toEqual({
+      SecretId: SECRET_APP,
+      RotationLambdaARN: { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorFunction/), 'Arn'] },
+      RotationRules: { ScheduleExpression: 'cron(0 2 ? * SUN *)', Duration: '2h' },
+      RotateImmediatelyOnUpdate: true,
+    });
+    expect(byId[SECRET_REPORTING]?.Properties.RotationRules).toEqual({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '2h' });
+    expect(byId[SECRET_REPORTING]?.Properties.RotateImmediatelyOnUpdate).toBe(false);
+    for (const schedule of Object.values(schedules)) {
+      expect(schedule.DependsOn).toEqual([
+        expect.stringMatching(/^PgRotatorInvokePermissionsSecretsManager/),
+        expect.stringMatching(/^PgRotatorPoliciesSecretAccess/),
+      ]);
+    }
+  });
+
+  it('alarms on any function error', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PgRotatorFunction') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^PgRotatorAlertTopic') }],
+    });
+  });
+
+  it("forwards Secrets Manager's RotationFailed events for its secrets to the topic", () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.secretsmanager'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: [SECRET_APP, SECRET_REPORTING] },
+        },
+      },
+      Targets: [
+        {
+          Arn: { Ref: Match.stringLikeRegexp('^PgRotatorAlertTopic') },
+          Id: 'Target0',
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorAlertsRotationFailedRuleEventsRole'), 'Arn'] },
+        },
+      ],
+    });
+  });
+
+  it('creates a KMS-encrypted, TLS-only alert topic with a rotating key', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorAlertTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': ACCOUNT } }),
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'db-oncall@example.com' });
+  });
+
+  it('needs no transform and exports the function ARN', () => {
+    expect(template.toJSON().Transform).toBeUndefined();
+    template.hasOutput('FunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorFunction'), 'Arn'] } });
+  });
+});
+
+describe('PgRotatorStack variants', () => {
+  it('grants GetRandomPassword on "*" only when passwords come from Secrets Manager', () => {
+    const template = templateOf(configWith((c) => (c.password = { source: 'secrets-manager' })));
+    expect(policyNamed(template, 'PgRotatorPoliciesRandomPassword')).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
+    ]);
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, 'secretsmanager:GetRandomPassword'].sort());
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.passwordSource]: 'secrets-manager' } },
+    });
+  });
+
+  it('grants partial-ARN secrets with the six-character suffix wildcard and matches their events by prefix', () => {
+    const partial = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app';
+    const template = templateOf(
+      configWith((c) => {
+        const first = c.secrets[0];
+        if (first) {
+          delete first.arn;
+          first.partialArn = partial;
+        }
+      }),
+    );
+    const [rotate] = policyNamed(template, 'PgRotatorPoliciesSecretAccess');
+    expect(rotate?.Resource).toEqual([`${partial}-??????`, SECRET_REPORTING]);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { additionalEventData: { SecretId: [{ prefix: `${partial}-` }, SECRET_REPORTING] } } },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: partial });
+  });
+
+  it('lets no orchestrator invoke the function when none are configured', () => {
+    const template = templateOf(configWith((c) => (c.orchestrators = [])));
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com' });
+  });
+
+  it('lets a whole orchestrator account invoke the function when configured', () => {
+    const template = templateOf(configWith((c) => (c.orchestrators = [{ accountId: '210987654321' }])));
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: '210987654321', Action: 'lambda:InvokeFunction' });
+  });
+
+  it('sets reserved concurrency, memory, timeout and retention from the config', () => {
+    const template = templateOf(
+      configWith((c) => (c.function = { reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 60, logRetentionDays: 90 })),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5, MemorySize: 512, Timeout: 60 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('reuses an existing endpoint: egress to its group, ingress only when asked', () => {
+    const config = (addIngressRule: boolean) =>
+      configWith((c) => {
+        c.network.secretsManagerAccess = { mode: 'existing-endpoint', securityGroupId: ENDPOINT_SG, addIngressRule };
+        c.network.databases = [{ securityGroupId: DB_SG, port: 5433, addIngressRule: false }];
+      });
+    const template = templateOf(config(false));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(egressRules(template)).toEqual([
+      expect.objectContaining({ DestinationSecurityGroupId: DB_SG, FromPort: 5433, ToPort: 5433 }),
+      expect.objectContaining({ DestinationSecurityGroupId: ENDPOINT_SG, FromPort: 443, ToPort: 443 }),
+    ]);
+    const withIngress = templateOf(config(true));
+    withIngress.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+    withIngress.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: ENDPOINT_SG,
+      SourceSecurityGroupId: functionSg,
+      FromPort: 443,
+      ToPort: 443,
+    });
+  });
+
+  it('goes through NAT with HTTPS egress to anywhere and nothing else wide', () => {
+    const template = templateOf(configWith((c) => (c.network.secretsManagerAccess = { mode: 'nat' })));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(egressRules(template)).toEqual([
+      expect.objectContaining({ DestinationSecurityGroupId: DB_SG, FromPort: 5432 }),
+      { CidrIp: '0.0.0.0/0', Description: 'HTTPS to Secrets Manager through NAT', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' },
+    ]);
+  });
+
+  it('sends alerts to an existing topic without creating one', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:db-alerts';
+    const template = templateOf(configWith((c) => (c.alerts = { topicArn })));
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: topicArn })] });
+  });
+});

@@ -1,0 +1,88 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../../lambda/config/environment';
+import { InvalidInputError } from '../../lambda/errors';
+import { buildFunctionEnvironment } from '../../infra/constructs/function-environment';
+import { PgRotator, type PgRotatorProps } from '../../infra/constructs/pg-rotator';
+
+/** A stack composing PgRotator with resources it owns, as a user of the construct would. */
+function composed(overrides: (stack: Stack) => Partial<PgRotatorProps> = () => ({})) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Composed', { env: { account: '111122223333', region: 'us-east-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const database = new ec2.SecurityGroup(stack, 'Database', { vpc });
+  const key = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+  const secret = new secretsmanager.Secret(stack, 'AppSecret', { encryptionKey: key });
+  const rotator = new PgRotator(stack, 'Rotator', {
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    databases: [{ securityGroup: database, addIngressRule: true }],
+    secretsManagerAccess: { mode: 'create-endpoint' },
+    rotations: [{ secret, schedule: 'rate(12 hours)', window: '2h' }],
+    ...overrides(stack),
+  });
+  return { stack, rotator, secret };
+}
+
+describe('PgRotator construct', () => {
+  it('works with secrets and keys owned by the same stack', () => {
+    const { stack } = composed();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: Match.stringLikeRegexp('^AppSecret') },
+      RotationRules: { ScheduleExpression: 'rate(12 hours)', Duration: '2h' },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as unknown[],
+    );
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'RotateSecrets', Resource: { Ref: expect.stringMatching(/^AppSecret/) } }),
+        expect.objectContaining({
+          Sid: 'RotatedSecretKeys',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+        }),
+      ]),
+    );
+  });
+
+  it('rejects a schedule Secrets Manager would refuse, naming the rotation', () => {
+    expect(() => composed(() => ({ rotations: [] }))).not.toThrow();
+    const bad = () =>
+      composed((stack) => ({
+        rotations: [{ secret: new secretsmanager.Secret(stack, 'Other'), schedule: 'cron(30 2 ? * SUN *)' }],
+      }));
+    expect(bad).toThrow(InvalidInputError);
+    expect(bad).toThrow('rotations[0].schedule: cron minutes must be 0');
+  });
+});
+
+describe('buildFunctionEnvironment', () => {
+  it('writes every contract variable, defaults included', () => {
+    const environment = buildFunctionEnvironment({});
+    expect(environment).toMatchObject({
+      [ENV.passwordSource]: 'local',
+      [ENV.passwordLength]: '32',
+      [ENV.excludeNumbers]: 'false',
+      [ENV.requireEachIncludedType]: 'true',
+      [ENV.sslMode]: 'verify-full',
+      [ENV.logLevel]: 'info',
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    });
+    expect(environment[ENV.defaultStrategy]).toBeUndefined();
+  });
+
+  it("rejects what the function's own schema would reject, naming the variable", () => {
+    expect(() => buildFunctionEnvironment({ password: { length: 2 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: `environment.${ENV.passwordLength}` }),
+    );
+    expect(() => buildFunctionEnvironment({ connection: { connectTimeout: Duration.minutes(5) } })).toThrow(
+      `environment.${ENV.connectTimeoutMs}`,
+    );
+  });
+});
