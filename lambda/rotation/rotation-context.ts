@@ -23,6 +23,33 @@ export interface RotationContext {
   readonly rotationToken: string | undefined;
   /** From the gate's DescribeSecret, so finishSecret needs no second call. */
   readonly metadata: SecretMetadata;
+  /** This rotation's secret values, each read once; the handler may start them before the gate answers. */
+  readonly reads: SecretReads;
+}
+
+/** The two versions every step but finishSecret reads, memoized so each is fetched at most once. */
+export interface SecretReads {
+  current(): Promise<ParsedSecret<DatabaseSecret>>;
+  /** The pending value for this token, or undefined while createSecret has not written it. */
+  pending(): Promise<ParsedSecret<DatabaseSecret> | undefined>;
+}
+
+export function secretReads(store: SecretStore, secretId: string, token: string): SecretReads {
+  let current: Promise<ParsedSecret<DatabaseSecret>> | undefined;
+  let pending: Promise<ParsedSecret<DatabaseSecret> | undefined> | undefined;
+  return {
+    current: () =>
+      (current ??= store.find(secretId, { stage: AWSCURRENT }).then((version) => {
+        if (version?.secretString === undefined) {
+          throw new RotationStateError(`secret ${secretId} has no AWSCURRENT value to rotate from`);
+        }
+        return parseSecretString(version.secretString, DatabaseSecretSchema, 'secret');
+      })),
+    pending: () =>
+      (pending ??= store.find(secretId, { versionId: token, stage: AWSPENDING }).then((version) =>
+        version?.secretString === undefined ? undefined : parseSecretString(version.secretString, DatabaseSecretSchema, 'pendingSecret'),
+      )),
+  };
 }
 
 /** What a step did, for the one log line per event. */
@@ -32,19 +59,12 @@ export interface StepOutcome {
   readonly detail: string;
 }
 
-export async function loadCurrent(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret>> {
-  const version = await ctx.deps.store.find(ctx.secretArn, { stage: AWSCURRENT });
-  if (version?.secretString === undefined) {
-    throw new RotationStateError(`secret ${ctx.secretArn} has no AWSCURRENT value to rotate from`);
-  }
-  return parseSecretString(version.secretString, DatabaseSecretSchema, 'secret');
+export function loadCurrent(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret>> {
+  return ctx.reads.current();
 }
 
-/** The pending value for this token, or undefined while createSecret has not written it. */
-export async function loadPending(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret> | undefined> {
-  const version = await ctx.deps.store.find(ctx.secretArn, { versionId: ctx.token, stage: AWSPENDING });
-  if (version?.secretString === undefined) return undefined;
-  return parseSecretString(version.secretString, DatabaseSecretSchema, 'pendingSecret');
+export function loadPending(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret> | undefined> {
+  return ctx.reads.pending();
 }
 
 export async function requirePending(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret>> {

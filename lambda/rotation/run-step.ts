@@ -1,4 +1,6 @@
-import type { RotationContext, RotationDeps, StepOutcome } from './rotation-context';
+import { awaitedLater } from './awaited-later';
+import type { RotationContext, RotationDeps, SecretReads, StepOutcome } from './rotation-context';
+import { secretReads } from './rotation-context';
 import type { RotationEvent, RotationStep } from './rotation-event';
 import { gate } from './gate';
 import { PgRotatorError } from '../errors';
@@ -6,6 +8,13 @@ import { createSecret } from './steps/create-secret';
 import { finishSecret } from './steps/finish-secret';
 import { setSecret } from './steps/set-secret';
 import { testSecret } from './steps/test-secret';
+
+const PREFETCH: Readonly<Record<RotationStep, ReadonlyArray<keyof SecretReads>>> = {
+  createSecret: ['current', 'pending'],
+  setSecret: ['current', 'pending'],
+  testSecret: ['pending'],
+  finishSecret: [],
+};
 
 const STEPS: Readonly<Record<RotationStep, (ctx: RotationContext) => Promise<StepOutcome>>> = {
   createSecret,
@@ -22,6 +31,9 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
   const started = performance.now();
   const log = deps.log.child({ secretArn: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
   try {
+    // Read what the step will need while the gate's DescribeSecret is in flight: one round trip, not three.
+    const reads = secretReads(deps.store, event.SecretId, event.ClientRequestToken);
+    for (const read of PREFETCH[event.Step]) awaitedLater(reads[read]());
     const metadata = await deps.store.describe(event.SecretId);
     const outcome =
       gate(metadata, event.ClientRequestToken) === 'already-current'
@@ -32,6 +44,7 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
             token: event.ClientRequestToken,
             rotationToken: event.RotationToken,
             metadata,
+            reads,
           });
     log.info(`${event.Step}: ${outcome.detail}`, { strategy: outcome.strategy, changed: outcome.changed, durationMs: elapsed(started) });
     return outcome;

@@ -1,8 +1,8 @@
 import type { Strategy } from '../../config/environment';
 import { ENV } from '../../config/environment';
-import { DatabaseError, RotationStateError } from '../../errors';
+import { DatabaseError, PgRotatorError, RotationStateError } from '../../errors';
 import type { Session } from '../../postgres/connect';
-import { logsIn, openSession, withSession } from '../../postgres/connect';
+import { logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
 import { scramSha256Verifier } from '../../postgres/password-verifier';
 import type { ServerFacts } from '../../postgres/role-changes';
@@ -12,6 +12,7 @@ import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
 import { loadAdmin, loadCurrent, loadPrevious, requirePending } from '../rotation-context';
+import { awaitedLater } from '../awaited-later';
 import { pendingLogin, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
@@ -19,33 +20,75 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * setSecret: make the database accept the pending password. First, as AWS's functions do, check whether the
  * pending credentials already log in: that is the retry after a crash past the change, and nothing is done
  * twice. Then refuse to touch any role but the one this secret rotates, and change it with the strategy's
- * login. Each strategy's change is one transaction.
+ * login, in one transaction.
+ *
+ * The login that will make the change is opened while the probe runs (a login costs a TLS handshake and a
+ * SCRAM exchange); nothing is changed until the probe has said no.
  */
 export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const current = (await loadCurrent(ctx)).fields;
+  const [{ fields: current }, { fields: pending }] = await Promise.all([loadCurrent(ctx), requirePending(ctx)]);
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
-  const pending = (await requirePending(ctx)).fields;
-  const settings = ctx.deps.settings;
 
-  if (await logsIn(connectionTarget(pending, settings), credentialsOf(pending))) {
-    return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
+  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending));
+  const changer = awaitedLater(openChanger(ctx, strategy, current, pending));
+  try {
+    if (await alreadySet) {
+      return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
+    }
+    assertSameTarget(current, pending, pendingLogin(strategy, current).username);
+  } catch (error) {
+    await discard(changer);
+    throw error;
   }
-  assertSameTarget(current, pending, pendingLogin(strategy, current).username);
-
-  switch (strategy) {
-    case 'single-user':
-      await changeOwnPassword(ctx, current, pending);
-      break;
-    case 'admin':
-      await asAdmin(ctx, current, (session) => setPassword(session, pending.username, pending.password));
-      break;
-    case 'alternating':
-    case 'alternating-owner':
-      await requireCurrentLogsIn(ctx, current);
-      await asAdmin(ctx, current, (session) => prepareAlternateLogin(session, strategy, current, pending));
-      break;
+  const { session, login, change } = await changer;
+  try {
+    await change();
+  } catch (error) {
+    if (error instanceof PgRotatorError) throw error;
+    throw toDatabaseError(error, { doing: `setting the password of role "${pending.username}"`, role: login, host: pending.host });
+  } finally {
+    await session.end().catch(() => undefined);
   }
   return { strategy, changed: true, detail: `password of role "${pending.username}" set` };
+}
+
+/** An open session, the role it is logged in as, and the change it will make. */
+interface Changer {
+  readonly session: Session & { end(): Promise<void> };
+  readonly login: string;
+  change(): Promise<void>;
+}
+
+function openChanger(ctx: RotationContext, strategy: Strategy, current: DatabaseSecret, pending: DatabaseSecret): Promise<Changer> {
+  switch (strategy) {
+    case 'single-user':
+      return openOwnSession(ctx, current, pending).then((session) => ({
+        session,
+        login: pending.username,
+        change: async () => {
+          await serverFacts(session, ctx.deps.log);
+          await setPassword(session, pending.username, pending.password);
+        },
+      }));
+    case 'admin':
+      return openAdminChanger(ctx, current, (session) => setPassword(session, pending.username, pending.password));
+    case 'alternating':
+    case 'alternating-owner': {
+      const changer = awaitedLater(openAdminChanger(ctx, current, (session) => prepareAlternateLogin(session, strategy, current, pending)));
+      return requireCurrentLogsIn(ctx, current).then(
+        () => changer,
+        async (error: unknown) => {
+          await discard(changer);
+          throw error;
+        },
+      );
+    }
+  }
+}
+
+/** Closes a session opened for a change that will not be made; its failure no longer matters. */
+async function discard(changer: Promise<Changer>): Promise<void> {
+  await changer.then(({ session }) => session.end()).catch(() => undefined);
 }
 
 /**
@@ -65,22 +108,16 @@ function assertSameTarget(current: DatabaseSecret, pending: DatabaseSecret, expe
  * Single user: the role changes its own password, logged in with AWSCURRENT, or with AWSPREVIOUS when
  * AWSCURRENT holds a password the database never received (AWS's recovery path).
  */
-async function changeOwnPassword(ctx: RotationContext, current: DatabaseSecret, pending: DatabaseSecret): Promise<void> {
+async function openOwnSession(ctx: RotationContext, current: DatabaseSecret, pending: DatabaseSecret) {
   const settings = ctx.deps.settings;
-  let session: Session & { end(): Promise<void> };
   try {
-    session = await openSession(connectionTarget(current, settings), credentialsOf(current), 'logging in with AWSCURRENT');
+    return await openSession(connectionTarget(current, settings), credentialsOf(current), 'logging in with AWSCURRENT');
   } catch (error) {
     const previous = await loadPrevious(ctx);
     const usable = error instanceof DatabaseError && error.sqlState === '28P01' && previous?.username === pending.username && previous.host === pending.host;
     if (!usable) throw error;
-    session = await openSession(connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings), credentialsOf(previous), 'logging in with AWSPREVIOUS');
-  }
-  try {
-    await serverFacts(session, ctx.deps.log);
-    await setPassword(session, pending.username, pending.password);
-  } finally {
-    await session.end().catch(() => undefined);
+    const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings);
+    return openSession(target, credentialsOf(previous), 'logging in with AWSPREVIOUS');
   }
 }
 
@@ -91,23 +128,25 @@ async function requireCurrentLogsIn(ctx: RotationContext, current: DatabaseSecre
   }
 }
 
-async function asAdmin(
-  ctx: RotationContext,
-  current: DatabaseSecret,
-  change: (session: Session) => Promise<void>,
-): Promise<void> {
+/** The admin's session; its change runs in one transaction, with PostgreSQL 16's ADMIN OPTION rule explained. */
+async function openAdminChanger(ctx: RotationContext, current: DatabaseSecret, change: (session: Session) => Promise<void>): Promise<Changer> {
   const masterArn = current.masterarn as string; // resolveStrategy guarantees it for every admin strategy
   const admin = await loadAdmin(ctx, masterArn);
   const target = adminTarget(admin, current, ctx.deps.settings);
-  await withSession(target, credentialsOf(admin), 'changing a password as the admin', async (session) => {
-    const facts = await serverFacts(session, ctx.deps.log);
-    try {
-      await inTransaction(session, () => change(session));
-    } catch (error) {
-      const failure = toDatabaseError(error, { doing: `changing role "${current.username}" as the admin`, role: admin.username, host: target.host });
-      throw explainPermission(failure, facts, admin.username);
-    }
-  });
+  const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
+  return {
+    session,
+    login: admin.username,
+    change: async () => {
+      const facts = await serverFacts(session, ctx.deps.log);
+      try {
+        await inTransaction(session, () => change(session));
+      } catch (error) {
+        const failure = toDatabaseError(error, { doing: `changing role "${current.username}" as the admin`, role: admin.username, host: target.host });
+        throw explainPermission(failure, facts, admin.username);
+      }
+    },
+  };
 }
 
 /**

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import type { LocalFunction } from '../local/lambda/local-function';
+import { LOCAL_AWS } from '../local/stack';
+
+/**
+ * One of AWS's Python rotation functions as a warm worker on the local Lambda endpoint, talking to the same
+ * local Secrets Manager (AWS's functions read SECRETS_MANAGER_ENDPOINT). Their code is not part of this
+ * repository: the caller points at a checkout.
+ */
+export function awsReferenceFunction(functionDir: string, python: string, secretsManagerEndpoint: string): LocalFunction {
+  return {
+    kind: 'command',
+    command: python,
+    args: [fileURLToPath(new URL('./aws-reference-worker.py', import.meta.url)), functionDir],
+    env: {
+      SECRETS_MANAGER_ENDPOINT: secretsManagerEndpoint,
+      AWS_DEFAULT_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+    },
+    timeoutMs: 30_000,
+  };
+}

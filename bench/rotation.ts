@@ -1,0 +1,159 @@
+/**
+ * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH]`
+ *
+ * Times full four-step rotations through the local stack (RotateSecret → Lambda Invoke → each step) for each
+ * strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs: Secrets Manager calls and
+ * database connections (from the server's own log_connections lines, so retries and failed probes count).
+ *
+ * With --aws-reference, DIR holds AWS's Python rotation functions (a checkout of
+ * aws-samples/aws-secrets-manager-rotation-lambdas); the single-user and multi-user PostgreSQL functions then
+ * run through the same stack as warm worker processes, for the same work, side by side. They need a python3
+ * with boto3 and PyGreSQL (Debian: python3-boto3 python3-pygresql).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cpus } from 'node:os';
+import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import type { Strategy } from '../lambda/config/environment';
+import { superuserClientConfig } from '../local/postgres/client-config';
+import { startCluster } from '../local/postgres/cluster';
+import { markLog, readLogSince } from '../local/postgres/server-log';
+import type { ServerFacts } from '../local/postgres/server-facts';
+import type { LocalStack } from '../local/stack';
+import { LOCAL_AWS, startLocalStack } from '../local/stack';
+import { awsReferenceFunction } from './aws-reference';
+
+const { values: args } = parseArgs({
+  options: {
+    rotations: { type: 'string', default: '20' },
+    'aws-reference': { type: 'string' },
+    python: { type: 'string', default: 'python3' },
+  },
+});
+const ROTATIONS = Number(args.rotations);
+
+interface Figures {
+  readonly name: string;
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly secretsManagerCalls: number;
+  readonly connections: number;
+  readonly failedLogins: number;
+}
+
+interface Subject {
+  readonly name: string;
+  readonly functionArn: string;
+  readonly strategy: Strategy;
+  /** Extra secret keys this subject's function needs. */
+  readonly secretExtras?: Record<string, unknown>;
+}
+
+async function measure(subject: Subject, localStack: LocalStack, server: ServerFacts): Promise<Figures> {
+  const arn = await prepareSecret(subject, localStack, server);
+  const client = localStack.secretsClient();
+  const durations: number[] = [];
+  let calls = 0;
+  let connections = 0;
+  let failedLogins = 0;
+  for (let i = 0; i <= ROTATIONS; i++) {
+    const mark = await markLog(server.logFile as string);
+    localStack.secretsManager.resetCalls();
+    const started = performance.now();
+    await client.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: subject.functionArn }));
+    const outcome = await localStack.secretsManager.rotations.latest(arn);
+    const elapsed = performance.now() - started;
+    if (!outcome.succeeded) throw new Error(`${subject.name}: rotation failed at ${outcome.failedStep}: ${outcome.error?.message}`);
+    if (i === 0) continue; // warm-up: worker start, first TLS handshake, clone creation
+    durations.push(elapsed);
+    calls += OPERATIONS.reduce((sum, op) => sum + localStack.secretsManager.calls(op), 0);
+    const log = await readLogSince(mark);
+    connections += (log.match(/connection received:/g) ?? []).length;
+    failedLogins += (log.match(/password authentication failed/g) ?? []).length;
+  }
+  durations.sort((a, b) => a - b);
+  return {
+    name: subject.name,
+    medianMs: durations[Math.floor(durations.length / 2)] ?? NaN,
+    p95Ms: durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.95))] ?? NaN,
+    secretsManagerCalls: calls / ROTATIONS,
+    connections: connections / ROTATIONS,
+    failedLogins: failedLogins / ROTATIONS,
+  };
+}
+
+/** The calls a rotation function makes; RotateSecret itself is the caller's. */
+const OPERATIONS = ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'GetRandomPassword'];
+
+async function prepareSecret(subject: Subject, localStack: LocalStack, server: ServerFacts): Promise<string> {
+  const suffix = `${subject.strategy.replace('-', '_')}_${Math.random().toString(36).slice(2, 8)}`;
+  const [user, admin, owner] = [`bench_${suffix}`, `bench_admin_${suffix}`, `bench_owner_${suffix}`];
+  const password = 'Bench-Passw0rd-1';
+  const superuser = new Client(superuserClientConfig(server));
+  await superuser.connect();
+  try {
+    await superuser.query(`CREATE ROLE ${escapeIdentifier(user)} LOGIN PASSWORD ${escapeLiteral(password)}`);
+    await superuser.query(`CREATE ROLE ${escapeIdentifier(admin)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(password)}`);
+    await superuser.query(`GRANT ${escapeIdentifier(user)} TO ${escapeIdentifier(admin)} WITH ADMIN OPTION`);
+  } finally {
+    await superuser.end();
+  }
+  const base = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres' };
+  const client = localStack.secretsClient();
+  const create = async (name: string, value: Record<string, unknown>) =>
+    (await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+  const adminArn = await create(`${admin}-secret`, { ...base, username: admin, password });
+  const extras = subject.strategy === 'single-user' ? {} : { masterarn: adminArn, strategy: subject.strategy };
+  const ownerRole = subject.strategy === 'alternating-owner' ? { ownerRole: owner } : {};
+  return create(`${user}-secret`, JSON.parse(JSON.stringify({ ...base, username: user, password, ...extras, ...ownerRole, ...subject.secretExtras })));
+}
+
+function printTable(rows: Figures[]): void {
+  const header = ['function', 'median ms', 'p95 ms', 'SM calls', 'DB connections', 'failed logins'];
+  const lines = rows.map((r) => [r.name, r.medianMs.toFixed(0), r.p95Ms.toFixed(0), r.secretsManagerCalls.toFixed(1), r.connections.toFixed(1), r.failedLogins.toFixed(1)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  console.log(`\nFull four-step rotation through the local stack, PostgreSQL ${process.env.PG_MAJOR ?? 18} with TLS, ${ROTATIONS} rotations each (after one warm-up), per rotation:\n`);
+  console.log(format(header));
+  for (const line of lines) console.log(format(line));
+  console.log(`\nlocal region ${LOCAL_AWS.region}; ${cpus().length} cores`);
+}
+
+async function main(): Promise<void> {
+  const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
+  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-')), 'ca.pem');
+  writeFileSync(caFile, cluster.server.caPem ?? '');
+  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, LOG_LEVEL: 'warn' } });
+  try {
+    const subjects: Subject[] = [
+      { name: 'pg-rotator single-user', functionArn: stack.rotatorArn, strategy: 'single-user' },
+      { name: 'pg-rotator admin', functionArn: stack.rotatorArn, strategy: 'admin' },
+      { name: 'pg-rotator alternating', functionArn: stack.rotatorArn, strategy: 'alternating' },
+      { name: 'pg-rotator alternating-owner', functionArn: stack.rotatorArn, strategy: 'alternating-owner' },
+    ];
+    const reference = args['aws-reference'];
+    if (reference !== undefined) {
+      for (const [kind, strategy] of [['SingleUser', 'single-user'], ['MultiUser', 'alternating']] as const) {
+        const dir = path.join(reference, `SecretsManagerRDSPostgreSQLRotation${kind}`);
+        if (!existsSync(path.join(dir, 'lambda_function.py'))) {
+        console.log(`--aws-reference: no ${dir}/lambda_function.py, skipping AWS ${kind}`);
+        continue;
+      }
+        const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, args.python, stack.secretsManager.endpoint));
+        subjects.push({ name: `AWS ${kind} (Python)`, functionArn: arn, strategy, secretExtras: { strategy: undefined } });
+      }
+    }
+
+    const figures: Figures[] = [];
+    for (const subject of subjects) figures.push(await measure(subject, stack, cluster.server));
+    printTable(figures);
+  } finally {
+    await stack.close();
+    await cluster.stop();
+  }
+}
+
+await main();

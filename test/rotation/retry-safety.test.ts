@@ -1,0 +1,125 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../lambda/dispatch';
+import type { Strategy } from '../../lambda/config/environment';
+import { freshDatabase, uniqueName } from '../support/postgres';
+import type { AppSecret, RotationStack } from '../support/rotation-stack';
+import { createLogin, logsIn, startRotationStack } from '../support/rotation-stack';
+
+/**
+ * AWS retries rotation steps and functions time out mid-step: every step must converge when run again, and a
+ * client holding AWSCURRENT (and AWSPREVIOUS, when alternating) must keep logging in throughout. Single-user
+ * and admin rotation change the one role's password in setSecret, so AWSCURRENT is stale until finishSecret:
+ * that window is inherent to a single login (AWS documents it), and there we assert convergence instead.
+ */
+let stack: RotationStack;
+beforeAll(async () => {
+  stack = await startRotationStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const STRATEGIES: Strategy[] = ['single-user', 'admin', 'alternating', 'alternating-owner'];
+
+async function secretFor(strategy: Strategy): Promise<{ arn: string; original: AppSecret }> {
+  const db = await freshDatabase();
+  const original = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+  const admin = await createLogin(db, uniqueName('admin'), 'Admin-Passw0rd', 'CREATEROLE');
+  await db.withSuperuser((c) => c.query(`GRANT "${original.username}" TO "${admin.username}" WITH ADMIN OPTION`));
+  const adminArn = await stack.createSecret(uniqueName('admin_secret'), admin);
+  const extra = strategy === 'single-user' ? {} : { masterarn: adminArn, strategy, ...(strategy === 'alternating-owner' ? { ownerRole: uniqueName('owner') } : {}) };
+  return { arn: await stack.createSecret(uniqueName('app_secret'), { ...original, ...extra }), original };
+}
+
+async function assertUsable(arn: string, strategy: Strategy, during: boolean): Promise<void> {
+  if (during && (strategy === 'single-user' || strategy === 'admin')) return;
+  expect(await logsIn(await stack.value(arn))).toEqual({ ok: true });
+  if (strategy.startsWith('alternating')) {
+    const previous = await stack.value(arn, 'AWSPREVIOUS').catch(() => undefined);
+    if (previous) expect(await logsIn(previous)).toEqual({ ok: true });
+  }
+}
+
+/** Invokes one step through the Lambda Invoke API, as Secrets Manager does; the function error, if any. */
+async function invokeStep(step: string, secretArn: string, token: string): Promise<string | undefined> {
+  const out = await stack.lambdaClient().send(
+    new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
+  );
+  return out.FunctionError ? Buffer.from(out.Payload ?? []).toString() : undefined;
+}
+
+describe.each(STRATEGIES)('%s', (strategy) => {
+  it('converges when Secrets Manager runs every step twice', async () => {
+    const twice = stack.lambda.register(`twice-${strategy}`, {
+      kind: 'in-process',
+      handler: async (event) => {
+        await dispatch(event, stack.runtime);
+        return dispatch(event, stack.runtime);
+      },
+    });
+    const { arn, original } = await secretFor(strategy);
+
+    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: twice }));
+
+    expect(await stack.secretsManager.rotations.latest(arn)).toMatchObject({ succeeded: true });
+    await assertUsable(arn, strategy, false);
+    expect((await stack.value(arn)).password).not.toBe(original.password);
+  });
+
+  for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+    it(`recovers from a crash right after ${step} did its work`, async () => {
+      let crashed = false;
+      const crashing = stack.lambda.register(`crash-${strategy}-${step}`, {
+        kind: 'in-process',
+        handler: async (event) => {
+          const result = await dispatch(event, stack.runtime);
+          if ((event as { Step: string }).Step === step && !crashed) {
+            crashed = true;
+            throw new Error(`simulated crash after ${step}`);
+          }
+          return result;
+        },
+      });
+      const { arn } = await secretFor(strategy);
+  
+      await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: crashing }));
+      const failed = await stack.secretsManager.rotations.latest(arn);
+      expect(failed).toMatchObject({ succeeded: false, failedStep: step });
+      await assertUsable(arn, strategy, true);
+
+      if (step === 'finishSecret') {
+        // AWSCURRENT already moved, so Secrets Manager has nothing to reattempt; a late retry of any step with
+        // the same token must still succeed, as a no-op.
+        for (const retry of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+          expect(await invokeStep(retry, arn, failed.versionId)).toBeUndefined();
+        }
+      } else {
+        const retried = await stack.secretsManager.rotations.reattempt(arn);
+        expect(retried).toMatchObject({ succeeded: true, versionId: failed.versionId });
+      }
+      await assertUsable(arn, strategy, false);
+    });
+  }
+
+  it('recovers when Secrets Manager loses the answers to PutSecretValue and UpdateSecretVersionStage', async () => {
+    const { arn } = await secretFor(strategy);
+    const faults = [
+      stack.secretsManager.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after', times: 3 }),
+      stack.secretsManager.faults.add({ operation: 'UpdateSecretVersionStage', kind: 'internal-error', when: 'after', times: 3 }),
+    ];
+    try {
+      expect(await stack.rotate(arn)).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
+      await assertUsable(arn, strategy, true);
+      const second = await stack.secretsManager.rotations.reattempt(arn);
+      expect(second).toMatchObject({ succeeded: false, failedStep: 'finishSecret' });
+      // UpdateSecretVersionStage was applied and only its answer lost: a retried finishSecret is a no-op.
+      expect(await invokeStep('finishSecret', arn, second.versionId)).toBeUndefined();
+      expect(await stack.value(arn, 'AWSPENDING')).toEqual(await stack.value(arn));
+      await assertUsable(arn, strategy, false);
+    } finally {
+      for (const fault of faults) fault.remove();
+    }
+  });
+});
