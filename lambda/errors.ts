@@ -61,9 +61,19 @@ export type DatabaseFailureKind =
   | 'timeout'
   | 'query';
 
+const DATABASE_ERROR_CODES = {
+  authentication: 'DB_AUTHENTICATION',
+  network: 'DB_NETWORK',
+  tls: 'DB_TLS',
+  permission: 'DB_PERMISSION',
+  'missing-role': 'DB_MISSING_ROLE',
+  timeout: 'DB_TIMEOUT',
+  query: 'DB_QUERY',
+} as const satisfies Record<DatabaseFailureKind, string>;
+
 /** A PostgreSQL or connection failure, translated by SQLSTATE or socket error code, never by message text. */
 export class DatabaseError extends PgRotatorError {
-  readonly code: `DB_${Uppercase<string>}`;
+  readonly code: (typeof DATABASE_ERROR_CODES)[DatabaseFailureKind];
 
   constructor(
     readonly kind: DatabaseFailureKind,
@@ -72,7 +82,7 @@ export class DatabaseError extends PgRotatorError {
     options?: { cause?: unknown },
   ) {
     super(sqlState ? `${message} (SQLSTATE ${sqlState})` : message, options);
-    this.code = `DB_${kind.toUpperCase().replace('-', '_')}` as `DB_${Uppercase<string>}`;
+    this.code = DATABASE_ERROR_CODES[kind];
   }
 }
 

@@ -72,9 +72,19 @@ export function toDatabaseError(error: unknown, context: { readonly doing: strin
   const kind = failureKind(error);
   const code = errorCode(error);
   const sqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  const detail = serverMessage(error, sqlState !== undefined || kind === 'tls' || kind === 'network');
+  const detail = serverMessage(error, sqlState !== undefined || code !== undefined || isDriverConstant(error));
   const message = `${context.doing} as role "${context.role}" on ${context.host}: ${WHAT[kind]}${detail ? ` (${detail})` : ''}`;
   return new DatabaseError(kind, message, sqlState);
+}
+
+/**
+ * node-postgres's own fixed messages for a connection that went away (lib/client.js), safe to repeat. Any other
+ * message without a code could come from anywhere and is not.
+ */
+const DRIVER_CONSTANTS = new Set([SERVER_REFUSED_TLS, 'Connection terminated unexpectedly', 'Connection terminated']);
+
+function isDriverConstant(error: unknown): boolean {
+  return error instanceof Error && DRIVER_CONSTANTS.has(error.message);
 }
 
 function serverMessage(error: unknown, trusted: boolean): string | undefined {
