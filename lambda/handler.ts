@@ -1,7 +1,8 @@
 import { dispatch } from './dispatch';
+import type { InvocationContext } from './requests/caller';
 import { sharedRuntime } from './runtime';
 
 /** The Lambda entry point behind the function's one ARN. */
-export async function handler(event: unknown): Promise<unknown> {
-  return dispatch(event, sharedRuntime());
+export async function handler(event: unknown, context?: InvocationContext): Promise<unknown> {
+  return dispatch(event, sharedRuntime(), context);
 }

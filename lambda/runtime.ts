@@ -13,6 +13,8 @@ import { secretStore } from './secrets/secret-store';
 export interface Runtime extends RotationDeps {
   readonly settings: Settings;
   readonly log: Logger;
+  /** The one Secrets Manager client of the container, for the calls beyond rotation's. */
+  readonly secretsManager: SecretsManagerClient;
 }
 
 /** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
@@ -27,11 +29,13 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
   const settings = loadSettings(source);
   const { env } = settings;
   const endpoint = env[ENV.secretsManagerEndpoint];
-  const store = secretStore(new SecretsManagerClient({ ...(endpoint === undefined ? {} : { endpoint }), ...overrides.secretsManager }));
+  const secretsManager = new SecretsManagerClient({ ...(endpoint === undefined ? {} : { endpoint }), ...overrides.secretsManager });
+  const store = secretStore(secretsManager);
   const policy = passwordPolicyFrom(env);
   return {
     settings,
     store,
+    secretsManager,
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),

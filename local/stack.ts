@@ -59,7 +59,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       },
     );
-    const rotatorArn = lambda.register(ROTATOR_FUNCTION, { kind: 'in-process', handler: (event) => dispatch(event, runtime), timeoutMs: 30_000 });
+    const rotatorArn = lambda.register(ROTATOR_FUNCTION, { kind: 'in-process', handler: (event, context) => dispatch(event, runtime, context), timeoutMs: 30_000 });
     const endpoints = { secretsManager: secretsManager.endpoint, lambda: lambda.endpoint };
     const stack: LocalStack = {
       lambda,

@@ -1,0 +1,178 @@
+import { readSessionFacts } from '../catalog/catalog';
+import { ActionRefusedError, PgRotatorError } from '../errors';
+import { errorCode } from '../postgres/errors';
+import type { Session } from '../postgres/connect';
+import { scramSha256Verifier } from '../postgres/password-verifier';
+import { run } from '../postgres/role-changes';
+import { withSession } from '../postgres/connect';
+import type { ConnectionDeps, ResolvedConnection } from '../requests/request-target';
+import { resolveConnection } from '../requests/request-target';
+import { lockStatements } from './advisory-lock';
+import type { ActionModule, ActionPlan, ObserveContext } from './action-module';
+import { ACTION_MODULES } from './action-registry';
+import type { ActionRequest } from './action-request';
+import { ActionRequestSchema } from './action-request';
+import type { ActionResult } from './action-result';
+import type { ActionSecrets, AppliedSecret } from './action-secrets';
+import { REDACTED } from './planned-statement';
+
+/** What running an action needs: narrow dependencies, made once per container. */
+export interface ActionDeps extends ConnectionDeps {
+  readonly secrets: ActionSecrets;
+  readonly generatePassword: () => Promise<string>;
+  readonly clock: () => Date;
+}
+
+/** An action's result and the request that undoes it. */
+export interface ActionOutcome {
+  readonly result: ActionResult;
+  readonly rollback: ActionRequest | null;
+}
+
+/**
+ * Runs one action request: resolves the admin login from its secret, then in one transaction takes the advisory
+ * locks, observes, plans, and either stops there (dry run: ROLLBACK) or executes the plan's statements, writes its
+ * secret and commits. Statements that cannot be rolled back (ending sessions) run after COMMIT.
+ */
+export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
+  const connection = await resolveConnection(
+    { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
+    deps,
+    { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
+  );
+  const module = ACTION_MODULES[request.action] as ActionModule<ActionRequest['params'], unknown>;
+  return withSession(connection.target, connection.credentials, `running ${request.action}`, (session) => execute(session, module, request, connection, deps));
+}
+
+async function execute(
+  session: Session,
+  module: ActionModule<ActionRequest['params'], unknown>,
+  request: ActionRequest,
+  connection: ResolvedConnection,
+  deps: ActionDeps,
+): Promise<ActionOutcome> {
+  const params = request.params;
+  let committed = false;
+  await session.query('BEGIN');
+  try {
+    const facts = await readSessionFacts(session);
+    const lock = async (roles: readonly string[]) => {
+      try {
+        for (const statement of lockStatements(roles)) await run(session, statement);
+      } catch (error) {
+        // lock_timeout (the session's statement timeout) also bounds advisory lock waits: 55P03 lock_not_available.
+        if (errorCode(error) !== '55P03') throw error;
+        throw new ActionRefusedError(`another action on role(s) ${roles.map((r) => `"${r}"`).join(', ')} held its lock for longer than the lock timeout; try again`);
+      }
+    };
+    await lock(module.lockRoles(params));
+    const ctx: ObserveContext = {
+      session,
+      facts,
+      inspectSecret: (secretId) => deps.secrets.inspect(secretId),
+      readSecretVersion: (secretId, versionId) => deps.secrets.readVersion(secretId, versionId),
+      lock,
+    };
+    const state = await module.observe(ctx, params);
+    const passwordRole = module.newPasswordFor?.(params);
+    const password = !request.dryRun && passwordRole !== undefined ? await deps.generatePassword() : undefined;
+    const plan = module.plan({ params, state, facts, now: deps.clock(), secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) });
+
+    if (request.dryRun) {
+      await session.query('ROLLBACK');
+      committed = true;
+      const shown = [...plan.statements, ...(plan.afterCommit ?? [])].map((s) => s.shown);
+      const secret = plan.secret === undefined ? null : { operation: plan.secret.kind, secretId: secretIdOf(plan.secret) };
+      return outcome(request, plan, facts.database, { sql: shown, secret, password: undefined, terminated: undefined, notes: [] });
+    }
+
+    const sql: string[] = [];
+    for (const statement of plan.statements) {
+      await run(session, statement);
+      sql.push(statement.shown);
+    }
+    const applied = plan.secret === undefined ? undefined : await deps.secrets.apply(plan.secret, password);
+    await commit(session, plan, applied, deps);
+    committed = true;
+    const after = await afterCommit(session, plan);
+    sql.push(...after.sql);
+    const secret = plan.secret === undefined || applied === undefined ? null : { operation: plan.secret.kind, secretId: applied.arn, ...(applied.versionId ? { versionId: applied.versionId } : {}) };
+    return outcome(request, plan, facts.database, { sql, secret, password, terminated: after.terminated, notes: after.notes });
+  } finally {
+    if (!committed) await session.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * COMMIT, undoing the secret write if it fails: the secret was written just before, so that a failed write
+ * rolls the database back; the one window left is a COMMIT that fails after it, closed here on a best-effort
+ * basis (the error of the commit is what the caller gets).
+ */
+async function commit(session: Session, plan: ActionPlan, applied: AppliedSecret | undefined, deps: ActionDeps): Promise<void> {
+  try {
+    await session.query('COMMIT');
+  } catch (error) {
+    if (plan.secret !== undefined && applied !== undefined) await deps.secrets.undo(plan.secret, applied).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs what cannot be rolled back. A failure here is reported in notes: the action itself has committed. */
+async function afterCommit(session: Session, plan: ActionPlan): Promise<{ sql: string[]; terminated: number | undefined; notes: string[] }> {
+  const sql: string[] = [];
+  const notes: string[] = [];
+  let terminated: number | undefined;
+  for (const statement of plan.afterCommit ?? []) {
+    try {
+      const { rows } = await run<{ terminated?: number }>(session, statement);
+      terminated = (terminated ?? 0) + (rows[0]?.terminated ?? 0);
+      sql.push(statement.shown);
+    } catch (error) {
+      const reason = error instanceof PgRotatorError ? error.message : `${(error as { code?: string }).code ?? 'error'}: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`;
+      notes.push(`committed, but could not run "${statement.shown}": ${reason}`);
+    }
+  }
+  return { sql, terminated, notes };
+}
+
+/**
+ * Always a SCRAM-SHA-256 verifier, whatever password_encryption says, as rotation does (role-changes.ts): pg_hba's
+ * md5 method accepts SCRAM verifiers too, while an md5 hash would lock out scram-sha-256 rules.
+ */
+function verifierFor(dryRun: boolean, generated: string | undefined) {
+  return (_role: string, given?: string): string => {
+    const password = given ?? generated;
+    // A dry run sends nothing, and shown statements redact the verifier anyway.
+    if (dryRun || password === undefined) return REDACTED;
+    return scramSha256Verifier(password);
+  };
+}
+
+function secretIdOf(change: NonNullable<ActionPlan['secret']>): string {
+  return change.kind === 'create' ? change.name : change.secretId;
+}
+
+function outcome(
+  request: ActionRequest,
+  plan: ActionPlan,
+  database: string,
+  run: { sql: string[]; secret: ActionResult['secret']; password: string | undefined; terminated: number | undefined; notes: string[] },
+): ActionOutcome {
+  const reveal = 'revealPassword' in request.params && request.params.revealPassword === true;
+  const result: ActionResult = {
+    action: request.action,
+    dryRun: request.dryRun,
+    database,
+    changed: plan.changed || (run.terminated ?? 0) > 0,
+    sql: run.sql,
+    secret: run.secret,
+    ...(reveal && run.password !== undefined ? { password: run.password } : {}),
+    ...plan.report,
+    ...(run.terminated === undefined ? {} : { terminatedSessions: run.terminated }),
+    notes: [...(plan.report?.notes ?? []), ...run.notes],
+  };
+  // Parsed, not just typed: a rollback must be a request the function itself accepts, sent back as is.
+  const rollback =
+    plan.rollback === null ? null : ActionRequestSchema.parse({ kind: 'action', ...plan.rollback, target: request.target, dryRun: false });
+  return { result, rollback };
+}

@@ -1,0 +1,174 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RestoreSecretCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { ActionRefusedError, SecretsManagerError } from '../errors';
+import { AWSCURRENT } from '../secrets/secret-store';
+
+/** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
+export interface SecretState {
+  readonly exists: boolean;
+  readonly arn?: string;
+  readonly currentVersionId?: string;
+  readonly currentValue?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A change to a password secret. For `create` and `put` the runner adds the generated password to `value`;
+ * `put` without VersionStages makes the new version AWSCURRENT and Secrets Manager moves AWSPREVIOUS to the old
+ * one (PutSecretValue), so the previous password stays readable.
+ */
+export type SecretChange =
+  | { readonly kind: 'create'; readonly name: string; readonly kmsKeyId?: string; readonly description: string; readonly value: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'put'; readonly secretId: string; readonly previousVersionId: string; readonly value: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'promote'; readonly secretId: string; readonly toVersionId: string; readonly fromVersionId: string }
+  | { readonly kind: 'delete'; readonly secretId: string };
+
+/** What a change did, for the result and for undoing it. */
+export interface AppliedSecret {
+  readonly arn: string;
+  readonly versionId?: string;
+}
+
+/** The Secrets Manager calls the actions make, beyond the rotation's SecretStore. */
+export interface ActionSecrets {
+  inspect(secretId: string): Promise<SecretState>;
+  readVersion(secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+  apply(change: SecretChange, password: string | undefined): Promise<AppliedSecret>;
+  /** Best effort reversal of `apply`, for a COMMIT that failed after the secret was written. */
+  undo(change: SecretChange, applied: AppliedSecret): Promise<void>;
+}
+
+/**
+ * Secrets Manager calls for password secrets. Vendor errors are translated by error name; AWS's messages name
+ * secrets and versions, never values.
+ *
+ * @example
+ * const secrets = actionSecrets(new SecretsManagerClient({}));
+ * const state = await secrets.inspect('app/readonly');
+ */
+export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): ActionSecrets {
+  return {
+    async inspect(secretId) {
+      let described;
+      try {
+        described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      } catch (error) {
+        if (isNamed(error, 'ResourceNotFoundException')) return { exists: false };
+        throw translate('DescribeSecret', error);
+      }
+      if (described.DeletedDate !== undefined) {
+        throw new ActionRefusedError(`secret ${described.ARN ?? secretId} is scheduled for deletion; restore it (RestoreSecret) or name another secret`);
+      }
+      const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(AWSCURRENT))?.[0];
+      if (current === undefined) return { exists: true, arn: described.ARN ?? secretId };
+      const value = await readObject(client, secretId, current);
+      return { exists: true, arn: described.ARN ?? secretId, currentVersionId: current, ...(value === undefined ? {} : { currentValue: value }) };
+    },
+
+    readVersion: (secretId, versionId) => readObject(client, secretId, versionId),
+
+    async apply(change, password) {
+      switch (change.kind) {
+        case 'create': {
+          const secretString = JSON.stringify({ ...change.value, password: required(password) });
+          const out = await call('CreateSecret', () =>
+            client.send(new CreateSecretCommand({ Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString })),
+          );
+          return { arn: out.ARN ?? change.name, versionId: out.VersionId };
+        }
+        case 'put': {
+          const secretString = JSON.stringify({ ...change.value, password: required(password) });
+          const out = await call('PutSecretValue', () => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString })));
+          return { arn: out.ARN ?? change.secretId, versionId: out.VersionId };
+        }
+        case 'promote':
+          await moveCurrent(client, change.secretId, change.toVersionId, change.fromVersionId);
+          return { arn: change.secretId, versionId: change.toVersionId };
+        case 'delete': {
+          // The default 30-day recovery window: a rollback that deletes a secret can itself be undone (RestoreSecret).
+          const out = await call('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: change.secretId })));
+          return { arn: out.ARN ?? change.secretId };
+        }
+      }
+    },
+
+    async undo(change, applied) {
+      switch (change.kind) {
+        case 'create':
+          await call('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: applied.arn, ForceDeleteWithoutRecovery: true })));
+          return;
+        case 'put':
+          if (applied.versionId !== undefined && change.previousVersionId !== '') {
+            await moveCurrent(client, change.secretId, change.previousVersionId, applied.versionId);
+          }
+          return;
+        case 'promote':
+          await moveCurrent(client, change.secretId, change.fromVersionId, change.toVersionId);
+          return;
+        case 'delete':
+          await call('RestoreSecret', () => client.send(new RestoreSecretCommand({ SecretId: change.secretId })));
+          return;
+      }
+    },
+  };
+}
+
+async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined> {
+  let text: string | undefined;
+  try {
+    text = (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
+  } catch (error) {
+    if (isNamed(error, 'ResourceNotFoundException')) return undefined;
+    throw translate('GetSecretValue', error);
+  }
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The parser's message can quote the value; say only what is wrong.
+    throw new ActionRefusedError(`secret ${secretId} does not hold a JSON object; pg-rotator will not overwrite it`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ActionRefusedError(`secret ${secretId} does not hold a JSON object; pg-rotator will not overwrite it`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+async function moveCurrent(client: Pick<SecretsManagerClient, 'send'>, secretId: string, to: string, from: string): Promise<void> {
+  await call('UpdateSecretVersionStage', () =>
+    client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSCURRENT, MoveToVersionId: to, RemoveFromVersionId: from })),
+  );
+}
+
+function required(password: string | undefined): string {
+  // The runner generates a password for every action whose plan creates or updates a password secret.
+  if (password === undefined) throw new ActionRefusedError('no password was generated for a secret that needs one');
+  return password;
+}
+
+async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw translate(operation, error);
+  }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+function translate(operation: string, error: unknown): SecretsManagerError {
+  if (error instanceof SecretsManagerError) return error;
+  const name = error instanceof Error ? error.name : 'UnknownError';
+  const message = error instanceof Error ? error.message.slice(0, 300) : 'failed';
+  return new SecretsManagerError(operation, name, message);
+}

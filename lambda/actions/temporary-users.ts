@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import type { RoleFacts } from '../catalog/catalog';
+import { readRole, readRoles } from '../catalog/catalog';
+import { InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
+import {
+  ConnectionLimitSchema,
+  KmsKeyIdSchema,
+  RevealPasswordSchema,
+  RoleSchema,
+  SecretNameSchema,
+  TEMPORARY_USER_MARKER,
+  TerminateSessionsSchema,
+} from './action-params';
+import type { ActionModule } from './action-module';
+import type { SecretState } from './action-secrets';
+import type { DropFacts } from './drop-user';
+import { dropStatements, readDropFacts } from './drop-user';
+import type { PlannedStatement } from './planned-statement';
+import { passwordSecretPlan } from './password-secret';
+import { roleStatements } from './role-statements';
+
+/** Parameters of create-temporary-user. */
+export const CreateTemporaryUserParamsSchema = z.strictObject({
+  role: RoleSchema,
+  validUntil: z.iso
+    .datetime({ offset: true })
+    .meta({ description: 'ISO 8601 instant after which the password stops working (VALID UNTIL); an absolute time, so a dry run and the real run send the same SQL.' }),
+  memberOf: z.array(RoleSchema).min(1).max(50).meta({ description: 'Roles granted to the temporary user.' }),
+  secretName: SecretNameSchema,
+  kmsKeyId: KmsKeyIdSchema,
+  connectionLimit: ConnectionLimitSchema,
+  revealPassword: RevealPasswordSchema,
+});
+export type CreateTemporaryUserParams = z.infer<typeof CreateTemporaryUserParamsSchema>;
+
+/** Parameters of expire-temporary-users. */
+export const ExpireTemporaryUsersParamsSchema = z.strictObject({
+  terminateSessions: TerminateSessionsSchema(true),
+  reassignOwnedTo: RoleSchema.optional().meta({ description: 'Who takes over objects an expired user created; without it such users are skipped.' }),
+});
+export type ExpireTemporaryUsersParams = z.infer<typeof ExpireTemporaryUsersParamsSchema>;
+
+interface CreateTemporaryState {
+  readonly role: RoleFacts | undefined;
+  readonly granted: readonly RoleFacts[];
+  readonly secret: SecretState;
+}
+
+/**
+ * create-temporary-user, temporary access as Vault's dynamic roles and Apono give it: a LOGIN role whose password
+ * is VALID UNTIL a given time, granted the listed roles, marked with a comment so that expire-temporary-users
+ * finds it (and only it), its credentials in a secret. VALID UNTIL stops new logins only, hence the expire action.
+ * The rollback revokes the access at once: it drops the user and ends its sessions.
+ */
+export const createTemporaryUser: ActionModule<CreateTemporaryUserParams, CreateTemporaryState> = {
+  newPasswordFor: (params) => params.role,
+  lockRoles: (params) => [params.role],
+  observe: async (ctx, params) => ({
+    role: await readRole(ctx.session, params.role),
+    granted: await readRoles(ctx.session, params.memberOf),
+    secret: await ctx.inspectSecret(params.secretName),
+  }),
+  plan: ({ params, state, facts, now, verifier, secretBase }) => {
+    if (state.role !== undefined) throw new RoleExistsError(`role "${params.role}" already exists; choose another name`);
+    params.memberOf.forEach((name, i) => {
+      if (!state.granted.some((role) => role.name === name)) throw new InvalidInputError(`request.params.memberOf.${i}`, 'names no role in this cluster');
+    });
+    const until = new Date(params.validUntil);
+    if (until.getTime() <= now.getTime()) throw new InvalidInputError('request.params.validUntil', 'must be in the future');
+    // UTC, millisecond precision: the form PostgreSQL parses and the catalogue query prints back.
+    const validUntil = until.toISOString();
+    const secret = passwordSecretPlan({
+      secretName: params.secretName,
+      state: state.secret,
+      role: params.role,
+      base: secretBase,
+      extra: { validUntil },
+      kmsKeyId: params.kmsKeyId,
+      description: `pg-rotator: temporary login "${params.role}" valid until ${validUntil}`,
+    });
+    const limit = params.connectionLimit === undefined ? {} : { connectionLimit: params.connectionLimit };
+    return {
+      changed: true,
+      statements: [
+        roleStatements.createLogin(params.role, verifier(params.role), { ...limit, validUntil }),
+        roleStatements.comment(params.role, TEMPORARY_USER_MARKER),
+        ...[...new Set(params.memberOf)].map((granted) => roleStatements.grantRole(granted, params.role, {}, facts.versionNum)),
+      ],
+      secret: secret.change,
+      rollback: {
+        action: 'drop-user',
+        params: { role: params.role, reassignOwnedTo: facts.currentUser, terminateSessions: true, ...(secret.creates ? { deleteSecretName: params.secretName } : {}) },
+      },
+    };
+  },
+};
+
+interface ExpireState {
+  readonly candidates: readonly (DropFacts & { readonly role: RoleFacts })[];
+}
+
+/**
+ * expire-temporary-users: drops every login marked by create-temporary-user whose VALID UNTIL has passed (by the
+ * function's clock) and, after COMMIT, ends the sessions of every expired one: sessions opened before the expiry
+ * outlive it otherwise. A user that owns objects or holds privileges is dropped only with reassignOwnedTo, and is
+ * otherwise skipped and reported, as are users with objects in other databases. No rollback: expired access
+ * does not come back.
+ */
+export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, ExpireState> = {
+  lockRoles: (params) => (params.reassignOwnedTo === undefined ? [] : [params.reassignOwnedTo]),
+  observe: async (ctx) => {
+    const marked = (await readRoles(ctx.session, null)).filter((role) => role.comment === TEMPORARY_USER_MARKER);
+    await ctx.lock(marked.map((role) => role.name));
+    const candidates: (DropFacts & { role: RoleFacts })[] = [];
+    for (const role of marked) {
+      // Read again under the lock: a concurrent action may have dropped or changed it meanwhile.
+      const facts = await readDropFacts(ctx, role.name);
+      if (facts.role?.comment === TEMPORARY_USER_MARKER) candidates.push({ ...facts, role: facts.role });
+    }
+    return { candidates };
+  },
+  plan: ({ params, state, facts, now }) => {
+    const expired = state.candidates.filter((c) => isExpired(c.role.validUntil, now) && c.role.name !== facts.currentUser);
+    const statements: PlannedStatement[] = [];
+    const dropped: string[] = [];
+    const skipped: { role: string; reason: string }[] = [];
+    for (const candidate of expired) {
+      try {
+        statements.push(...dropStatements(candidate, candidate.role.name, params.reassignOwnedTo, facts));
+        dropped.push(candidate.role.name);
+      } catch (error) {
+        if (!(error instanceof PgRotatorError)) throw error;
+        skipped.push({ role: candidate.role.name, reason: error.message });
+      }
+    }
+    return {
+      changed: dropped.length > 0,
+      statements,
+      afterCommit: params.terminateSessions ? expired.map((c) => roleStatements.terminateSessions(c.role.oid)) : [],
+      rollback: null,
+      report: { dropped, skipped, notes: expired.length === 0 ? ['no temporary user has expired'] : [] },
+    };
+  },
+};
+
+function isExpired(validUntil: string | null, now: Date): boolean {
+  if (validUntil === null || validUntil === 'infinity') return false;
+  if (validUntil === '-infinity') return true;
+  return new Date(validUntil).getTime() <= now.getTime();
+}

@@ -1,0 +1,150 @@
+import type { Statement } from '../postgres/role-sql';
+
+/**
+ * Catalogue queries for the orchestrator API (actions, discovery, test requests). Every query reads only
+ * catalogues and functions PUBLIC may read (pg_roles, pg_auth_members, pg_namespace, pg_class, pg_attribute,
+ * pg_proc, pg_default_acl, pg_shdepend, pg_database, aclexplode), so discovery works for a role holding no more
+ * than pg_monitor and pg_read_all_data. Values are `$n` parameters; no name is ever spliced into the text.
+ */
+
+/** A role's validity as ISO 8601 UTC text (or 'infinity'), so results do not depend on the session's TimeZone. */
+const VALID_UNTIL = `CASE WHEN r.rolvaliduntil IS NULL THEN NULL
+            WHEN NOT pg_catalog.isfinite(r.rolvaliduntil) THEN r.rolvaliduntil::text
+            ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END`;
+
+export const catalogSql = {
+  /** Who the session is and what the server is. */
+  sessionFacts: (): Statement => ({
+    text: `SELECT current_user AS "currentUser",
+                  current_database() AS database,
+                  current_setting('server_version_num')::int AS "versionNum",
+                  current_setting('server_version') AS version,
+                  coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS superuser`,
+  }),
+
+  /** Role attributes; `names` null means every role but the predefined `pg_*` ones. */
+  roles: (names: readonly string[] | null): Statement => ({
+    text: `SELECT r.rolname AS name, r.oid::text AS oid, r.rolcanlogin AS login, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
+                  r.rolcreatedb AS createdb, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
+                  r.rolinherit AS inherit, r.rolconnlimit AS "connectionLimit", ${VALID_UNTIL} AS "validUntil",
+                  pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment
+             FROM pg_catalog.pg_roles r
+            WHERE CASE WHEN $1::text[] IS NULL THEN r.rolname !~ '^pg_' ELSE r.rolname = ANY($1::text[]) END
+            ORDER BY r.rolname`,
+    values: [names],
+  }),
+
+  /**
+   * Direct memberships whose member is one of `members` (null: all). INHERIT and SET are per membership from
+   * PostgreSQL 16 on (pg_auth_members.inherit_option, set_option); before, they are reported as null.
+   */
+  memberships: (members: readonly string[] | null, versionNum: number): Statement => ({
+    text: `SELECT g.rolname AS role, m.rolname AS member, pg_catalog.pg_get_userbyid(am.grantor) AS grantor,
+                  am.admin_option AS admin,
+                  ${versionNum >= 160000 ? 'am.inherit_option' : 'NULL::boolean'} AS inherit,
+                  ${versionNum >= 160000 ? 'am.set_option' : 'NULL::boolean'} AS set
+             FROM pg_catalog.pg_auth_members am
+             JOIN pg_catalog.pg_roles g ON g.oid = am.roleid
+             JOIN pg_catalog.pg_roles m ON m.oid = am.member
+            WHERE $1::text[] IS NULL OR m.rolname = ANY($1::text[])
+            ORDER BY m.rolname, g.rolname, 3`,
+    values: [members],
+  }),
+
+  /** Schemas and their owners; `names` null means every schema but pg_* and information_schema. */
+  schemas: (names: readonly string[] | null): Statement => ({
+    text: `SELECT n.nspname AS name, pg_catalog.pg_get_userbyid(n.nspowner) AS owner
+             FROM pg_catalog.pg_namespace n
+            WHERE CASE WHEN $1::text[] IS NULL THEN n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                       ELSE n.nspname = ANY($1::text[]) END
+            ORDER BY 1`,
+    values: [names],
+  }),
+
+  /**
+   * Every privilege on schemas, tables (and views, materialized views, foreign and partitioned tables),
+   * columns, sequences, routines and schema-scoped default privileges, one row per privilege, from the ACLs
+   * themselves (aclexplode; a NULL ACL is the owner's default, acldefault). `schemas` / `grantees` null: all
+   * (grantee 'PUBLIC' is PUBLIC). `includeOwners` false leaves out what owners hold on their own objects.
+   */
+  privileges: (schemas: readonly string[] | null, grantees: readonly string[] | null, includeOwners: boolean): Statement => ({
+    text: `WITH ns AS (
+             SELECT n.oid, n.nspname, n.nspowner, n.nspacl FROM pg_catalog.pg_namespace n
+              WHERE CASE WHEN $1::text[] IS NULL THEN n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                         ELSE n.nspname = ANY($1::text[]) END
+           ), acl AS (
+             SELECT 'schema' AS kind, ns.nspname AS schema, NULL::name AS name, NULL::name AS col, NULL::text AS args,
+                    NULL::oid AS for_role, NULL::text AS objects, ns.nspowner AS owner, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+               FROM ns CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(ns.nspacl, pg_catalog.acldefault('n', ns.nspowner))) a
+             UNION ALL
+             SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, ns.nspname, c.relname, NULL, NULL, NULL, NULL,
+                    c.relowner, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+               FROM ns JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid
+              CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(c.relacl,
+                    pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))) a
+              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+             UNION ALL
+             SELECT 'column', ns.nspname, c.relname, at.attname, NULL, NULL, NULL, c.relowner, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+               FROM ns JOIN pg_catalog.pg_class c ON c.relnamespace = ns.oid
+               JOIN pg_catalog.pg_attribute at ON at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped AND at.attacl IS NOT NULL
+              CROSS JOIN LATERAL pg_catalog.aclexplode(at.attacl) a
+              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+             UNION ALL
+             SELECT 'function', ns.nspname, p.proname, NULL, pg_catalog.pg_get_function_identity_arguments(p.oid), NULL, NULL,
+                    p.proowner, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+               FROM ns JOIN pg_catalog.pg_proc p ON p.pronamespace = ns.oid
+              CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a
+             UNION ALL
+             SELECT 'default', ns.nspname, NULL, NULL, NULL, d.defaclrole,
+                    CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' END,
+                    d.defaclrole, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+               FROM ns JOIN pg_catalog.pg_default_acl d ON d.defaclnamespace = ns.oid
+              CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
+           ), named AS (
+             SELECT acl.*, CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(acl.grantee)::text END AS grantee_name
+               FROM acl
+           )
+           SELECT kind AS "on", schema::text AS schema, name::text AS name, col::text AS "column", args AS "arguments",
+                  pg_catalog.pg_get_userbyid(for_role)::text AS "forRole", objects, grantee_name AS grantee,
+                  pg_catalog.pg_get_userbyid(grantor)::text AS grantor, privilege_type AS privilege, is_grantable AS grantable
+             FROM named
+            WHERE ($2::text[] IS NULL OR grantee_name = ANY($2::text[]))
+              AND ($3::boolean OR grantee <> owner)
+            ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
+    values: [schemas, grantees, includeOwners],
+  }),
+
+  /**
+   * What depends on a role (pg_shdepend): objects it owns ('o') and privileges granted to it ('a', and policies,
+   * 'r'), in every database. PostgreSQL can describe only objects of the current database and shared ones; for
+   * other databases the row names the database, which is what the caller needs to act on it.
+   */
+  dependents: (role: string): Statement => ({
+    text: `SELECT CASE WHEN d.dbid = 0 THEN NULL ELSE db.datname::text END AS database,
+                  d.dbid = 0 OR db.datname = current_database() AS here,
+                  d.deptype::text AS kind,
+                  CASE WHEN d.dbid = 0 OR db.datname = current_database()
+                       THEN pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END AS object
+             FROM pg_catalog.pg_shdepend d
+             LEFT JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+            WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass
+              AND d.refobjid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = $1)
+            ORDER BY 1 NULLS FIRST, 4`,
+    values: [role],
+  }),
+
+  /** Whether `member` holds the privileges of `role` (inherits them), as REASSIGN OWNED and DROP OWNED require. */
+  hasPrivilegesOf: (member: string, role: string): Statement => ({
+    text: `SELECT pg_catalog.pg_has_role($1, $2, 'USAGE') AS held`,
+    values: [member, role],
+  }),
+
+  /** A routine by schema, name and identity arguments, so a request's argument text is only ever compared. */
+  routine: (schema: string, name: string, identityArguments: string): Statement => ({
+    text: `SELECT pg_catalog.pg_get_function_identity_arguments(p.oid) AS "arguments"
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = $1 AND p.proname = $2 AND pg_catalog.pg_get_function_identity_arguments(p.oid) = $3`,
+    values: [schema, name, identityArguments],
+  }),
+
+} as const;

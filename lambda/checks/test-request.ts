@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { IdentifierSchema } from '../postgres/identifiers';
+import { CallerSchema } from '../requests/caller';
+import { SecretIdSchema } from '../requests/request-target';
+
+/** A `test` request: log in with a secret and report what the connection is, and what an admin can do. */
+export const TestRequestSchema = z
+  .strictObject({
+    kind: z.literal('test'),
+    secretArn: SecretIdSchema.meta({ description: 'The secret to log in with (AWS RDS format).' }),
+    connectionSecretArn: SecretIdSchema.optional().meta({ description: 'Where to connect when the secret has no host (RDS-managed master secret).' }),
+    database: IdentifierSchema.optional(),
+    admin: z
+      .strictObject({
+        managedRoles: z.array(IdentifierSchema).max(1000).default([]).meta({
+          description: 'Roles the admin will manage (rotated users, alternates, owner roles, roles granted by grant-role).',
+        }),
+        schemas: z.array(IdentifierSchema).max(1000).default([]).meta({ description: 'Schemas the privilege actions will work in.' }),
+      })
+      .optional()
+      .meta({ description: 'Treat the secret as an admin secret and check what each action and strategy needs.' }),
+    caller: CallerSchema.optional(),
+  })
+  .meta({ title: 'test' });
+export type TestRequest = z.infer<typeof TestRequestSchema>;
+
+/** One thing an admin needs, whether it has it, and the SQL that grants it. */
+export const ChecklistItemSchema = z.object({
+  id: z.string().meta({ description: 'Stable identifier, e.g. "createrole" or "admin-option:app".' }),
+  ok: z.boolean(),
+  neededBy: z.array(z.string()).meta({ description: 'Actions and rotation strategies that need it.' }),
+  detail: z.string(),
+  fix: z.string().nullable().meta({ description: 'SQL that fixes it, to run as a superuser (or a role holding the privilege); null when ok or when no SQL can.' }),
+}).meta({ id: 'ChecklistItem' });
+export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
+
+/** What a test request reports. */
+export const TestResultSchema = z.object({
+  role: z.string(),
+  database: z.string(),
+  serverVersion: z.string(),
+  serverVersionNum: z.number().int(),
+  tls: z.object({ protocol: z.string(), cipher: z.string() }).nullable().meta({ description: 'From pg_stat_ssl; null for a plaintext session.' }),
+  authentication: z.object({
+    method: z.string().nullable().meta({ description: 'e.g. scram-sha-256, md5, password, cert; null when the server does not say.' }),
+    source: z.enum(['system_user', 'unavailable']).meta({ description: 'SYSTEM_USER exists from PostgreSQL 16 on.' }),
+  }),
+  latencyMs: z.object({ median: z.number(), min: z.number(), max: z.number(), samples: z.number().int() }),
+  checklist: z.array(ChecklistItemSchema).nullable(),
+}).meta({ id: 'TestResult' });
+export type TestResult = z.infer<typeof TestResultSchema>;

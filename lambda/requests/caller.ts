@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Who asked, for the audit record: a ticket, a pipeline run, a user; free text, never a credential. */
+export const CallerSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[ -~]+$/, 'must be printable ASCII')
+  .meta({ id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
+
+/** The parts of the Lambda context object an orchestrator request reads. */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+  /** The decoded X-Amz-Client-Context of the Invoke call: `{ custom: { caller } }` when the typed client sent it. */
+  readonly clientContext?: unknown;
+}
+
+const ClientContextSchema = z.object({ custom: z.object({ caller: CallerSchema }) });
+
+/**
+ * Who asked: the request's own `caller`, else the `caller` the invoking client put in the Lambda client context,
+ * else "unknown". Lambda hands a function no IAM identity of its invoker; CloudTrail's Lambda data events
+ * (Invoke) record that, and the audit record's requestId joins the two.
+ */
+export function callerOf(requestCaller: string | undefined, context: InvocationContext | undefined): string {
+  if (requestCaller !== undefined) return requestCaller;
+  const parsed = ClientContextSchema.safeParse(context?.clientContext);
+  return parsed.success ? parsed.data.custom.caller : 'unknown';
+}

@@ -1,0 +1,30 @@
+import type { ActionDeps } from '../actions/action-runner';
+import type { ActionSecrets } from '../actions/action-secrets';
+import { actionSecrets } from '../actions/action-secrets';
+import type { Runtime } from '../runtime';
+import type { SecretRotationCalls } from './rotate-request';
+import { secretRotationCalls } from './rotate-request';
+
+/** Everything orchestrator requests use: the runtime's parts plus the Secrets Manager calls only they make. */
+export interface OrchestratorDeps extends Runtime {
+  readonly secrets: ActionSecrets;
+  readonly rotationCalls: SecretRotationCalls;
+  readonly clock: ActionDeps['clock'];
+}
+
+const made = new WeakMap<Runtime, OrchestratorDeps>();
+
+/** The orchestrator's dependencies for a runtime, made once per container like the runtime itself. */
+export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
+  const existing = made.get(runtime);
+  if (existing) return existing;
+  const client = runtime.secretsManager;
+  const deps: OrchestratorDeps = {
+    ...runtime,
+    secrets: actionSecrets(client),
+    rotationCalls: secretRotationCalls(client),
+    clock: () => new Date(),
+  };
+  made.set(runtime, deps);
+  return deps;
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { ActionRequestSchema } from '../actions/action-request';
+import { TestRequestSchema } from '../checks/test-request';
+import { DiscoverRequestSchema } from '../discovery/discovery';
+import { RotateRequestSchema } from './rotate-request';
+
+/** The request kinds orchestrators send, told apart by `kind` (rotation events have `Step`, ESC events `type`). */
+export const REQUEST_KINDS = ['action', 'test', 'rotate', 'discover'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+/**
+ * Every orchestrator request, one zod schema: the single source of the TypeScript types, the runtime validation
+ * and the published JSON Schema (schemas/request.schema.json).
+ */
+export const OrchestratorRequestSchema = z
+  .discriminatedUnion('kind', [ActionRequestSchema, TestRequestSchema, RotateRequestSchema, DiscoverRequestSchema])
+  .meta({ title: 'pg-rotator orchestrator request' });
+export type OrchestratorRequest = z.infer<typeof OrchestratorRequestSchema>;
+/** What a caller may send: defaults not yet applied. */
+export type OrchestratorRequestInput = z.input<typeof OrchestratorRequestSchema>;

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Settings } from '../config/settings';
+import { InvalidInputError } from '../errors';
+import type { ConnectionTarget, Credentials } from '../postgres/connect';
+import { IdentifierSchema } from '../postgres/identifiers';
+import { connectionTarget } from '../rotation/targets';
+import type { AdminSecret } from '../secrets/secret-format';
+import { AdminSecretSchema, DatabaseSecretSchema, databaseName, parseSecretString } from '../secrets/secret-format';
+import type { SecretStore } from '../secrets/secret-store';
+import { AWSCURRENT } from '../secrets/secret-store';
+
+/** A Secrets Manager secret name or ARN (CreateSecret's name characters, plus the ARN's colons). */
+export const SecretIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(2048, 'must be at most 2048 characters')
+  .regex(/^[A-Za-z0-9/_+=.@:-]+$/, 'must be a secret name or ARN (letters, digits and /_+=.@:-)');
+
+/**
+ * Where a request acts. Credentials never travel in the payload: the function reads the admin secret itself.
+ * Connection facts (host, port, TLS) come from the admin secret; an RDS-managed master secret has only username and
+ * password, and then they come from `connectionSecretArn`, any secret of the same server in AWS's RDS format (its
+ * credentials are not used). They never come from the payload: a host in the request could send the admin's
+ * credentials to a server of the caller's choosing.
+ */
+export const TargetSchema = z
+  .strictObject({
+    adminSecretArn: SecretIdSchema.meta({ description: 'Secret of the admin login the function acts as (AWS RDS format).' }),
+    connectionSecretArn: SecretIdSchema.optional().meta({
+      description: 'Secret whose host, port and TLS settings to use when the admin secret has no host (RDS-managed master secret).',
+    }),
+    database: IdentifierSchema.optional().meta({ description: "Database to connect to; default: the connection secret's dbname, else postgres." }),
+  })
+  .meta({ id: 'Target', description: 'Which server and database, and as which admin.' });
+export type Target = z.infer<typeof TargetSchema>;
+
+/** A login and where it connects, resolved from secrets. */
+export interface ResolvedConnection {
+  readonly credentials: Credentials;
+  readonly target: ConnectionTarget;
+  /** The connection facts as secret JSON (no credentials): what a new password secret for this server starts from. */
+  readonly secretBase: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link resolveConnection} reads secrets with. */
+export interface ConnectionDeps {
+  readonly store: Pick<SecretStore, 'find'>;
+  readonly settings: Settings;
+}
+
+/**
+ * Reads the login secret (and the connection secret when the login secret has no host) and works out where to
+ * connect. `fields` names the request fields, so a missing or malformed secret is reported against the field
+ * that named it.
+ */
+export async function resolveConnection(
+  spec: { readonly secretId: string; readonly connectionSecretId?: string; readonly database?: string },
+  deps: ConnectionDeps,
+  fields: { readonly secret: string; readonly connectionSecret: string },
+): Promise<ResolvedConnection> {
+  const login: AdminSecret = await readSecret(deps, spec.secretId, AdminSecretSchema, fields.secret);
+  let source: ConnectionSource;
+  if (login.host !== undefined) {
+    source = { ...login, host: login.host };
+  } else if (spec.connectionSecretId !== undefined) {
+    source = await readSecret(deps, spec.connectionSecretId, DatabaseSecretSchema, fields.connectionSecret);
+  } else {
+    throw new InvalidInputError(fields.connectionSecret, 'is required when the secret has no host (an RDS-managed master secret holds only username and password)');
+  }
+  const database = spec.database ?? databaseName(source);
+  return {
+    credentials: { username: login.username, password: login.password },
+    target: { ...connectionTarget(source, deps.settings), database },
+    secretBase: secretBaseOf(source, database),
+  };
+}
+
+/** The connection facts of a secret: what connectionTarget reads, and the engine. */
+type ConnectionSource = Parameters<typeof connectionTarget>[0] & { readonly engine?: string };
+
+async function readSecret<T>(deps: ConnectionDeps, secretId: string, schema: z.ZodType<T>, field: string): Promise<T> {
+  const version = await deps.store.find(secretId, { stage: AWSCURRENT });
+  if (version?.secretString === undefined) throw new InvalidInputError(field, 'names no secret with an AWSCURRENT value');
+  return parseSecretString(version.secretString, schema, field).fields as T;
+}
+
+/** Only connection facts are copied: never a credential, never pg-rotator's rotation settings (masterarn, strategy). */
+function secretBaseOf(source: ConnectionSource, database: string): Record<string, unknown> {
+  const base: Record<string, unknown> = { engine: source.engine ?? 'postgres', host: source.host };
+  if (source.port !== undefined) base.port = source.port;
+  base.dbname = database;
+  for (const key of ['ssl', 'sslmode', 'sslrootcertPem', 'connectTimeoutMs', 'statementTimeoutMs'] as const) {
+    if (source[key] !== undefined) base[key] = source[key];
+  }
+  return base;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { RotationStateError, SecretsManagerError } from '../errors';
+import { currentVersionId } from '../rotation/gate';
+import type { RotationContext, RotationDeps, StepOutcome } from '../rotation/rotation-context';
+import { secretReads } from '../rotation/rotation-context';
+import type { RotationStep } from '../rotation/rotation-event';
+import { createSecret } from '../rotation/steps/create-secret';
+import { finishSecret } from '../rotation/steps/finish-secret';
+import { setSecret } from '../rotation/steps/set-secret';
+import { testSecret } from '../rotation/steps/test-secret';
+import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
+import { CallerSchema } from './caller';
+import { SecretIdSchema } from './request-target';
+
+/** A `rotate` request: rotate one secret now. */
+export const RotateRequestSchema = z
+  .strictObject({
+    kind: z.literal('rotate'),
+    secretId: SecretIdSchema.meta({ description: 'The database secret to rotate (AWS RDS format).' }),
+    mode: z.enum(['inline', 'secrets-manager']).default('inline').meta({
+      description:
+        'inline: run createSecret, setSecret, testSecret and finishSecret here, now (for secrets without Secrets Manager rotation); secrets-manager: call RotateSecret, which invokes the configured rotation function.',
+    }),
+    caller: CallerSchema.optional(),
+  })
+  .meta({ title: 'rotate' });
+export type RotateRequest = z.infer<typeof RotateRequestSchema>;
+
+/** What a rotate request did. */
+export const RotateResultSchema = z.object({
+  secretId: z.string(),
+  mode: z.enum(['inline', 'secrets-manager']),
+  versionId: z.string().meta({ description: 'The version that is (inline) or will become (secrets-manager) AWSCURRENT.' }),
+  steps: z.array(z.object({ step: z.string(), changed: z.boolean(), detail: z.string() })),
+}).meta({ id: 'RotateResult' });
+export type RotateResult = z.infer<typeof RotateResultSchema>;
+
+const STEPS: readonly [RotationStep, (ctx: RotationContext) => Promise<StepOutcome>][] = [
+  ['createSecret', createSecret],
+  ['setSecret', setSecret],
+  ['testSecret', testSecret],
+  ['finishSecret', finishSecret],
+];
+
+/**
+ * Inline rotation runs the rotation's own four steps in order, in this invocation. Secrets Manager's pre-step
+ * gate is replaced by the equivalent check here: RotateSecret would create the AWSPENDING version the gate looks
+ * for, and inline there is no RotateSecret. An interrupted inline rotation leaves its AWSPENDING version, and the
+ * next inline request resumes it with the same token (every step is idempotent per token); a completed one
+ * removes AWSPENDING, which Secrets Manager would otherwise do.
+ */
+export async function runRotateRequest(
+  request: RotateRequest,
+  deps: RotationDeps & { readonly rotationCalls: SecretRotationCalls },
+): Promise<RotateResult> {
+  if (request.mode === 'secrets-manager') {
+    const versionId = await deps.rotationCalls.rotateSecret(request.secretId);
+    const metadata = await deps.store.describe(request.secretId);
+    return { secretId: metadata.arn, mode: 'secrets-manager', versionId, steps: [] };
+  }
+  const metadata = await deps.store.describe(request.secretId);
+  if (metadata.rotationEnabled === true) {
+    throw new RotationStateError(`secret ${metadata.arn} has Secrets Manager rotation enabled; rotate it with mode "secrets-manager" so the two cannot overlap`);
+  }
+  const pending = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT))?.[0];
+  const token = pending ?? randomUUID();
+  currentVersionId(metadata); // fails early, naming the secret, when there is nothing to rotate from
+  const log = deps.log.child({ secretArn: metadata.arn, clientRequestToken: token, mode: 'inline' });
+  const steps: RotateResult['steps'] = [];
+  for (const [step, run] of STEPS) {
+    // Fresh reads per step: they are memoized, and each step changes what the next one reads.
+    const reads = secretReads(deps.store, metadata.arn, token);
+    const outcome = await run({ deps: { ...deps, log }, secretArn: metadata.arn, token, rotationToken: undefined, metadata, reads });
+    log.info(`${step}: ${outcome.detail}`, { step, strategy: outcome.strategy, changed: outcome.changed });
+    steps.push({ step, changed: outcome.changed, detail: outcome.detail });
+  }
+  await deps.rotationCalls.clearPending(metadata.arn, token);
+  return { secretId: metadata.arn, mode: 'inline', versionId: token, steps };
+}
+
+/** The two Secrets Manager calls rotate requests make beyond the rotation's own. */
+export interface SecretRotationCalls {
+  /** RotateSecret with the secret's configured function and schedule; returns the new version id. */
+  rotateSecret(secretId: string): Promise<string>;
+  /** Removes AWSPENDING from a version that is AWSCURRENT, ending an inline rotation. */
+  clearPending(secretId: string, versionId: string): Promise<void>;
+}
+
+/** {@link SecretRotationCalls} on a Secrets Manager client; AWS errors become SecretsManagerError by name. */
+export function secretRotationCalls(client: Pick<SecretsManagerClient, 'send'>): SecretRotationCalls {
+  return {
+    async rotateSecret(secretId) {
+      const out = await translate('RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: secretId })));
+      if (!out.VersionId) throw new SecretsManagerError('RotateSecret', 'EmptyResponse', 'returned no version id');
+      return out.VersionId;
+    },
+    async clearPending(secretId, versionId) {
+      await translate('UpdateSecretVersionStage', () =>
+        client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSPENDING, RemoveFromVersionId: versionId })),
+      );
+    },
+  };
+}
+
+async function translate<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'UnknownError';
+    // AWS's messages name secrets and versions, never values.
+    throw new SecretsManagerError(operation, name, error instanceof Error ? error.message.slice(0, 300) : 'failed');
+  }
+}

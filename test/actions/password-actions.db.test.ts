@@ -1,0 +1,185 @@
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logMark, logSince, uniqueName } from '../support/postgres';
+import type { Rig } from './rig';
+import { logsIn, roundTrip, scenario, startRig } from './rig';
+
+let rig: Rig;
+/** Every password this file saw: none may appear in the function's log or the server's statement log. */
+const passwords: string[] = [];
+
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  const functionLog = rig?.stack.functionLog.join('\n') ?? '';
+  for (const password of passwords) expect(functionLog).not.toContain(password);
+  await rig?.close();
+});
+
+async function currentPassword(s: Awaited<ReturnType<typeof scenario>>, secretId: string, stage = 'AWSCURRENT'): Promise<string> {
+  const value = await s.secretValue(secretId, stage);
+  const password = value?.password;
+  if (typeof password !== 'string') throw new Error(`secret ${secretId} has no ${stage} password`);
+  passwords.push(password);
+  return password;
+}
+
+describe('rotate-password and restore-password', () => {
+  it('stores a new password in a new secret and sends only its SCRAM verifier; a second rotation can be rolled back', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('app');
+    const secretName = uniqueName('app_secret');
+    const mark = await logMark();
+
+    const first = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } });
+
+    expect(first).toMatchObject({ ok: true, result: { changed: true, sql: [`ALTER ROLE "${role}" PASSWORD '[redacted]'`], secret: { operation: 'create' } }, rollback: null });
+    expect(first.result).not.toHaveProperty('password');
+    const firstPassword = await currentPassword(s, secretName);
+    expect(await s.secretValue(secretName)).toEqual({ engine: 'postgres', host: s.db.server.host, port: s.db.server.port, dbname: s.db.name, username: role, password: firstPassword });
+    expect(await logsIn(role, firstPassword, s.db.name)).toBe(true);
+    expect(await logsIn(role, `Passw0rd-${role}`, s.db.name)).toBe(false);
+    const serverLog = await logSince(mark);
+    expect(serverLog).toContain(`ALTER ROLE "${role}" PASSWORD 'SCRAM-SHA-256$4096:`);
+    expect(serverLog).not.toContain(firstPassword);
+
+    const { real, back } = await roundTrip(rig, s, { action: 'rotate-password', params: { role, secretName, revealPassword: true } }, [role], async (response) => {
+      const secondPassword = await currentPassword(s, secretName);
+      expect(response.result?.password).toBe(secondPassword);
+      expect(response.result?.secret).toMatchObject({ operation: 'put' });
+      expect(await currentPassword(s, secretName, 'AWSPREVIOUS')).toBe(firstPassword);
+      expect(await logsIn(role, secondPassword, s.db.name)).toBe(true);
+    });
+
+    expect(real.rollback).toMatchObject({ action: 'restore-password', params: { role, versionId: first.result?.secret?.versionId } });
+    expect(back.result).toMatchObject({ action: 'restore-password', secret: { operation: 'promote', versionId: first.result?.secret?.versionId } });
+    expect(await currentPassword(s, secretName)).toBe(firstPassword);
+    expect(await logsIn(role, firstPassword, s.db.name)).toBe(true);
+    expect(back.rollback).toMatchObject({ action: 'restore-password', params: { versionId: real.result?.secret?.versionId } });
+  });
+
+  it('refuses to write a password into a secret that holds another role\'s credentials', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('app');
+    const other = await s.createSecret(uniqueName('other'), { engine: 'postgres', host: 'h', username: 'someone_else', password: 'x' });
+
+    const response = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName: other } });
+
+    expect(response).toMatchObject({ ok: false, error: { code: 'ACTION_REFUSED' } });
+    expect(await logsIn(role, `Passw0rd-${role}`, s.db.name)).toBe(true);
+  });
+});
+
+describe('create-read-only-user', () => {
+  it('creates a login that reads every table of the schema, now and later, and writes none; the rollback drops it and its secret', async () => {
+    const s = await scenario(rig);
+    const role = uniqueName('reader');
+    const secretName = uniqueName('reader_secret');
+
+    const { real } = await roundTrip(rig, s, { action: 'create-read-only-user', params: { role, schemas: ['app'], secretName } }, [role, s.owner, s.admin.name], async () => {
+      const password = await currentPassword(s, secretName);
+      await s.su('SET ROLE ' + `"${s.owner}"` + '; CREATE TABLE app.created_later (id int); RESET ROLE');
+      const reader = new Client(s.db.config({ user: role, password }));
+      await reader.connect();
+      try {
+        await expect(reader.query('SELECT * FROM app.accounts')).resolves.toBeDefined();
+        await expect(reader.query('SELECT * FROM app.balances')).resolves.toBeDefined();
+        await expect(reader.query('SELECT * FROM app.created_later')).resolves.toBeDefined();
+        await expect(reader.query('INSERT INTO app.accounts VALUES (1)')).rejects.toMatchObject({ code: '42501' });
+      } finally {
+        await reader.end();
+      }
+      await s.su('DROP TABLE app.created_later');
+    });
+
+    expect(real.result?.sql).toEqual([
+      `CREATE ROLE "${role}" LOGIN PASSWORD '[redacted]'`,
+      `GRANT CONNECT ON DATABASE "${s.db.name}" TO "${role}"`,
+      `GRANT USAGE ON SCHEMA "app" TO "${role}"`,
+      `GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "${role}"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "${s.owner}" IN SCHEMA "app" GRANT SELECT ON TABLES TO "${role}"`,
+    ]);
+    expect(real.rollback).toMatchObject({ action: 'drop-user', params: { role, reassignOwnedTo: s.admin.name, terminateSessions: true, deleteSecretName: secretName } });
+    const described = await rig.secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+    expect(described.DeletedDate).toBeDefined();
+  });
+
+  it('refuses a role that exists and a schema that does not, changing nothing', async () => {
+    const s = await scenario(rig);
+    const existing = await s.managedRole('app');
+    const mark = await logMark();
+
+    const exists = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: existing, schemas: ['app'], secretName: uniqueName('s') } });
+    const noSchema = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: uniqueName('r'), schemas: ['app', 'nope'], secretName: uniqueName('s') } });
+
+    expect(exists).toMatchObject({ ok: false, error: { code: 'ROLE_EXISTS' } });
+    expect(noSchema).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request.params.schemas.1' } });
+    expect(await s.changesSince(mark)).toEqual([]);
+  });
+});
+
+describe('temporary access', () => {
+  it('creates a login valid until a time with role grants; the rollback revokes the access at once, session included', async () => {
+    const s = await scenario(rig);
+    const group = await s.managedRole('readers', 'NOLOGIN');
+    const role = uniqueName('temp');
+    const secretName = uniqueName('temp_secret');
+    const validUntil = new Date(Date.now() + 3_600_000).toISOString();
+    let open: Client | undefined;
+
+    const { real } = await roundTrip(rig, s, { action: 'create-temporary-user', params: { role, validUntil, memberOf: [group], secretName } }, [role, group], async () => {
+      const password = await currentPassword(s, secretName);
+      expect(await s.secretValue(secretName)).toMatchObject({ username: role, validUntil });
+      open = new Client(s.db.config({ user: role, password }));
+      open.on('error', () => undefined);
+      await open.connect();
+      expect((await s.discover([role])).roles[0]).toMatchObject({ validUntil, comment: 'pg-rotator:temporary-user', memberOf: [{ role: group }] });
+    });
+
+    expect(real.result?.sql).toEqual([
+      `CREATE ROLE "${role}" LOGIN PASSWORD '[redacted]' VALID UNTIL '${validUntil}'`,
+      `COMMENT ON ROLE "${role}" IS 'pg-rotator:temporary-user'`,
+      `GRANT "${group}" TO "${role}"`,
+    ]);
+    await expect(open?.query('SELECT 1')).rejects.toThrow();
+  });
+
+  it('expire-temporary-users drops expired temporary users and ends their sessions, and leaves every other role alone', async () => {
+    const s = await scenario(rig);
+    const group = await s.managedRole('readers', 'NOLOGIN');
+    const [expired, current] = [uniqueName('temp'), uniqueName('temp')];
+    const secrets = new Map<string, string>();
+    for (const role of [expired, current]) {
+      secrets.set(role, uniqueName('temp_secret'));
+      const created = await rig.rotator.action({
+        action: 'create-temporary-user',
+        target: s.target,
+        params: { role, validUntil: new Date(Date.now() + 3_600_000).toISOString(), memberOf: [group], secretName: secrets.get(role) as string },
+      });
+      expect(created.error).toBeNull();
+    }
+    // A session opened before the expiry, which VALID UNTIL alone would let live on.
+    const open = new Client(s.db.config({ user: expired, password: await currentPassword(s, secrets.get(expired) as string) }));
+    open.on('error', () => undefined);
+    await open.connect();
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await s.su(`ALTER ROLE "${expired}" VALID UNTIL '${past}'`);
+    // An ordinary role whose password expired too: not made by create-temporary-user, so never dropped.
+    const ordinary = await s.managedRole('ordinary', `LOGIN VALID UNTIL '${past}'`);
+    const before = await s.discover([current, ordinary, group]);
+
+    const dry = await rig.rotator.action({ action: 'expire-temporary-users', target: s.target, params: {}, dryRun: true });
+    const mark = await logMark();
+    const real = await rig.rotator.action({ action: 'expire-temporary-users', target: s.target, params: {} });
+
+    expect(real).toMatchObject({ ok: true, result: { changed: true, dropped: [expired], skipped: [], terminatedSessions: 1 }, rollback: null });
+    expect(real.result?.sql).toEqual(dry.result?.sql);
+    expect(real.result?.sql[0]).toBe(`DROP ROLE "${expired}"`);
+    expect(await s.changesSince(mark)).toEqual(real.result?.sql);
+    await expect(open.query('SELECT 1')).rejects.toThrow();
+    expect((await s.discover([expired])).roles).toEqual([]);
+    expect(await s.discover([current, ordinary, group])).toEqual(before);
+  });
+});

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { LOCK_NAMESPACE, lockStatements, roleLockKey } from '../../lambda/actions/advisory-lock';
+import { dropStatements } from '../../lambda/actions/drop-user';
+import type { Grant } from '../../lambda/actions/grants';
+import { compareGrants, grantStatements, groupGrants, revokeStatements } from '../../lambda/actions/grants';
+import { lockUser } from '../../lambda/actions/lock-user';
+import { parameterized, withPassword } from '../../lambda/actions/planned-statement';
+import { roleStatements } from '../../lambda/actions/role-statements';
+import { expireTemporaryUsers } from '../../lambda/actions/temporary-users';
+import type { DependentRow, PrivilegeRow, RoleFacts, SessionFacts } from '../../lambda/catalog/catalog';
+import { adminChecklist } from '../../lambda/checks/admin-checklist';
+import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../../lambda/errors';
+import { callerOf } from '../../lambda/requests/caller';
+import { errorInfo } from '../../lambda/requests/envelope';
+
+const facts: SessionFacts = { currentUser: 'admin', database: 'app_db', versionNum: 170000, version: '17.0', superuser: false };
+const role = (name: string, extra: Partial<RoleFacts> = {}): RoleFacts => ({
+  name,
+  oid: '16384',
+  login: true,
+  superuser: false,
+  createrole: false,
+  createdb: false,
+  replication: false,
+  bypassrls: false,
+  inherit: true,
+  connectionLimit: -1,
+  validUntil: null,
+  comment: null,
+  ...extra,
+});
+const row = (extra: Partial<PrivilegeRow>): PrivilegeRow => ({
+  on: 'table',
+  schema: 'app',
+  name: 't',
+  column: null,
+  arguments: null,
+  forRole: null,
+  objects: null,
+  grantee: 'r',
+  grantor: 'owner',
+  privilege: 'SELECT',
+  grantable: false,
+  ...extra,
+});
+const plan = <P, S>(module: { plan: (input: never) => unknown }, params: P, state: S, now = new Date('2030-01-01T00:00:00Z')) =>
+  (module.plan as (input: unknown) => ReturnType<typeof lockUser.plan>)({ params, state, facts, now, secretBase: {}, verifier: () => 'v' });
+
+describe('statements', () => {
+  it('show a password verifier redacted and parameters as the literals they stand for', () => {
+    expect(withPassword('ALTER ROLE "a"', 'SCRAM-SHA-256$4096:s$k:k')).toEqual({
+      text: `ALTER ROLE "a" PASSWORD 'SCRAM-SHA-256$4096:s$k:k'`,
+      shown: `ALTER ROLE "a" PASSWORD '[redacted]'`,
+    });
+    expect(parameterized('SELECT $1, $2', ["o'k", 'x']).shown).toBe("SELECT 'o''k', 'x'");
+  });
+
+  it('write membership options per server version', () => {
+    expect(roleStatements.grantRole('g', 'm', { admin: true }, 150000).text).toBe('GRANT "g" TO "m" WITH ADMIN OPTION');
+    expect(roleStatements.grantRole('g', 'm', { inherit: false, set: true }, 150000).text).toBe('GRANT "g" TO "m"');
+    expect(roleStatements.grantRole('g', 'm', { admin: false, inherit: false, set: true }, 160000, 'boss').text).toBe(
+      'GRANT "g" TO "m" WITH ADMIN FALSE, INHERIT FALSE, SET TRUE GRANTED BY "boss"',
+    );
+  });
+});
+
+describe('grants', () => {
+  const rows = [
+    row({ privilege: 'INSERT', grantable: true }),
+    row({ privilege: 'SELECT', grantable: true }),
+    row({ on: 'schema', name: null, privilege: 'USAGE' }),
+    row({ name: 'log', grantor: 'lead' }),
+    row({ on: 'function', name: 'f', arguments: 'a integer', privilege: 'EXECUTE' }),
+    row({ on: 'default', name: null, forRole: 'owner', objects: 'tables', grantor: 'owner' }),
+  ];
+
+  it('fold catalog rows into grants in a stable order, whatever order the rows came in', () => {
+    const grants = groupGrants(rows);
+    expect(groupGrants([...rows].reverse())).toEqual(grants);
+    expect(grants).toEqual([
+      { on: 'schema', schema: 'app', privileges: ['USAGE'], grantable: false, grantor: 'owner' },
+      { on: 'table', schema: 'app', name: 'log', privileges: ['SELECT'], grantable: false, grantor: 'lead' },
+      { on: 'table', schema: 'app', name: 't', privileges: ['SELECT', 'INSERT'], grantable: true, grantor: 'owner' },
+      { on: 'function', schema: 'app', name: 'f', arguments: 'a integer', privileges: ['EXECUTE'], grantable: false, grantor: 'owner' },
+      { on: 'default', schema: 'app', forRole: 'owner', objects: 'tables', privileges: ['SELECT'], grantable: false },
+    ]);
+  });
+
+  it('revoke and re-grant each grant as its grantor, the session user\'s first', () => {
+    const grants = groupGrants(rows);
+    expect(revokeStatements('r', grants, 'owner').map((s) => s.text)).toEqual([
+      'REVOKE USAGE ON SCHEMA "app" FROM "r"',
+      'REVOKE SELECT, INSERT ON TABLE "app"."t" FROM "r"',
+      'REVOKE EXECUTE ON ROUTINE "app"."f"(a integer) FROM "r"',
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "owner" IN SCHEMA "app" REVOKE SELECT ON TABLES FROM "r"',
+      'SET ROLE "lead"',
+      'REVOKE SELECT ON TABLE "app"."log" FROM "r"',
+      'RESET ROLE',
+    ]);
+    expect(grantStatements('r', grants, 'owner').map((s) => s.text)).toContain('GRANT SELECT, INSERT ON TABLE "app"."t" TO "r" WITH GRANT OPTION');
+  });
+
+  it('tell what a role lacks from what it holds', () => {
+    const held: Grant[] = [{ on: 'table', schema: 'app', name: 't', privileges: ['SELECT'], grantable: false, grantor: 'owner' }];
+    const wanted: Grant[] = [{ on: 'table', schema: 'app', name: 't', privileges: ['SELECT', 'UPDATE'], grantable: false, grantor: 'owner' }];
+    expect(compareGrants(wanted, held)).toEqual({
+      missing: [{ on: 'table', schema: 'app', name: 't', privileges: ['UPDATE'], grantable: false, grantor: 'owner' }],
+      present: held,
+    });
+  });
+
+  it('write column privileges with their column', () => {
+    const grants: Grant[] = [{ on: 'column', schema: 'app', name: 't', column: 'e"mail', privileges: ['SELECT', 'UPDATE'], grantable: false, grantor: 'admin' }];
+    expect(grantStatements('r', grants, 'admin').map((s) => s.text)).toEqual(['GRANT SELECT ("e""mail"), UPDATE ("e""mail") ON TABLE "app"."t" TO "r"']);
+  });
+});
+
+describe('plans', () => {
+  it('lock-user: locking a NOLOGIN role is a no-op without rollback; the admin itself is refused; a missing role is named', () => {
+    expect(plan(lockUser, { role: 'a', terminateSessions: false }, { role: role('a', { login: false }) })).toMatchObject({ changed: false, statements: [], rollback: null });
+    expect(() => plan(lockUser, { role: 'admin', terminateSessions: false }, { role: role('admin') })).toThrow(ActionRefusedError);
+    expect(() => plan(lockUser, { role: 'gone', terminateSessions: false }, { role: undefined })).toThrow(RoleNotFoundError);
+  });
+
+  it('drop-user: lists what depends on the role, refuses other databases, and joins the role when REASSIGN needs it', () => {
+    const dependents: DependentRow[] = [
+      { database: 'app_db', here: true, kind: 'o', object: 'table app.t' },
+      { database: null, here: true, kind: 'a', object: 'database app_db' },
+    ];
+    const state = { role: role('u'), dependents, adminHasPrivileges: false };
+    const refusal = (() => {
+      try {
+        dropStatements(state, 'u', undefined, facts);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(refusal).toBeInstanceOf(DependentObjectsError);
+    expect((refusal as DependentObjectsError).dependents).toEqual(['owns table app.t', 'holds privileges on database app_db']);
+    expect(dropStatements(state, 'u', 'heir', facts).map((s) => s.text)).toEqual([
+      'GRANT "u" TO "admin" WITH INHERIT TRUE',
+      'REASSIGN OWNED BY "u" TO "heir"',
+      'DROP OWNED BY "u"',
+      'DROP ROLE "u"',
+    ]);
+    const elsewhere = { ...state, dependents: [{ database: 'other', here: false, kind: 'o', object: null }] };
+    expect(() => dropStatements(elsewhere, 'u', 'heir', facts)).toThrow(/database\(s\) "other"/);
+  });
+
+  it('expire-temporary-users: drops only marked roles whose time has passed, and skips those with dependents', () => {
+    const marked = (name: string, validUntil: string, dependents: DependentRow[] = []) => ({
+      role: role(name, { validUntil, comment: 'pg-rotator:temporary-user' }),
+      dependents,
+      adminHasPrivileges: true,
+    });
+    const result = plan(expireTemporaryUsers, { terminateSessions: true }, {
+      candidates: [
+        marked('old', '2029-12-31T23:59:59.000Z'),
+        marked('busy', '2029-01-01T00:00:00.000Z', [{ database: 'app_db', here: true, kind: 'o', object: 'table app.t' }]),
+        marked('fresh', '2030-06-01T00:00:00.000Z'),
+        marked('forever', 'infinity'),
+      ],
+    });
+    expect(result.statements.map((s) => s.text)).toEqual(['DROP ROLE "old"']);
+    expect(result.report).toMatchObject({ dropped: ['old'], skipped: [{ role: 'busy' }] });
+    expect(result.afterCommit).toHaveLength(2);
+  });
+});
+
+describe('admin checklist', () => {
+  const base = {
+    admin: 'ad"min',
+    versionNum: 160000,
+    superuser: false,
+    createrole: true,
+    signalBackend: false,
+    database: { name: 'db', canGrantConnect: true },
+    roles: [{ name: 'app', exists: true, superuser: false, adminOption: false }],
+    schemas: [{ name: 'app', exists: true, ownersWithoutPrivileges: ['owner', 'etl'] }],
+  };
+
+  it('names each missing privilege with the SQL that grants it', () => {
+    const failing = adminChecklist(base).filter((item) => !item.ok);
+    expect(failing.map((item) => [item.id, item.fix])).toEqual([
+      ['pg_signal_backend', 'GRANT pg_signal_backend TO "ad""min"'],
+      ['admin-option:app', 'GRANT "app" TO "ad""min" WITH ADMIN OPTION'],
+      ['schema-owners:app', 'GRANT "owner" TO "ad""min"; GRANT "etl" TO "ad""min"'],
+    ]);
+  });
+
+  it('needs no ADMIN OPTION before 16, where CREATEROLE manages every non-superuser; a superuser needs nothing', () => {
+    expect(adminChecklist({ ...base, versionNum: 150000 }).find((item) => item.id.endsWith(':app') && item.id !== 'schema-owners:app')).toMatchObject({ id: 'manageable:app', ok: true });
+    expect(adminChecklist({ ...base, superuser: true }).every((item) => item.ok)).toBe(true);
+  });
+});
+
+describe('advisory locks', () => {
+  it('key a role by a fixed namespace and a stable hash, and take several in one global order', () => {
+    expect(roleLockKey('app')).toEqual(roleLockKey('app'));
+    expect(roleLockKey('app')[0]).toBe(LOCK_NAMESPACE);
+    expect(roleLockKey('app')).not.toEqual(roleLockKey('App'));
+    const one = lockStatements(['b', 'a', 'b']);
+    expect(one).toHaveLength(2);
+    expect(lockStatements(['a', 'b'])).toEqual(one);
+  });
+});
+
+describe('the envelope', () => {
+  it('takes the caller from the request, then the client context', () => {
+    expect(callerOf('ticket-1', { clientContext: { custom: { caller: 'ci' } } })).toBe('ticket-1');
+    expect(callerOf(undefined, { clientContext: { custom: { caller: 'ci' } } })).toBe('ci');
+    expect(callerOf(undefined, { clientContext: { custom: { caller: 42 } } })).toBe('unknown');
+  });
+
+  it("reports a foreign error as INTERNAL without its message, which is not ours to vouch for", () => {
+    expect(errorInfo(new Error('password=hunter2 rejected'))).toEqual({ code: 'INTERNAL', message: 'unexpected error; see the function log for its name' });
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logMark } from '../support/postgres';
+import type { Rig } from './rig';
+import { roundTrip, scenario, startRig } from './rig';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+describe('revoke-all-privileges', () => {
+  it('revokes every kind of privilege in a schema, each as its grantor; the rollback re-grants exactly what it revoked', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    // A second grantor: a lead who holds SELECT WITH GRANT OPTION and passed it on. The admin may act as the lead.
+    const lead = await s.managedRole('lead', 'NOLOGIN');
+    await s.su(`GRANT "${lead}" TO "${s.admin.name}"`);
+    await s.su(`SET ROLE "${s.owner}";
+      GRANT USAGE ON SCHEMA app TO "${role}";
+      GRANT SELECT, INSERT ON app.accounts TO "${role}" WITH GRANT OPTION;
+      GRANT UPDATE (email) ON app.accounts TO "${role}";
+      GRANT SELECT ON app.balances TO "${role}";
+      GRANT USAGE ON SEQUENCE app.invoice_no TO "${role}";
+      GRANT EXECUTE ON FUNCTION app.add(integer, integer) TO "${role}";
+      GRANT USAGE ON SCHEMA app TO "${lead}";
+      GRANT SELECT ON app.audit_log TO "${lead}" WITH GRANT OPTION;
+      ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO "${role}";
+      RESET ROLE;
+      SET ROLE "${lead}"; GRANT SELECT ON app.audit_log TO "${role}"; RESET ROLE`);
+
+    const { real } = await roundTrip(rig, s, { action: 'revoke-all-privileges', params: { role, schema: 'app' } }, [role, lead, s.owner], async () => {
+      const left = (await s.discover([role])).privileges.filter((p) => p.schema === 'app');
+      expect(left).toEqual([]);
+    });
+
+    const revoked = real.result?.revoked ?? [];
+    expect(revoked).toEqual(
+      expect.arrayContaining([
+        { on: 'schema', schema: 'app', privileges: ['USAGE'], grantable: false, grantor: s.owner },
+        { on: 'table', schema: 'app', name: 'accounts', privileges: ['SELECT', 'INSERT'], grantable: true, grantor: s.owner },
+        { on: 'column', schema: 'app', name: 'accounts', column: 'email', privileges: ['UPDATE'], grantable: false, grantor: s.owner },
+        { on: 'table', schema: 'app', name: 'audit_log', privileges: ['SELECT'], grantable: false, grantor: lead },
+        { on: 'sequence', schema: 'app', name: 'invoice_no', privileges: ['USAGE'], grantable: false, grantor: s.owner },
+        { on: 'function', schema: 'app', name: 'add', arguments: 'a integer, b integer', privileges: ['EXECUTE'], grantable: false, grantor: s.owner },
+        { on: 'default', schema: 'app', forRole: s.owner, objects: 'tables', privileges: ['SELECT'], grantable: false },
+      ]),
+    );
+    expect(revoked).toHaveLength(8);
+    expect(real.result?.sql).toContain(`SET ROLE "${lead}"`);
+    expect(real.rollback).toMatchObject({ action: 'grant-privileges', params: { role, grants: revoked } });
+  });
+
+  it('revoking from a role that holds nothing in the schema changes nothing', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    const mark = await logMark();
+
+    const response = await rig.rotator.action({ action: 'revoke-all-privileges', target: s.target, params: { role, schema: 'app' } });
+
+    expect(response).toMatchObject({ ok: true, result: { changed: false, sql: [], revoked: [] }, rollback: null });
+    expect(await s.changesSince(mark)).toEqual([]);
+  });
+});
+
+describe('grant-privileges and revoke-privileges', () => {
+  it('grants only what is missing; the rollback revokes exactly that', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    await s.su(`SET ROLE "${s.owner}"; GRANT SELECT ON app.accounts TO "${role}"; RESET ROLE`);
+    const grants = [
+      { on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const, 'UPDATE' as const], grantable: false, grantor: s.owner },
+      { on: 'function' as const, schema: 'app', name: 'add', arguments: 'a integer, b integer', privileges: ['EXECUTE' as const], grantable: false, grantor: s.owner },
+    ];
+
+    const { real } = await roundTrip(rig, s, { action: 'grant-privileges', params: { role, grants } }, [role, s.owner]);
+
+    expect(real.result?.granted).toEqual([
+      { on: 'table', schema: 'app', name: 'accounts', privileges: ['UPDATE'], grantable: false, grantor: s.owner },
+      { on: 'function', schema: 'app', name: 'add', arguments: 'a integer, b integer', privileges: ['EXECUTE'], grantable: false, grantor: s.owner },
+    ]);
+    expect(real.result?.sql).toEqual([
+      `SET ROLE "${s.owner}"`,
+      `GRANT UPDATE ON TABLE "app"."accounts" TO "${role}"`,
+      `GRANT EXECUTE ON ROUTINE "app"."add"(a integer, b integer) TO "${role}"`,
+      'RESET ROLE',
+    ]);
+  });
+});

@@ -1,0 +1,102 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidResponseError, InvocationError } from '../../client/client-errors';
+import { parseCli } from '../../client/cli-args';
+import { createPgRotatorClient } from '../../client/pg-rotator-client';
+import { InvalidInputError } from '../../lambda/errors';
+import type { LocalLambda } from '../../local/lambda/server';
+import { startLocalLambda } from '../../local/lambda/server';
+
+let lambda: LambdaClient;
+let local: LocalLambda;
+beforeAll(async () => {
+  local = await startLocalLambda();
+  lambda = new LambdaClient({ endpoint: local.endpoint, region: local.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  await local?.close();
+});
+
+const target = { adminSecretArn: 'db/admin' };
+
+describe('the typed client', () => {
+  it('refuses a malformed request before invoking anything, naming the field', async () => {
+    const arn = local.register('never-called', { kind: 'in-process', handler: () => ({}) });
+    const client = createPgRotatorClient({ functionName: arn, lambda });
+
+    // @ts-expect-error: role is required, and the types say so too
+    const sent = client.action({ action: 'lock-user', target, params: {} });
+
+    await expect(sent).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(sent).rejects.toMatchObject({ field: 'request.params.role' });
+    expect(local.invocations('never-called')).toHaveLength(0);
+  });
+
+  it('sends the caller in the Lambda client context', async () => {
+    let seen: unknown;
+    const arn = local.register('context', {
+      kind: 'in-process',
+      handler: (_event, context) => {
+        seen = context.clientContext;
+        return { kind: 'test', ok: false, requestId: 'r', durationMs: 0, error: { code: 'X', message: 'm' }, result: null };
+      },
+    });
+
+    await createPgRotatorClient({ functionName: arn, lambda, caller: 'pipeline 7' }).test({ secretArn: 'db/app' });
+
+    expect(seen).toMatchObject({ custom: { caller: 'pipeline 7' } });
+  });
+
+  it('turns a missing function, a crashed function and a foreign answer into typed errors', async () => {
+    const crashed = local.register('crashes', { kind: 'in-process', handler: () => { throw new Error('boom'); } });
+    const foreign = local.register('foreign', { kind: 'in-process', handler: () => ({ code: 200, message: 'ok' }) });
+
+    await expect(createPgRotatorClient({ functionName: 'no-such-function', lambda }).rotate({ secretId: 'x' })).rejects.toMatchObject({
+      code: 'INVOCATION_FAILED',
+      awsErrorName: 'ResourceNotFoundException',
+    });
+    await expect(createPgRotatorClient({ functionName: crashed, lambda }).rotate({ secretId: 'x' })).rejects.toBeInstanceOf(InvocationError);
+    await expect(createPgRotatorClient({ functionName: foreign, lambda }).rotate({ secretId: 'x' })).rejects.toBeInstanceOf(InvalidResponseError);
+  });
+});
+
+describe('the command line', () => {
+  const env = { PG_ROTATOR_FUNCTION: 'pg-rotator' };
+
+  it('builds action parameters from flags, typed by the action\'s own schema', () => {
+    const command = parseCli(
+      ['--dry-run', 'action', 'create-read-only-user', '--admin-secret', 'db/admin', '--role', 'reporting', '--schemas', 'app', '--connection-limit', '5', '--reveal-password'],
+      env,
+    );
+
+    expect(command).toEqual({
+      kind: 'request',
+      options: { functionName: 'pg-rotator', region: undefined, endpointUrl: undefined, caller: undefined, dryRun: true },
+      request: {
+        kind: 'action',
+        action: 'create-read-only-user',
+        target: { adminSecretArn: 'db/admin' },
+        params: { role: 'reporting', schemas: ['app'], connectionLimit: 5, revealPassword: true },
+        dryRun: true,
+      },
+    });
+  });
+
+  it('repeats a flag for a list, takes JSON for objects, and --params as a base', () => {
+    const command = parseCli(
+      ['action', 'grant-privileges', '--admin-secret', 'a', '--params', '{"role":"r"}', '--grants', '{"on":"schema","schema":"app","privileges":["USAGE"],"grantable":false,"grantor":"o"}'],
+      env,
+    );
+    expect(command).toMatchObject({ request: { params: { role: 'r', grants: [{ on: 'schema', schema: 'app' }] } } });
+    expect(parseCli(['test', '--secret', 's', '--admin', '--managed-role', 'a', '--managed-role', 'b'], env)).toMatchObject({
+      request: { kind: 'test', secretArn: 's', admin: { managedRoles: ['a', 'b'], schemas: [] } },
+    });
+  });
+
+  it('refuses unknown options, unknown commands and a missing function, naming them', () => {
+    expect(() => parseCli(['discover', '--admin-secret', 'a', '--colour', 'red'], env)).toThrow(/--colour: is not an option/);
+    expect(() => parseCli(['drop-database'], env)).toThrow(/is not one of action/);
+    expect(() => parseCli(['rotate', '--secret', 's'], {})).toThrow(/--function: is required/);
+    expect(parseCli(['--help'], {})).toEqual({ kind: 'help' });
+  });
+});
