@@ -8,7 +8,8 @@ import {
   RestoreSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { ActionRefusedError, SecretsManagerError } from '../errors';
+import { ActionRefusedError } from '../errors';
+import { callSecretsManager, isAwsError, toSecretsManagerError } from '../secrets/secrets-manager-call';
 import { AWSCURRENT } from '../secrets/secret-store';
 
 /** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
@@ -60,8 +61,8 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       try {
         described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
       } catch (error) {
-        if (isNamed(error, 'ResourceNotFoundException')) return { exists: false };
-        throw translate('DescribeSecret', error);
+        if (isAwsError(error, 'ResourceNotFoundException')) return { exists: false };
+        throw toSecretsManagerError('DescribeSecret', error);
       }
       if (described.DeletedDate !== undefined) {
         throw new ActionRefusedError(`secret ${described.ARN ?? secretId} is scheduled for deletion; restore it (RestoreSecret) or name another secret`);
@@ -78,14 +79,14 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       switch (change.kind) {
         case 'create': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
-          const out = await call('CreateSecret', () =>
+          const out = await callSecretsManager('CreateSecret', () =>
             client.send(new CreateSecretCommand({ Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString })),
           );
           return { arn: out.ARN ?? change.name, versionId: out.VersionId };
         }
         case 'put': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
-          const out = await call('PutSecretValue', () => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString })));
+          const out = await callSecretsManager('PutSecretValue', () => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString })));
           return { arn: out.ARN ?? change.secretId, versionId: out.VersionId };
         }
         case 'promote':
@@ -93,7 +94,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           return { arn: change.secretId, versionId: change.toVersionId };
         case 'delete': {
           // The default 30-day recovery window: a rollback that deletes a secret can itself be undone (RestoreSecret).
-          const out = await call('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: change.secretId })));
+          const out = await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: change.secretId })));
           return { arn: out.ARN ?? change.secretId };
         }
       }
@@ -102,7 +103,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
     async undo(change, applied) {
       switch (change.kind) {
         case 'create':
-          await call('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: applied.arn, ForceDeleteWithoutRecovery: true })));
+          await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: applied.arn, ForceDeleteWithoutRecovery: true })));
           return;
         case 'put':
           if (applied.versionId !== undefined && change.previousVersionId !== '') {
@@ -113,7 +114,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           await moveCurrent(client, change.secretId, change.fromVersionId, change.toVersionId);
           return;
         case 'delete':
-          await call('RestoreSecret', () => client.send(new RestoreSecretCommand({ SecretId: change.secretId })));
+          await callSecretsManager('RestoreSecret', () => client.send(new RestoreSecretCommand({ SecretId: change.secretId })));
           return;
       }
     },
@@ -125,8 +126,8 @@ async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: 
   try {
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
   } catch (error) {
-    if (isNamed(error, 'ResourceNotFoundException')) return undefined;
-    throw translate('GetSecretValue', error);
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+    throw toSecretsManagerError('GetSecretValue', error);
   }
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -143,7 +144,7 @@ async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: 
 }
 
 async function moveCurrent(client: Pick<SecretsManagerClient, 'send'>, secretId: string, to: string, from: string): Promise<void> {
-  await call('UpdateSecretVersionStage', () =>
+  await callSecretsManager('UpdateSecretVersionStage', () =>
     client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSCURRENT, MoveToVersionId: to, RemoveFromVersionId: from })),
   );
 }
@@ -152,23 +153,4 @@ function required(password: string | undefined): string {
   // The runner generates a password for every action whose plan creates or updates a password secret.
   if (password === undefined) throw new ActionRefusedError('no password was generated for a secret that needs one');
   return password;
-}
-
-async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    throw translate(operation, error);
-  }
-}
-
-function isNamed(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
-function translate(operation: string, error: unknown): SecretsManagerError {
-  if (error instanceof SecretsManagerError) return error;
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  const message = error instanceof Error ? error.message.slice(0, 300) : 'failed';
-  return new SecretsManagerError(operation, name, message);
 }

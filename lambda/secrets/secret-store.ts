@@ -7,6 +7,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerError } from '../errors';
+import { callSecretsManager, isAwsError, toSecretsManagerError } from './secrets-manager-call';
 import type { PasswordPolicy } from './password-policy';
 
 export const AWSCURRENT = 'AWSCURRENT';
@@ -43,7 +44,7 @@ export interface SecretStore {
 export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretStore {
   return {
     async describe(secretId) {
-      const out = await call('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
+      const out = await callSecretsManager('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
       return {
         arn: out.ARN ?? secretId,
         rotationEnabled: out.RotationEnabled,
@@ -58,13 +59,13 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         );
         return { versionId: out.VersionId ?? '', secretString: out.SecretString };
       } catch (error) {
-        if (isNamed(error, 'ResourceNotFoundException')) return undefined;
-        throw translate('GetSecretValue', error);
+        if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
+        throw toSecretsManagerError('GetSecretValue', error);
       }
     },
 
     async putPending(secretId, token, secretString, rotationToken) {
-      await call('PutSecretValue', () =>
+      await callSecretsManager('PutSecretValue', () =>
         client.send(
           new PutSecretValueCommand({
             SecretId: secretId,
@@ -78,7 +79,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
     },
 
     async promote(secretId, toVersionId, fromVersionId) {
-      await call('UpdateSecretVersionStage', () =>
+      await callSecretsManager('UpdateSecretVersionStage', () =>
         client.send(
           new UpdateSecretVersionStageCommand({
             SecretId: secretId,
@@ -91,7 +92,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
     },
 
     async randomPassword(policy) {
-      const out = await call('GetRandomPassword', () =>
+      const out = await callSecretsManager('GetRandomPassword', () =>
         client.send(
           new GetRandomPasswordCommand({
             PasswordLength: policy.length,
@@ -109,23 +110,4 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
       return out.RandomPassword;
     },
   };
-}
-
-async function call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    throw translate(operation, error);
-  }
-}
-
-function isNamed(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
-function translate(operation: string, error: unknown): SecretsManagerError {
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  // AWS's messages name secrets and versions, never values; still, keep them short.
-  const message = error instanceof Error ? error.message.slice(0, 300) : 'failed';
-  return new SecretsManagerError(operation, name, message);
 }
