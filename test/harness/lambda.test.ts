@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { startLocalLambda } from '../../local/lambda/server';
 import type { LocalLambda, LocalLambdaContext } from '../../local/lambda/server';
 import { typescriptWorker } from '../../local/lambda/worker-command';
+import { rejectionOf, TEST_CREDENTIALS } from './support/local-aws';
 
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const FIXTURE = 'test/fixtures/lambda-worker.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -44,16 +44,6 @@ function invoke(input: InvokeCommandInput): Promise<InvokeCommandOutput> {
   return client.send(new InvokeCommand(input));
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Whether a process runs; a zombie (killed, not yet reaped by a PID 1 that does not reap) counts as dead. */
 function isAlive(pid: number): boolean {
   if (existsSync('/proc/self/stat')) {
@@ -75,7 +65,7 @@ function isAlive(pid: number): boolean {
 
 beforeAll(async () => {
   lambda = await startLocalLambda({ region: 'eu-west-1', accountId: '111122223333' });
-  client = new LambdaClient({ endpoint: lambda.endpoint, region: lambda.region, credentials: CREDENTIALS });
+  client = new LambdaClient({ endpoint: lambda.endpoint, region: lambda.region, credentials: TEST_CREDENTIALS });
   clients.push(client);
 });
 
@@ -300,7 +290,7 @@ describe('local Lambda endpoint, in-process functions', () => {
     const previous = process.env.AWS_ENDPOINT_URL_LAMBDA;
     process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
     try {
-      const envClient = new LambdaClient({ region: lambda.region, credentials: CREDENTIALS });
+      const envClient = new LambdaClient({ region: lambda.region, credentials: TEST_CREDENTIALS });
       clients.push(envClient);
 
       const output = await envClient.send(new InvokeCommand({ FunctionName: name }));
@@ -445,7 +435,7 @@ describe('local Lambda endpoint, command workers', () => {
 describe('local Lambda endpoint lifecycle', () => {
   it('close() stops the HTTP server and the warm workers', async () => {
     const local = await startLocalLambda();
-    const localClient = new LambdaClient({ endpoint: local.endpoint, region: local.region, credentials: CREDENTIALS });
+    const localClient = new LambdaClient({ endpoint: local.endpoint, region: local.region, credentials: TEST_CREDENTIALS });
     local.register('warm', typescriptWorker(FIXTURE, 'handler'));
     const { pid } = echoOf(await localClient.send(new InvokeCommand({ FunctionName: 'warm', Payload: '{}' })));
 

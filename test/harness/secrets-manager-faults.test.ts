@@ -9,48 +9,25 @@ import {
   LimitExceededException,
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidFaultError } from '../../local/secrets-manager/faults';
-import { startLocalSecretsManager } from '../../local/secrets-manager/server';
-import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
 
 // Fault injection (throttling, 500s, latency, any AWS error; before or after the change is applied), call counters,
 // and AWS's error shapes on the wire, as the real SDK sees them.
 
-let sm: LocalSecretsManager;
+const local = useLocalSecretsManager();
+const uniqueName = secretNames('faults');
+/** Tries each call once (`maxAttempts: 1`), so a fault reaches the test as is. */
 let once: SecretsManagerClient;
+/** The SDK's default retries, to see what a fault looks like to a caller that retries. */
 let retrying: SecretsManagerClient;
-let count = 0;
-const clients: SecretsManagerClient[] = [];
-
-function clientWith(config: SecretsManagerClientConfig): SecretsManagerClient {
-  const client = new SecretsManagerClient({
-    endpoint: sm.endpoint,
-    region: sm.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    ...config,
-  });
-  clients.push(client);
-  return client;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function createSecret(): Promise<string> {
-  count += 1;
-  const name = `faults/secret-${count}`;
+  const name = uniqueName();
   await once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
   return name;
 }
@@ -64,29 +41,25 @@ async function versionCount(name: string): Promise<number> {
 async function rawCall(target: string | undefined, body: string): Promise<{ status: number; contentType: string | null; json: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
   if (target !== undefined) headers['x-amz-target'] = target;
-  const response = await fetch(sm.endpoint, { method: 'POST', headers, body });
+  const response = await fetch(local.sm.endpoint, { method: 'POST', headers, body });
   return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
 }
 
-beforeAll(async () => {
-  sm = await startLocalSecretsManager();
-  once = clientWith({ maxAttempts: 1 });
-  retrying = clientWith({});
+// Runs after useLocalSecretsManager's beforeAll: Vitest runs before hooks one by one in the order they are registered
+// (sequence.hooks 'stack', its default).
+beforeAll(() => {
+  once = local.client;
+  retrying = local.clientWith({});
 });
 
 afterEach(() => {
-  sm.faults.clear();
-});
-
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await sm.close();
+  local.sm.faults.clear();
 });
 
 describe('fault kinds', () => {
   it('throttle answers ThrottlingException (HTTP 400) before applying anything', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'throttle' });
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'throttle' });
     const error = await rejectionOf(once.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' })));
     expect(error.name).toBe('ThrottlingException');
     expect(error).toBeInstanceOf(SecretsManagerServiceException);
@@ -96,22 +69,22 @@ describe('fault kinds', () => {
 
   it('the SDK retries a throttled call by its error name, so a single throttle is invisible with default retries', async () => {
     const name = await createSecret();
-    sm.resetCalls();
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'throttle', onCall: 1 });
+    local.sm.resetCalls();
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'throttle', onCall: 1 });
     const answer = await retrying.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' }));
     expect(answer.$metadata.attempts).toBe(2);
-    expect(sm.calls('PutSecretValue')).toBe(2);
+    expect(local.sm.calls('PutSecretValue')).toBe(2);
     expect(await versionCount(name)).toBe(2);
   });
 
   it('internal-error answers InternalServiceError with HTTP 500, which the SDK retries', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', times: 1 });
+    local.sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', times: 1 });
     const error = await rejectionOf(once.send(new GetSecretValueCommand({ SecretId: name })));
     expect(error).toBeInstanceOf(InternalServiceError);
     expect(error.$metadata?.httpStatusCode).toBe(500);
 
-    sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', times: 2 });
+    local.sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', times: 2 });
     const answer = await retrying.send(new GetSecretValueCommand({ SecretId: name }));
     expect(answer.SecretString).toBe('v1');
     expect(answer.$metadata.attempts).toBe(3);
@@ -119,7 +92,7 @@ describe('fault kinds', () => {
 
   it('latency delays the answer by latencyMs', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'DescribeSecret', kind: 'latency', latencyMs: 150 });
+    local.sm.faults.add({ operation: 'DescribeSecret', kind: 'latency', latencyMs: 150 });
     const started = performance.now();
     await once.send(new DescribeSecretCommand({ SecretId: name }));
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
@@ -127,7 +100,7 @@ describe('fault kinds', () => {
 
   it('error answers any AWS error code, e.g. DecryptionFailure', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'GetSecretValue', kind: 'error', code: 'DecryptionFailure', message: 'KMS key is disabled.' });
+    local.sm.faults.add({ operation: 'GetSecretValue', kind: 'error', code: 'DecryptionFailure', message: 'KMS key is disabled.' });
     const error = await rejectionOf(once.send(new GetSecretValueCommand({ SecretId: name })));
     expect(error).toBeInstanceOf(DecryptionFailure);
     expect(error.message).toBe('KMS key is disabled.');
@@ -135,10 +108,10 @@ describe('fault kinds', () => {
 
   it('LimitExceededException reaches the caller as its class, and the SDK treats it as throttling (retries it)', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'error', code: 'LimitExceededException', onCall: 1 });
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'error', code: 'LimitExceededException', onCall: 1 });
     const error = await rejectionOf(once.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' })));
     expect(error).toBeInstanceOf(LimitExceededException);
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'error', code: 'LimitExceededException', onCall: 1 });
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'error', code: 'LimitExceededException', onCall: 1 });
     expect((await retrying.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3' }))).$metadata.attempts).toBe(2);
   });
 });
@@ -147,7 +120,7 @@ describe('fault timing and counting', () => {
   it("when 'after' applies the change and then fails, like a response lost on the wire", async () => {
     const name = await createSecret();
     const token = randomUUID();
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after' });
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after' });
     const error = await rejectionOf(
       once.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token })),
     );
@@ -158,7 +131,7 @@ describe('fault timing and counting', () => {
 
   it('a lost PutSecretValue answer retried by the SDK with its generated token creates one version, not two', async () => {
     const name = await createSecret();
-    sm.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after', onCall: 1 });
+    local.sm.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after', onCall: 1 });
     const answer = await retrying.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2' }));
     expect(answer.$metadata.attempts).toBe(2);
     expect(await versionCount(name)).toBe(2);
@@ -166,7 +139,7 @@ describe('fault timing and counting', () => {
 
   it('onCall fails only the Nth call after the fault was added; times widens it to several calls', async () => {
     const name = await createSecret();
-    const fault = sm.faults.add({ operation: 'GetSecretValue', kind: 'throttle', onCall: 2, times: 2 });
+    const fault = local.sm.faults.add({ operation: 'GetSecretValue', kind: 'throttle', onCall: 2, times: 2 });
     const results: string[] = [];
     for (let i = 0; i < 4; i++) {
       results.push(
@@ -183,30 +156,30 @@ describe('fault timing and counting', () => {
 
   it("'*' matches every operation, and clear() and remove() stop faults", async () => {
     const name = await createSecret();
-    const fault = sm.faults.add({ operation: '*', kind: 'throttle' });
+    const fault = local.sm.faults.add({ operation: '*', kind: 'throttle' });
     expect((await rejectionOf(once.send(new DescribeSecretCommand({ SecretId: name })))).name).toBe('ThrottlingException');
     expect((await rejectionOf(once.send(new GetRandomPasswordCommand({})))).name).toBe('ThrottlingException');
     fault.remove();
     await once.send(new DescribeSecretCommand({ SecretId: name }));
-    sm.faults.add({ operation: 'DescribeSecret', kind: 'throttle' });
-    sm.faults.clear();
+    local.sm.faults.add({ operation: 'DescribeSecret', kind: 'throttle' });
+    local.sm.faults.clear();
     await once.send(new DescribeSecretCommand({ SecretId: name }));
   });
 
   it('counts calls per operation, including faulted calls and SDK retries', async () => {
     const name = await createSecret();
-    sm.resetCalls();
-    sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', onCall: 1 });
+    local.sm.resetCalls();
+    local.sm.faults.add({ operation: 'GetSecretValue', kind: 'internal-error', onCall: 1 });
     await retrying.send(new GetSecretValueCommand({ SecretId: name }));
     await once.send(new DescribeSecretCommand({ SecretId: name }));
-    expect(sm.calls('GetSecretValue')).toBe(2);
-    expect(sm.calls('DescribeSecret')).toBe(1);
-    expect(sm.calls('PutSecretValue')).toBe(0);
+    expect(local.sm.calls('GetSecretValue')).toBe(2);
+    expect(local.sm.calls('DescribeSecret')).toBe(1);
+    expect(local.sm.calls('PutSecretValue')).toBe(0);
   });
 
   it('rejects a malformed fault with InvalidFaultError naming the field', () => {
-    expect(() => sm.faults.add({ operation: 'GetSecretValue', kind: 'latency' })).toThrow(InvalidFaultError);
-    expect(() => sm.faults.add({ operation: 'GetSecretValue', kind: 'throttle', onCall: 0 })).toThrow(/fault\.onCall/);
+    expect(() => local.sm.faults.add({ operation: 'GetSecretValue', kind: 'latency' })).toThrow(InvalidFaultError);
+    expect(() => local.sm.faults.add({ operation: 'GetSecretValue', kind: 'throttle', onCall: 0 })).toThrow(/fault\.onCall/);
   });
 });
 

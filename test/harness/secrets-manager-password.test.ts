@@ -1,15 +1,13 @@
-import { GetRandomPasswordCommand, InvalidParameterException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetRandomPasswordCommand, InvalidParameterException } from '@aws-sdk/client-secrets-manager';
 import type { GetRandomPasswordCommandInput } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AWS_PUNCTUATION, DEFAULT_PASSWORD_OPTIONS, generatePassword } from '../../local/secrets-manager/random-password';
-import { startLocalSecretsManager } from '../../local/secrets-manager/server';
-import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+import { rejectionOf, useLocalSecretsManager } from './support/local-aws';
 
 // GetRandomPassword: every parameter of the API reference, through the real SDK. Passwords are only inspected,
 // never printed.
 
-let sm: LocalSecretsManager;
-let client: SecretsManagerClient;
+const local = useLocalSecretsManager();
 
 const LOWER = /[a-z]/;
 const UPPER = /[A-Z]/;
@@ -17,35 +15,10 @@ const DIGIT = /[0-9]/;
 const hasPunctuation = (password: string) => [...password].some((c) => AWS_PUNCTUATION.includes(c));
 
 async function password(input: GetRandomPasswordCommandInput = {}): Promise<string> {
-  const { RandomPassword } = await client.send(new GetRandomPasswordCommand(input));
+  const { RandomPassword } = await local.client.send(new GetRandomPasswordCommand(input));
   if (RandomPassword === undefined) throw new Error('no RandomPassword in the answer');
   return RandomPassword;
 }
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
-
-beforeAll(async () => {
-  sm = await startLocalSecretsManager();
-  client = new SecretsManagerClient({
-    endpoint: sm.endpoint,
-    region: sm.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-});
 
 describe('GetRandomPassword', () => {
   it('defaults to 32 characters with at least one lower, upper, digit and AWS punctuation character', async () => {

@@ -9,22 +9,17 @@ import {
   PutSecretValueCommand,
   ResourceNotFoundException,
   RotateSecretCommand,
-  SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startLocalLambda } from '../../local/lambda/server';
-import type { LocalLambda } from '../../local/lambda/server';
 import { AwsApiError } from '../../local/secrets-manager/errors';
-import { startLocalSecretsManager } from '../../local/secrets-manager/server';
-import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
 
 // RotateSecret as AWS runs it: an empty AWSPENDING version, then the rotation function invoked through the Lambda
 // Invoke API once per step, in order, in the background; and CancelRotateSecret.
 
 const PREVIOUS_INCOMPLETE = "A previous rotation isn't complete. That rotation will be reattempted.";
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 const RotationEventSchema = z.object({
   Step: z.enum(['createSecret', 'setSecret', 'testSecret', 'finishSecret']),
@@ -35,25 +30,8 @@ const RotationEventSchema = z.object({
 type RotationEvent = z.infer<typeof RotationEventSchema>;
 type Step = RotationEvent['Step'];
 
-let lambda: LocalLambda;
-let sm: LocalSecretsManager;
-let client: SecretsManagerClient;
-let count = 0;
-
-function uniqueName(): string {
-  count += 1;
-  return `rotate/secret-${count}`;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
+const local = useLocalSecretsManager({ withLambda: true });
+const uniqueName = secretNames('rotate');
 
 /** A latch a test opens when it is ready for the function to go on. */
 function latch(): { wait: Promise<void>; open(): void } {
@@ -89,7 +67,7 @@ function registerRotationFunction(
   const rotationTokens = new Set<string>();
   let active = 0;
   let maxActive = 0;
-  const fn = new SecretsManagerClient({ endpoint: sm.endpoint, region: sm.region, credentials: CREDENTIALS, maxAttempts: 1 });
+  const fn = local.clientWith({ maxAttempts: 1 });
 
   const handler = async (raw: unknown) => {
     const event = RotationEventSchema.parse(raw);
@@ -142,31 +120,33 @@ function registerRotationFunction(
       active -= 1;
     }
   };
-  const arn = lambda.register(name, { kind: 'in-process', handler });
+  const arn = local.lambda.register(name, { kind: 'in-process', handler });
   return { arn, events, rotationTokens, maxConcurrent: () => maxActive };
 }
 
 async function createSecret(): Promise<{ name: string; arn: string; v1: string }> {
   const name = uniqueName();
-  const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ password: 'old' }) }));
+  const created = await local.client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ password: 'old' }) }));
   return { name, arn: created.ARN ?? '', v1: created.VersionId ?? '' };
 }
 
 async function stagesOf(secretId: string): Promise<Record<string, string[]>> {
-  return (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+  return (await local.client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
 }
 
-beforeAll(async () => {
-  lambda = await startLocalLambda();
-  sm = await startLocalSecretsManager({ lambdaEndpoint: lambda.endpoint });
-  client = new SecretsManagerClient({ endpoint: sm.endpoint, region: sm.region, credentials: CREDENTIALS, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-  await lambda.close();
-});
+/**
+ * Creates a secret and starts rotating it with a function that holds at the start of `step`; resolves once the function
+ * is held there, with `release` to let it go on.
+ */
+async function rotationHeldAt(step: Step): Promise<{ name: string; release: () => void }> {
+  const { name } = await createSecret();
+  const gate = latch();
+  const reached = latch();
+  const fn = registerRotationFunction({ pauseAt: { step, until: gate.wait, reached: reached.open } });
+  await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+  await reached.wait;
+  return { name, release: gate.open };
+}
 
 describe('RotateSecret', () => {
   it('answers at once with the id of a new AWSPENDING version that holds no value yet', async () => {
@@ -174,16 +154,16 @@ describe('RotateSecret', () => {
     const gate = latch();
     const { arn } = registerRotationFunction({ pauseAt: { step: 'createSecret', until: gate.wait } });
 
-    const answer = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: arn }));
+    const answer = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: arn }));
     const pending = answer.VersionId ?? '';
     expect(answer.Name).toBe(name);
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [pending]: ['AWSPENDING'] });
-    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })));
+    const error = await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     expect(error.message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
 
     gate.open();
-    expect((await sm.rotations.latest(name)).succeeded).toBe(true);
+    expect((await local.sm.rotations.latest(name)).succeeded).toBe(true);
   });
 
   it('invokes createSecret, setSecret, testSecret, finishSecret in order with the ARN, one token and a RotationToken', async () => {
@@ -191,8 +171,8 @@ describe('RotateSecret', () => {
     const fn = registerRotationFunction();
     const token = randomUUID();
 
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
-    const outcome = await sm.rotations.latest(name);
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
+    const outcome = await local.sm.rotations.latest(name);
 
     expect(fn.events).toEqual(
       (['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const).map((Step) => ({
@@ -219,27 +199,27 @@ describe('RotateSecret', () => {
   it('ends with the new version current, the old one previous, and the rotation dates recorded', async () => {
     const { name, v1 } = await createSecret();
     const fn = registerRotationFunction();
-    const { VersionId } = await client.send(
+    const { VersionId } = await local.client.send(
       new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, RotationRules: { AutomaticallyAfterDays: 7 } }),
     );
-    await sm.rotations.settled(name);
+    await local.sm.rotations.settled(name);
 
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     // AWSPENDING stays on the new current version, as the AWS templates leave it.
     expect(described.VersionIdsToStages).toEqual({ [v1]: ['AWSPREVIOUS'], [VersionId ?? '']: ['AWSPENDING', 'AWSCURRENT'] });
     expect(described).toMatchObject({ RotationEnabled: true, RotationLambdaARN: fn.arn, RotationRules: { AutomaticallyAfterDays: 7 } });
     const last = described.LastRotatedDate?.getTime() ?? 0;
     expect(last).toBeGreaterThan(0);
     expect(described.NextRotationDate?.getTime()).toBe(last + 7 * 86_400_000);
-    const current = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    const current = await local.client.send(new GetSecretValueCommand({ SecretId: name }));
     expect(current.VersionId).toBe(VersionId);
   });
 
   it('stops at the first failing step and leaves AWSPENDING on the empty version', async () => {
     const { name, v1 } = await createSecret();
     const fn = registerRotationFunction({ failAt: 'createSecret' });
-    const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    const outcome = await sm.rotations.latest(name);
+    const { VersionId } = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    const outcome = await local.sm.rotations.latest(name);
 
     expect(outcome).toMatchObject({
       stepsRun: ['createSecret'],
@@ -251,65 +231,60 @@ describe('RotateSecret', () => {
     expect(outcome.steps[0]).toMatchObject({ step: 'createSecret', ok: false, functionError: 'Unhandled' });
     expect(fn.events.map((e) => e.Step)).toEqual(['createSecret']);
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [VersionId ?? '']: ['AWSPENDING'] });
-    expect(await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })))).toBeInstanceOf(
+    expect(await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })))).toBeInstanceOf(
       ResourceNotFoundException,
     );
-    expect(await client.send(new DescribeSecretCommand({ SecretId: name }))).not.toHaveProperty('LastRotatedDate');
+    expect(await local.client.send(new DescribeSecretCommand({ SecretId: name }))).not.toHaveProperty('LastRotatedDate');
   });
 
   it('stops at a later failing step without running the ones after it', async () => {
     const { name } = await createSecret();
     const fn = registerRotationFunction({ failAt: 'testSecret' });
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    const outcome = await sm.rotations.latest(name);
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    const outcome = await local.sm.rotations.latest(name);
     expect(outcome.stepsRun).toEqual(['createSecret', 'setSecret', 'testSecret']);
     expect(outcome.failedStep).toBe('testSecret');
     // createSecret stored the pending value; the label stays on it for the next attempt.
-    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }))).VersionId).toBe(outcome.versionId);
+    expect((await local.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' }))).VersionId).toBe(outcome.versionId);
   });
 
   it('refuses a new rotation while AWSPENDING sits on a version other than AWSCURRENT', async () => {
     const { name } = await createSecret();
     const failing = registerRotationFunction({ failAt: 'setSecret' });
-    const { VersionId: stuck } = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failing.arn }));
-    await sm.rotations.settled(name);
+    const { VersionId: stuck } = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failing.arn }));
+    await local.sm.rotations.settled(name);
 
     const working = registerRotationFunction();
-    const error = await rejectionOf(client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: working.arn })));
+    const error = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: working.arn })));
     expect(error).toBeInstanceOf(InvalidRequestException);
     expect(error.message).toBe(PREVIOUS_INCOMPLETE);
 
     // The documented manual fix: take AWSPENDING off the stuck version, then rotate again.
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: stuck }));
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: working.arn }));
-    expect((await sm.rotations.latest(name)).succeeded).toBe(true);
+    await local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: stuck }));
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: working.arn }));
+    expect((await local.sm.rotations.latest(name)).succeeded).toBe(true);
   });
 
   it('accepts a new rotation when AWSPENDING sits on the AWSCURRENT version after a success (moto refuses)', async () => {
     const { name } = await createSecret();
     const fn = registerRotationFunction();
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    const first = await sm.rotations.latest(name);
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    const first = await local.sm.rotations.latest(name);
     expect(first.versionStagesAfter).toEqual(['AWSPENDING', 'AWSCURRENT']);
 
     // Without parameters, RotateSecret rotates with the stored configuration.
-    const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: name }));
-    const second = await sm.rotations.latest(name);
+    const { VersionId } = await local.client.send(new RotateSecretCommand({ SecretId: name }));
+    const second = await local.sm.rotations.latest(name);
     expect(second).toMatchObject({ versionId: VersionId, succeeded: true });
     expect(await stagesOf(name)).toEqual({ [first.versionId]: ['AWSPREVIOUS'], [VersionId ?? '']: ['AWSPENDING', 'AWSCURRENT'] });
   });
 
   it('refuses a second RotateSecret while a rotation of the secret is running', async () => {
-    const { name } = await createSecret();
-    const gate = latch();
-    const reached = latch();
-    const fn = registerRotationFunction({ pauseAt: { step: 'setSecret', until: gate.wait, reached: reached.open } });
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    await reached.wait;
-    const error = await rejectionOf(client.send(new RotateSecretCommand({ SecretId: name })));
+    const { name, release } = await rotationHeldAt('setSecret');
+    const error = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name })));
     expect(error).toBeInstanceOf(InvalidRequestException);
-    gate.open();
-    expect((await sm.rotations.settled(name)).map((o) => o.succeeded)).toEqual([true]);
+    release();
+    expect((await local.sm.rotations.settled(name)).map((o) => o.succeeded)).toEqual([true]);
   });
 
   it('answers a repeated ClientRequestToken of the pending rotation again without starting another', async () => {
@@ -317,24 +292,24 @@ describe('RotateSecret', () => {
     const gate = latch();
     const fn = registerRotationFunction({ pauseAt: { step: 'createSecret', until: gate.wait } });
     const token = randomUUID();
-    const first = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
-    const again = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
+    const first = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
+    const again = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
     expect(again.VersionId).toBe(first.VersionId);
     gate.open();
-    expect(await sm.rotations.settled(name)).toHaveLength(1);
+    expect(await local.sm.rotations.settled(name)).toHaveLength(1);
   });
 
   it('refuses to rotate when no rotation function is known', async () => {
     const { name } = await createSecret();
-    const error = await rejectionOf(client.send(new RotateSecretCommand({ SecretId: name })));
+    const error = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name })));
     expect(error).toBeInstanceOf(InvalidRequestException);
     expect(error.message).toContain("doesn't already have a Lambda function ARN configured");
   });
 
   it('records an invocation failure when the function does not exist, leaving AWSPENDING in place', async () => {
     const { name } = await createSecret();
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: lambda.arnOf('no-such-function') }));
-    const outcome = await sm.rotations.latest(name);
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: local.lambda.arnOf('no-such-function') }));
+    const outcome = await local.sm.rotations.latest(name);
     expect(outcome).toMatchObject({
       stepsRun: ['createSecret'],
       failedStep: 'createSecret',
@@ -347,21 +322,21 @@ describe('RotateSecret', () => {
     const { name } = await createSecret();
     const functionName = `rotator-${randomUUID().slice(0, 8)}`;
     const failing = registerRotationFunction({ failAt: 'setSecret' }, functionName);
-    const { VersionId } = await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failing.arn }));
-    expect((await sm.rotations.latest(name)).failedStep).toBe('setSecret');
+    const { VersionId } = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: failing.arn }));
+    expect((await local.sm.rotations.latest(name)).failedStep).toBe('setSecret');
 
     // The fix is deployed under the same function name, then the rotation is retried as AWS retries it.
     const fixed = registerRotationFunction({}, functionName);
-    const again = await sm.rotations.reattempt(name);
+    const again = await local.sm.rotations.reattempt(name);
     expect(again).toMatchObject({ versionId: VersionId, succeeded: true });
     expect(fixed.events.map((e) => e.ClientRequestToken)).toEqual([VersionId, VersionId, VersionId, VersionId]);
-    expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).VersionId).toBe(VersionId);
-    expect(await sm.rotations.settled(name)).toHaveLength(2);
+    expect((await local.client.send(new GetSecretValueCommand({ SecretId: name }))).VersionId).toBe(VersionId);
+    expect(await local.sm.rotations.settled(name)).toHaveLength(2);
   });
 
   it('refuses to reattempt when no rotation is incomplete', async () => {
     const { name } = await createSecret();
-    const error = await rejectionOf(sm.rotations.reattempt(name));
+    const error = await rejectionOf(local.sm.rotations.reattempt(name));
     expect(error).toBeInstanceOf(AwsApiError);
     expect(error).toMatchObject({ code: 'InvalidRequestException' });
   });
@@ -371,7 +346,7 @@ describe('RotateImmediately=false', () => {
   it('runs testSecret only and then removes the AWSPENDING version', async () => {
     const { name, v1 } = await createSecret();
     const fn = registerRotationFunction();
-    await client.send(
+    await local.client.send(
       new RotateSecretCommand({
         SecretId: name,
         RotationLambdaARN: fn.arn,
@@ -379,11 +354,11 @@ describe('RotateImmediately=false', () => {
         RotationRules: { ScheduleExpression: 'rate(10 days)' },
       }),
     );
-    const outcome = await sm.rotations.latest(name);
+    const outcome = await local.sm.rotations.latest(name);
     expect(fn.events.map((e) => e.Step)).toEqual(['testSecret']);
     expect(outcome).toMatchObject({ mode: 'test-only', stepsRun: ['testSecret'], versionStagesAfter: [] });
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described).toMatchObject({ RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 10, ScheduleExpression: 'rate(10 days)' } });
     expect(described).not.toHaveProperty('LastRotatedDate');
     expect(described.NextRotationDate).toBeInstanceOf(Date);
@@ -392,8 +367,8 @@ describe('RotateImmediately=false', () => {
   it('removes the AWSPENDING version even when testSecret fails', async () => {
     const { name, v1 } = await createSecret();
     const fn = registerRotationFunction({ failAt: 'testSecret' });
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, RotateImmediately: false }));
-    const outcome = await sm.rotations.latest(name);
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, RotateImmediately: false }));
+    const outcome = await local.sm.rotations.latest(name);
     expect(outcome).toMatchObject({ mode: 'test-only', failedStep: 'testSecret', succeeded: false });
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
   });
@@ -403,29 +378,24 @@ describe('CancelRotateSecret', () => {
   it('turns rotation off and leaves the AWSPENDING label of an incomplete rotation where it is, as AWS documents', async () => {
     const { name, v1 } = await createSecret();
     const fn = registerRotationFunction({ failAt: 'setSecret' });
-    const { VersionId } = await client.send(
+    const { VersionId } = await local.client.send(
       new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, RotationRules: { AutomaticallyAfterDays: 30 } }),
     );
-    await sm.rotations.settled(name);
+    await local.sm.rotations.settled(name);
 
-    const cancelled = await client.send(new CancelRotateSecretCommand({ SecretId: name }));
+    const cancelled = await local.client.send(new CancelRotateSecretCommand({ SecretId: name }));
     expect(cancelled.VersionId).toBe(VersionId);
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.RotationEnabled).toBe(false);
     expect(described).not.toHaveProperty('NextRotationDate');
     expect(described.VersionIdsToStages).toEqual({ [v1]: ['AWSCURRENT'], [VersionId ?? '']: ['AWSPENDING'] });
   });
 
   it('stops a running rotation before its next step', async () => {
-    const { name } = await createSecret();
-    const gate = latch();
-    const reached = latch();
-    const fn = registerRotationFunction({ pauseAt: { step: 'setSecret', until: gate.wait, reached: reached.open } });
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    await reached.wait;
-    await client.send(new CancelRotateSecretCommand({ SecretId: name }));
-    gate.open();
-    const outcome = await sm.rotations.latest(name);
+    const { name, release } = await rotationHeldAt('setSecret');
+    await local.client.send(new CancelRotateSecretCommand({ SecretId: name }));
+    release();
+    const outcome = await local.sm.rotations.latest(name);
     expect(outcome).toMatchObject({ stepsRun: ['createSecret', 'setSecret'], cancelled: true, succeeded: false });
     expect(outcome.versionStagesAfter).toEqual(['AWSPENDING']);
   });
@@ -433,15 +403,15 @@ describe('CancelRotateSecret', () => {
   it('answers without VersionId when no rotation is incomplete', async () => {
     const { name } = await createSecret();
     const fn = registerRotationFunction();
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    await sm.rotations.settled(name);
-    const cancelled = await client.send(new CancelRotateSecretCommand({ SecretId: name }));
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    await local.sm.rotations.settled(name);
+    const cancelled = await local.client.send(new CancelRotateSecretCommand({ SecretId: name }));
     expect(cancelled.VersionId).toBeUndefined();
   });
 
   it('refuses a secret that was never configured for rotation', async () => {
     const { name } = await createSecret();
-    expect(await rejectionOf(client.send(new CancelRotateSecretCommand({ SecretId: name })))).toBeInstanceOf(InvalidRequestException);
+    expect(await rejectionOf(local.client.send(new CancelRotateSecretCommand({ SecretId: name })))).toBeInstanceOf(InvalidRequestException);
   });
 });
 
@@ -449,15 +419,15 @@ describe('counting Secrets Manager calls per rotation', () => {
   it("counts every request per operation, including the rotation function's own", async () => {
     const { name } = await createSecret();
     const fn = registerRotationFunction();
-    sm.resetCalls();
-    await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
-    await sm.rotations.settled(name);
-    expect(sm.calls('RotateSecret')).toBe(1);
-    expect(sm.calls('DescribeSecret')).toBe(4);
-    expect(sm.calls('PutSecretValue')).toBe(1);
-    expect(sm.calls('GetRandomPassword')).toBe(1);
-    expect(sm.calls('UpdateSecretVersionStage')).toBe(1);
+    local.sm.resetCalls();
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    await local.sm.rotations.settled(name);
+    expect(local.sm.calls('RotateSecret')).toBe(1);
+    expect(local.sm.calls('DescribeSecret')).toBe(4);
+    expect(local.sm.calls('PutSecretValue')).toBe(1);
+    expect(local.sm.calls('GetRandomPassword')).toBe(1);
+    expect(local.sm.calls('UpdateSecretVersionStage')).toBe(1);
     // createSecret's probe of the pending value, then setSecret and testSecret reading it.
-    expect(sm.calls('GetSecretValue')).toBe(3);
+    expect(local.sm.calls('GetSecretValue')).toBe(3);
   });
 });

@@ -4,13 +4,11 @@ import {
   InvalidParameterException,
   PutSecretValueCommand,
   RotateSecretCommand,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { RotationRulesType } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nextCronTime, parseCron } from '../../local/secrets-manager/cron';
-import { startLocalSecretsManager } from '../../local/secrets-manager/server';
-import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
 
 // RotationRules of RotateSecret (RotationRulesType in the API reference) and the NextRotationDate they produce. The
 // endpoint runs without a Lambda endpoint here, so every rotation it starts fails at its first invocation, which
@@ -19,50 +17,23 @@ import type { LocalSecretsManager } from '../../local/secrets-manager/server';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:rotator';
 const HOUR_MS = 3_600_000;
 
-let sm: LocalSecretsManager;
-let client: SecretsManagerClient;
 // Thursday 2030-01-03 10:30 UTC.
 let now = new Date('2030-01-03T10:30:00Z');
-let count = 0;
+const local = useLocalSecretsManager({ clock: () => now });
+const uniqueName = secretNames('rules');
 
 async function createSecret(): Promise<string> {
-  count += 1;
-  const name = `rules/secret-${count}`;
-  await client.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
+  const name = uniqueName();
+  await local.client.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
   return name;
 }
 
 async function rotateWith(rules: RotationRulesType): Promise<string> {
   const name = await createSecret();
-  await client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: rules, RotateImmediately: false }));
-  await sm.rotations.settled(name);
+  await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: rules, RotateImmediately: false }));
+  await local.sm.rotations.settled(name);
   return name;
 }
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
-
-beforeAll(async () => {
-  sm = await startLocalSecretsManager({ clock: () => now });
-  client = new SecretsManagerClient({
-    endpoint: sm.endpoint,
-    region: sm.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-});
 
 describe('RotationRules validation', () => {
   it.each([
@@ -83,17 +54,17 @@ describe('RotationRules validation', () => {
     ['a window running into the next UTC day', { ScheduleExpression: 'cron(0 22 * * ? *)', Duration: '3h' }],
   ])('refuses %s with InvalidParameterException', async (_label, rules) => {
     const name = await createSecret();
-    const error = await rejectionOf(client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: rules })));
+    const error = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: rules })));
     expect(error).toBeInstanceOf(InvalidParameterException);
     // Nothing was configured by the refused call.
-    expect(await client.send(new DescribeSecretCommand({ SecretId: name }))).not.toHaveProperty('RotationEnabled');
+    expect(await local.client.send(new DescribeSecretCommand({ SecretId: name }))).not.toHaveProperty('RotationEnabled');
   });
 
   it('refuses a Duration outside the model pattern with ValidationException, as the API front end does', async () => {
     const name = await createSecret();
     for (const Duration of ['3', '3x']) {
       const error = await rejectionOf(
-        client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: { Duration } })),
+        local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: FUNCTION_ARN, RotationRules: { Duration } })),
       );
       expect(error.name).toBe('ValidationException');
       expect(error.message).toContain("'rotationRules.duration'");
@@ -108,26 +79,26 @@ describe('RotationRules validation', () => {
     [{ ScheduleExpression: 'cron(0 8 ? JAN-JUN MON#1 *)', Duration: '2h' }],
   ])('accepts %o', async (rules) => {
     const name = await rotateWith(rules);
-    expect((await client.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true);
+    expect((await local.client.send(new DescribeSecretCommand({ SecretId: name }))).RotationEnabled).toBe(true);
   });
 });
 
 describe('NextRotationDate', () => {
   it('is the last rotation plus AutomaticallyAfterDays', async () => {
     const name = await rotateWith({ AutomaticallyAfterDays: 3 });
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.NextRotationDate?.getTime()).toBe(now.getTime() + 3 * 24 * HOUR_MS);
     expect(described.RotationRules).toEqual({ AutomaticallyAfterDays: 3 });
   });
 
   it('follows a rate in hours', async () => {
     const name = await rotateWith({ ScheduleExpression: 'rate(6 hours)' });
-    expect((await client.send(new DescribeSecretCommand({ SecretId: name }))).NextRotationDate?.getTime()).toBe(now.getTime() + 6 * HOUR_MS);
+    expect((await local.client.send(new DescribeSecretCommand({ SecretId: name }))).NextRotationDate?.getTime()).toBe(now.getTime() + 6 * HOUR_MS);
   });
 
   it('is the next cron window start, in UTC', async () => {
     const name = await rotateWith({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' });
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.NextRotationDate?.toISOString()).toBe('2030-01-06T04:00:00.000Z');
     expect(described.RotationRules).toEqual({ ScheduleExpression: 'cron(0 4 ? * SUN *)', Duration: '3h' });
   });
@@ -135,14 +106,14 @@ describe('NextRotationDate', () => {
   it('counts a manual PutSecretValue of AWSCURRENT as a rotation', async () => {
     const name = await rotateWith({ AutomaticallyAfterDays: 10 });
     now = new Date(now.getTime() + 2 * 24 * HOUR_MS);
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'manual' }));
-    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    await local.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'manual' }));
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
     expect(described.NextRotationDate?.getTime()).toBe(now.getTime() + 10 * 24 * HOUR_MS);
   });
 
   it('a rotation started without a Lambda endpoint fails at its first invocation, visibly', async () => {
     const name = await rotateWith({ AutomaticallyAfterDays: 1 });
-    const outcome = await sm.rotations.latest(name);
+    const outcome = await local.sm.rotations.latest(name);
     expect(outcome).toMatchObject({ failedStep: 'testSecret', error: { source: 'invoke', type: 'NoLambdaEndpoint' } });
   });
 });

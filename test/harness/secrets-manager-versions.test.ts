@@ -9,67 +9,34 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
-  SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalSecretsManager } from '../../local/secrets-manager/server';
-import type { LocalSecretsManager } from '../../local/secrets-manager/server';
+import { describe, expect, it } from 'vitest';
+import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
 
 // Versions, values and staging labels through the real SDK: PutSecretValue, GetSecretValue,
 // UpdateSecretVersionStage, ListSecretVersionIds, as the Secrets Manager API reference documents them.
 
-let sm: LocalSecretsManager;
-let client: SecretsManagerClient;
-let count = 0;
-
-function uniqueName(): string {
-  count += 1;
-  return `versions/secret-${count}`;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error('rejected with a non-Error', { cause: error });
-  }
-  throw new Error('expected the call to fail');
-}
+const local = useLocalSecretsManager();
+const uniqueName = secretNames('versions');
 
 async function stagesOf(secretId: string): Promise<Record<string, string[]>> {
-  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const described = await local.client.send(new DescribeSecretCommand({ SecretId: secretId }));
   return described.VersionIdsToStages ?? {};
 }
 
 async function createWithValue(value = 'v1'): Promise<{ name: string; arn: string; v1: string }> {
   const name = uniqueName();
-  const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  const created = await local.client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
   return { name, arn: created.ARN ?? '', v1: created.VersionId ?? '' };
 }
 
 async function put(secretId: string, value: string, stages?: string[], token: string = randomUUID()): Promise<string> {
-  const answer = await client.send(
+  const answer = await local.client.send(
     new PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: token, VersionStages: stages }),
   );
   return answer.VersionId ?? '';
 }
-
-beforeAll(async () => {
-  sm = await startLocalSecretsManager();
-  client = new SecretsManagerClient({
-    endpoint: sm.endpoint,
-    region: sm.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await sm.close();
-});
 
 describe('PutSecretValue and staging labels', () => {
   it('gives the first version AWSCURRENT', async () => {
@@ -79,7 +46,7 @@ describe('PutSecretValue and staging labels', () => {
 
   it('gives the first version AWSCURRENT even when PutSecretValue asks only for another label', async () => {
     const name = uniqueName();
-    const created = await client.send(new CreateSecretCommand({ Name: name }));
+    const created = await local.client.send(new CreateSecretCommand({ Name: name }));
     expect(created.VersionId).toBeUndefined();
     const v1 = await put(name, 'first', ['custom']);
     expect(await stagesOf(name)).toEqual({ [v1]: ['custom', 'AWSCURRENT'] });
@@ -110,7 +77,7 @@ describe('PutSecretValue and staging labels', () => {
 
   it('keeps the other labels of the version that loses AWSCURRENT (unlike moto)', async () => {
     const { name, v1 } = await createWithValue();
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 }));
+    await local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 }));
     const v2 = await put(name, 'v2');
     expect(await stagesOf(name)).toEqual({ [v1]: ['blue', 'AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
   });
@@ -118,8 +85,8 @@ describe('PutSecretValue and staging labels', () => {
   it('treats the same token with the same value as a no-op that returns the existing version', async () => {
     const { name, v1 } = await createWithValue();
     const token = randomUUID();
-    const first = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token }));
-    const again = await client.send(
+    const first = await local.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token }));
+    const again = await local.client.send(
       new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token, VersionStages: ['other'] }),
     );
     expect(again.VersionId).toBe(first.VersionId);
@@ -149,14 +116,14 @@ describe('PutSecretValue and staging labels', () => {
   it('refuses a value given both as SecretString and SecretBinary', async () => {
     const { name } = await createWithValue();
     const error = await rejectionOf(
-      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a', SecretBinary: Buffer.from('b') })),
+      local.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a', SecretBinary: Buffer.from('b') })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
   });
 
   it('accepts a RotationToken and keeps it out of the answer', async () => {
     const { name } = await createWithValue();
-    const answer = await client.send(
+    const answer = await local.client.send(
       new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', RotationToken: 'opaque-rotation-token-value' }),
     );
     expect(JSON.stringify(answer)).not.toContain('opaque-rotation-token-value');
@@ -166,7 +133,7 @@ describe('PutSecretValue and staging labels', () => {
 describe('GetSecretValue', () => {
   it('returns AWSCURRENT by default, with its version id, labels and creation date', async () => {
     const { name, arn, v1 } = await createWithValue('hello');
-    const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    const value = await local.client.send(new GetSecretValueCommand({ SecretId: name }));
     expect(value).toMatchObject({ ARN: arn, Name: name, VersionId: v1, SecretString: 'hello', VersionStages: ['AWSCURRENT'] });
     expect(value.CreatedDate).toBeInstanceOf(Date);
   });
@@ -174,24 +141,24 @@ describe('GetSecretValue', () => {
   it('returns a version by VersionId, by VersionStage, or by both when they agree', async () => {
     const { name, v1 } = await createWithValue('one');
     const v2 = await put(name, 'two');
-    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('one');
-    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('one');
+    expect((await local.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('one');
+    expect((await local.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('one');
     expect(
-      (await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v2, VersionStage: 'AWSCURRENT' }))).SecretString,
+      (await local.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v2, VersionStage: 'AWSCURRENT' }))).SecretString,
     ).toBe('two');
   });
 
   it('refuses a VersionId and VersionStage that do not match with InvalidRequestException', async () => {
     const { name, v1 } = await createWithValue();
     await put(name, 'two');
-    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1, VersionStage: 'AWSCURRENT' })));
+    const error = await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1, VersionStage: 'AWSCURRENT' })));
     expect(error).toBeInstanceOf(InvalidRequestException);
     expect(error.message).toBe('You provided a VersionStage that is not associated to the provided VersionId.');
   });
 
   it('answers ResourceNotFoundException naming the staging label when no version has it', async () => {
     const { name } = await createWithValue();
-    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })));
+    const error = await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     expect(error.message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
   });
@@ -199,15 +166,15 @@ describe('GetSecretValue', () => {
   it('answers ResourceNotFoundException naming the VersionId when it does not exist', async () => {
     const { name } = await createWithValue();
     const missing = randomUUID();
-    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name, VersionId: missing })));
+    const error = await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: missing })));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     expect(error.message).toBe(`Secrets Manager can't find the specified secret value for VersionId: ${missing}`);
   });
 
   it('answers ResourceNotFoundException for AWSCURRENT of a secret created without a value', async () => {
     const name = uniqueName();
-    await client.send(new CreateSecretCommand({ Name: name }));
-    const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: name })));
+    await local.client.send(new CreateSecretCommand({ Name: name }));
+    const error = await rejectionOf(local.client.send(new GetSecretValueCommand({ SecretId: name })));
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     expect(error.message).toBe("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
   });
@@ -215,8 +182,8 @@ describe('GetSecretValue', () => {
   it('round-trips SecretBinary as bytes', async () => {
     const name = uniqueName();
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
-    await client.send(new CreateSecretCommand({ Name: name, SecretBinary: bytes }));
-    const value = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    await local.client.send(new CreateSecretCommand({ Name: name, SecretBinary: bytes }));
+    const value = await local.client.send(new GetSecretValueCommand({ SecretId: name }));
     expect(Buffer.from(value.SecretBinary ?? new Uint8Array())).toEqual(bytes);
     expect(value.SecretString).toBeUndefined();
   });
@@ -226,7 +193,7 @@ describe('UpdateSecretVersionStage', () => {
   it('moving AWSCURRENT moves AWSPREVIOUS to the old current', async () => {
     const { name, v1 } = await createWithValue();
     const pending = await put(name, 'next', ['AWSPENDING']);
-    await client.send(
+    await local.client.send(
       new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: pending, RemoveFromVersionId: v1 }),
     );
     // AWSPENDING may stay on the new current version: the RotateSecret docs allow it.
@@ -236,7 +203,7 @@ describe('UpdateSecretVersionStage', () => {
   it('takes AWSPREVIOUS off the version that becomes current (rolling back)', async () => {
     const { name, v1 } = await createWithValue();
     const v2 = await put(name, 'v2');
-    await client.send(
+    await local.client.send(
       new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v1, RemoveFromVersionId: v2 }),
     );
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] });
@@ -246,7 +213,7 @@ describe('UpdateSecretVersionStage', () => {
     const { name, v1 } = await createWithValue();
     const pending = await put(name, 'next', ['AWSPENDING']);
     const error = await rejectionOf(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: pending })),
+      local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: pending })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
     expect(error.message).toContain(`currently attached to version ${v1}`);
@@ -257,7 +224,7 @@ describe('UpdateSecretVersionStage', () => {
     const { name, v1 } = await createWithValue();
     const a = await put(name, 'a', ['blue']);
     const error = await rejectionOf(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 })),
+      local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1 })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [a]: ['blue'] });
@@ -268,7 +235,7 @@ describe('UpdateSecretVersionStage', () => {
     const v2 = await put(name, 'v2');
     const v3 = await put(name, 'v3', ['AWSPENDING']);
     const error = await rejectionOf(
-      client.send(
+      local.client.send(
         new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v3, RemoveFromVersionId: v1 }),
       ),
     );
@@ -280,7 +247,7 @@ describe('UpdateSecretVersionStage', () => {
   it('never removes AWSCURRENT without moving it', async () => {
     const { name, v1 } = await createWithValue();
     const error = await rejectionOf(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v1 })),
+      local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v1 })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
@@ -289,21 +256,21 @@ describe('UpdateSecretVersionStage', () => {
   it('removes a label when only RemoveFromVersionId is given, leaving the version deprecated', async () => {
     const { name, v1 } = await createWithValue();
     const pending = await put(name, 'next', ['AWSPENDING']);
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
+    await local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
   });
 
   it('moves a label with RemoveFromVersionId naming its holder', async () => {
     const { name, v1 } = await createWithValue();
     const a = await put(name, 'a', ['blue']);
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1, RemoveFromVersionId: a }));
+    await local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: v1, RemoveFromVersionId: a }));
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT', 'blue'] });
   });
 
   it('refuses a MoveToVersionId that is not a version of the secret', async () => {
     const { name } = await createWithValue();
     const error = await rejectionOf(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: randomUUID() })),
+      local.client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'blue', MoveToVersionId: randomUUID() })),
     );
     expect(error).toBeInstanceOf(InvalidParameterException);
   });
@@ -314,9 +281,9 @@ describe('ListSecretVersionIds', () => {
     const { name, v1 } = await createWithValue();
     const v2 = await put(name, 'v2');
     const v3 = await put(name, 'v3');
-    const shown = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
+    const shown = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
     expect(shown.Versions?.map((v) => v.VersionId).sort()).toEqual([v2, v3].sort());
-    const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+    const all = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
     expect(all.Versions?.map((v) => v.VersionId).sort()).toEqual([v1, v2, v3].sort());
     expect(all.Versions?.find((v) => v.VersionId === v1)?.VersionStages).toEqual([]);
   });
@@ -324,11 +291,11 @@ describe('ListSecretVersionIds', () => {
   it('returns the secret ARN (not the name, as moto does) and pages with MaxResults and NextToken', async () => {
     const { name, arn } = await createWithValue();
     for (let i = 0; i < 4; i++) await put(name, `p${i}`, [`label-${i}`]);
-    const first = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3 }));
+    const first = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3 }));
     expect(first.ARN).toBe(arn);
     expect(first.Versions).toHaveLength(3);
     expect(first.NextToken).toBeTypeOf('string');
-    const second = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3, NextToken: first.NextToken }));
+    const second = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name, MaxResults: 3, NextToken: first.NextToken }));
     expect(second.Versions).toHaveLength(2);
     expect(second.NextToken).toBeUndefined();
   });
@@ -337,6 +304,6 @@ describe('ListSecretVersionIds', () => {
     const { name, v1 } = await createWithValue('old');
     await put(name, 'v2');
     await put(name, 'v3');
-    expect((await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('old');
+    expect((await local.client.send(new GetSecretValueCommand({ SecretId: name, VersionId: v1 }))).SecretString).toBe('old');
   });
 });
