@@ -6,8 +6,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct, IConstruct } from 'constructs';
 import { secretNameOf } from './config/arns';
-import { referencedArn, type PgRotatorConfig, type SecretReferenceConfig } from './config/schema';
+import type { PgRotatorConfig, SecretReferenceConfig } from './config/schema';
+import { referencedArn } from './config/secret-reference';
 import { PgRotator } from './constructs/pg-rotator';
+import type { OrchestrationAccess } from './constructs/orchestration-access';
 import type { SecretsManagerAccess } from './constructs/rotator-network';
 
 /** Props of {@link PgRotatorStack}. */
@@ -73,6 +75,7 @@ export class PgRotatorStack extends Stack {
         strategy: entry.strategy,
       })),
       orchestrators: config.orchestrators,
+      orchestration: this.orchestration(config),
       password: config.password,
       connection: {
         defaultStrategy: config.connection.defaultStrategy,
@@ -100,6 +103,37 @@ export class PgRotatorStack extends Stack {
     });
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.rotator.alarmTopic.topicArn });
+  }
+
+  /**
+   * The orchestration section as construct props. A `rotate.secretsManager` entry becomes the very secret of its
+   * `secrets[]` entry (the schema matched them by name), so the construct sees one secret, not two imports.
+   */
+  private orchestration(config: PgRotatorConfig): OrchestrationAccess | undefined {
+    const { orchestration } = config;
+    if (!orchestration) return undefined;
+    const secret = (reference: SecretReferenceConfig) => this.importSecret(reference);
+    const nameOf = (reference: { arn?: string; partialArn?: string }) => {
+      const { arn, complete } = referencedArn(reference);
+      return secretNameOf(arn, complete);
+    };
+    const passwordSecrets = orchestration.passwordSecrets;
+    const passwordKey = passwordSecrets?.kmsKeyArn;
+    return {
+      adminSecrets: orchestration.adminSecrets.map(secret),
+      connectionSecrets: orchestration.connectionSecrets.map(secret),
+      passwordSecrets: passwordSecrets && {
+        namePrefix: passwordSecrets.namePrefix,
+        encryptionKey: passwordKey === undefined ? undefined : kms.Key.fromKeyArn(this, 'PasswordSecretsKey', passwordKey),
+      },
+      inlineRotations: orchestration.rotate.inline.map((entry) => ({
+        secret: secret(entry),
+        adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
+      })),
+      secretsManagerRotations: orchestration.rotate.secretsManager.flatMap((entry) =>
+        config.secrets.filter((scheduled) => nameOf(scheduled) === nameOf(entry)).map(secret),
+      ),
+    };
   }
 
   private readonly imported = new Map<string, IConstruct>();

@@ -6,8 +6,11 @@
 const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z])';
 const REGION = '([a-z]{2}(?:-[a-z]+)+-\\d)';
 const ACCOUNT = '(\\d{12})';
-/** Characters Secrets Manager allows in a secret name. */
-const SECRET_NAME = '[A-Za-z0-9/_+=.@-]+';
+/**
+ * Characters Secrets Manager allows in a secret name (`/_+=.@-`), plus the `!` of the names RDS gives the master
+ * secrets it manages (`rds!db-…`, `rds!cluster-…`), which are admin secrets.
+ */
+const SECRET_NAME = '[A-Za-z0-9/_+=.@!-]+';
 
 /**
  * A complete secret ARN ends with `-` and the 6 random characters Secrets Manager appends to the name.

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error';
+import { fieldPath } from './field-path';
 import { PgRotatorConfigSchema, type PgRotatorConfig } from './schema';
 
 /** The example config, used when nothing else is given, so `npm run synth` works on a fresh checkout. */
@@ -13,14 +14,6 @@ export const CONFIG_CONTEXT_KEY = 'config';
 export const CONFIG_FILE_CONTEXT_KEY = 'configFile';
 /** Environment variable holding the path of a config file. */
 export const CONFIG_FILE_ENV_VAR = 'PG_ROTATOR_CONFIG';
-
-/** Renders a zod path the way a reader of the JSON would write it: `config.secrets[1].schedule`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
-    'config',
-  );
-}
 
 function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue) =>

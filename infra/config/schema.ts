@@ -10,19 +10,24 @@ import {
 import {
   ACCOUNT_ID,
   IAM_ROLE_ARN,
-  KMS_KEY_ARN,
   REGION_NAME,
-  SECRET_COMPLETE_ARN,
-  SECRET_PARTIAL_ARN,
   SECURITY_GROUP_ID,
   SNS_TOPIC_ARN,
   SUBNET_ID,
   VPC_ID,
   arnLocation,
 } from './arns';
-import { InvalidInputError } from '../../lambda/errors';
 import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
+import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
+import {
+  SecretReferenceSchema,
+  referencedArn,
+  requireAdminSecretForStrategy,
+  requireExactlyOneArn,
+  requireOneKeyPerSecret,
+  secretReferenceFields,
+} from './secret-reference';
 
 /**
  * The deployment config of the pg-rotator app (infra/bin/app.ts), validated once at synth. Every default here is
@@ -36,42 +41,9 @@ export const LOG_RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(l
   (value): value is logs.RetentionDays => typeof value === 'number',
 );
 
-/** Strategies in which the function logs in with the admin secret named by the secret's `masterarn`. */
-export const ADMIN_STRATEGIES: readonly string[] = ['admin', 'alternating', 'alternating-owner'];
-
 const id = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
 const unique = <T extends z.ZodType>(item: T, what: string) =>
   z.array(item).refine((values) => new Set(values).size === values.length, { error: `must not repeat a ${what}` });
-
-/** A secret is named by exactly one of `arn` (complete) or `partialArn`, plus its KMS key when it has a customer key. */
-const secretReferenceFields = {
-  arn: id(SECRET_COMPLETE_ARN, 'a complete secret ARN (ending in -XXXXXX); use partialArn for a name-only ARN').optional(),
-  partialArn: id(SECRET_PARTIAL_ARN, 'a secret ARN without the random suffix').optional(),
-  kmsKeyArn: id(KMS_KEY_ARN, 'a KMS key ARN (arn:...:kms:region:account:key/id), not an alias').optional(),
-};
-
-function requireExactlyOneArn(secret: { arn?: string; partialArn?: string }, ctx: z.RefinementCtx): void {
-  if ((secret.arn === undefined) === (secret.partialArn === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['arn'], message: 'give exactly one of arn and partialArn' });
-  }
-}
-
-/**
- * The ARN a validated secret reference names, whether it is complete, and the config field it came from.
- *
- * @throws {InvalidInputError} only for a reference that skipped the schema (it guarantees exactly one).
- */
-export function referencedArn(reference: { arn?: string; partialArn?: string }): {
-  arn: string;
-  complete: boolean;
-  field: 'arn' | 'partialArn';
-} {
-  if (reference.arn !== undefined) return { arn: reference.arn, complete: true, field: 'arn' };
-  if (reference.partialArn !== undefined) return { arn: reference.partialArn, complete: false, field: 'partialArn' };
-  throw new InvalidInputError('arn', 'give exactly one of arn and partialArn');
-}
-
-const SecretReferenceSchema = z.strictObject(secretReferenceFields).superRefine(requireExactlyOneArn);
 
 const RotatedSecretSchema = z
   .strictObject({
@@ -91,13 +63,7 @@ const RotatedSecretSchema = z
     requireExactlyOneArn(secret, ctx);
     const problem = scheduleProblem(secret.schedule, secret.window);
     if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.problem });
-    if (secret.strategy !== undefined && ADMIN_STRATEGIES.includes(secret.strategy) && secret.adminSecret === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['adminSecret'],
-        message: `required for strategy '${secret.strategy}': the function reads the secret named by masterarn`,
-      });
-    }
+    requireAdminSecretForStrategy(secret, ctx);
   });
 
 const FunctionSchema = z.strictObject({
@@ -219,6 +185,7 @@ export const PgRotatorConfigSchema = z
     network: NetworkSchema,
     secrets: z.array(RotatedSecretSchema).min(1, { error: 'must list at least one secret to rotate' }),
     orchestrators: z.array(OrchestratorSchema).default([]),
+    orchestration: OrchestrationSchema.optional(),
     alerts: AlertsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
@@ -241,6 +208,17 @@ export const PgRotatorConfigSchema = z
         sameHome(admin.arn, ['secrets', index, 'adminSecret', admin.field]);
       }
     });
+    if (config.orchestration) checkOrchestration(config, ctx, sameHome);
+    requireOneKeyPerSecret(
+      [
+        ...config.secrets.flatMap((secret, i) => [
+          { reference: secret, path: ['secrets', i] },
+          ...(secret.adminSecret ? [{ reference: secret.adminSecret, path: ['secrets', i, 'adminSecret'] }] : []),
+        ]),
+        ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
+      ],
+      ctx,
+    );
     sameHome(config.alerts.topicArn, ['alerts', 'topicArn']);
     if (config.alerts.topicArn !== undefined && config.alerts.emailAddresses.length > 0) {
       ctx.addIssue({

@@ -62,6 +62,12 @@ export interface FunctionSettings {
   readonly logLevel?: LogLevel;
   /** Only for an endpoint without private DNS. @default - the SDK's regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
+  /**
+   * The name prefix of the secrets orchestrator actions write, so the function can refuse other names before it
+   * changes anything (IAM refuses them too, but only once the database change is under way).
+   * @default - unset: orchestrator actions may name any secret IAM lets the function write
+   */
+  readonly passwordSecretPrefix?: string;
 }
 
 /**
@@ -99,6 +105,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   if (settings.secretsManagerEndpointUrl !== undefined) {
     contract[ENV.secretsManagerEndpoint] = settings.secretsManagerEndpointUrl;
   }
+  if (settings.passwordSecretPrefix !== undefined) contract[ENV.passwordSecretPrefix] = settings.passwordSecretPrefix;
 
   const parsed = EnvironmentSchema.safeParse(contract);
   if (!parsed.success) {

@@ -14,6 +14,8 @@ import {
   type PasswordPolicy,
 } from './function-environment';
 import { InvokePermissions, type OrchestratorPrincipal } from './invoke-permissions';
+import { validateOrchestration, type OrchestrationAccess } from './orchestration-access';
+import { OrchestratorPolicies } from './orchestrator-policies';
 import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
@@ -34,6 +36,13 @@ export interface PgRotatorProps {
   readonly rotations: readonly RotatedSecret[];
   /** Principals that may invoke the function for actions and tests. @default - none */
   readonly orchestrators?: readonly OrchestratorPrincipal[];
+  /**
+   * What orchestrator requests may use beyond rotation's grants: admin and connection secrets to read, a name
+   * prefix for password secrets, secrets to rotate on request. Needs `orchestrators`.
+   * @default - none: requests can use only the secrets of `rotations` and their admin secrets, and cannot write
+   * password secrets
+   */
+  readonly orchestration?: OrchestrationAccess;
   /** The password policy. @default - AWS's: 32 characters, all classes, excluding `:/@"'\` */
   readonly password?: PasswordPolicy;
   /** Connection defaults for secrets that state none. @default - verify-full TLS, 5 s connect, 10 s statements */
@@ -105,9 +114,18 @@ export class PgRotator extends Construct {
   readonly schedules: readonly CfnRotationSchedule[];
   /** The alarms and rules. */
   readonly alerts: RotatorAlerts;
+  /** The grants for orchestrator requests; absent without `orchestration`. */
+  readonly orchestratorPolicies?: OrchestratorPolicies;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
     super(scope, id);
+    if (props.orchestration) {
+      validateOrchestration({
+        orchestration: props.orchestration,
+        orchestrators: props.orchestrators ?? [],
+        rotations: props.rotations,
+      });
+    }
 
     const network = new RotatorNetwork(this, 'Network', {
       vpc: props.vpc,
@@ -127,6 +145,7 @@ export class PgRotator extends Construct {
         connection: props.connection,
         logLevel: props.logLevel,
         secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
+        passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
       }),
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -147,6 +166,14 @@ export class PgRotator extends Construct {
       adminSecrets,
       allowRandomPassword: props.password?.source === 'secrets-manager',
     });
+
+    if (props.orchestration) {
+      this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
+        role: rotator.role,
+        function: rotator.function,
+        access: props.orchestration,
+      });
+    }
 
     const permissions = new InvokePermissions(this, 'InvokePermissions', {
       function: rotator.function,

@@ -29,6 +29,14 @@ export interface RotatorPoliciesProps {
 const unique = (values: readonly string[]) => [...new Set(values)];
 
 /**
+ * The condition that lets the role use a key only when Secrets Manager in this region makes the call, so it cannot
+ * use the key directly (kms:ViaService).
+ */
+export function viaSecretsManager(scope: Construct): Record<string, Record<string, string>> {
+  return { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com` } };
+}
+
+/**
  * The function's least-privilege permissions on secrets and their keys, as separate policies so each
  * exception to "no wildcard" is acknowledged on the one policy that needs it.
  */
@@ -77,9 +85,7 @@ export class RotatorPolicies extends Construct {
    * Secrets Manager in this region makes the call (kms:ViaService), so the role cannot use the keys directly.
    */
   private keyStatements(props: RotatorPoliciesProps): iam.PolicyStatement[] {
-    const viaSecretsManager = {
-      StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-    };
+    const conditions = viaSecretsManager(this);
     const keyArns = (secrets: readonly ISecret[]) =>
       unique(secrets.flatMap((secret) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])));
     const rotatedKeys = keyArns(props.rotatedSecrets);
@@ -91,7 +97,7 @@ export class RotatorPolicies extends Construct {
           sid: 'RotatedSecretKeys',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: rotatedKeys,
-          conditions: viaSecretsManager,
+          conditions,
         }),
       );
     }
@@ -101,7 +107,7 @@ export class RotatorPolicies extends Construct {
           sid: 'AdminSecretKeys',
           actions: ['kms:Decrypt'],
           resources: adminKeys,
-          conditions: viaSecretsManager,
+          conditions,
         }),
       );
     }

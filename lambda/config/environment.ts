@@ -26,6 +26,11 @@ export const ENV = {
   /** Optional override of the Secrets Manager endpoint, as AWS's functions read it. */
   secretsManagerEndpoint: 'SECRETS_MANAGER_ENDPOINT',
   logLevel: 'LOG_LEVEL',
+  /**
+   * Name prefix (ending in `/`) of the secrets orchestrator actions may create, update, restore or delete; set by
+   * the deployment from `orchestration.passwordSecrets.namePrefix`, the same prefix its IAM grants are scoped to.
+   */
+  passwordSecretPrefix: 'PASSWORD_SECRET_PREFIX',
 } as const;
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
@@ -69,6 +74,12 @@ export const EnvironmentSchema = z.object({
   [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
   [ENV.secretsManagerEndpoint]: z.url().optional(),
   [ENV.logLevel]: z.enum(['debug', 'info', 'warn', 'error']).optional().default('info'),
+  // Secret-name characters only (no IAM wildcards), and a trailing `/` so `app` cannot also cover `app-admin`.
+  [ENV.passwordSecretPrefix]: z
+    .string()
+    .max(256)
+    .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;

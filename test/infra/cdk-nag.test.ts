@@ -1,8 +1,15 @@
-import { Validations } from 'aws-cdk-lib';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { PgRotatorConfigInput } from '../../infra/config/schema';
-import { buildStack, configWith, nagFindings } from './fixtures';
+import { PgRotator } from '../../infra/constructs/pg-rotator';
+import { buildStack, configWith, nagFindings, synthFindings } from './fixtures';
 
 const variants: Record<string, (config: PgRotatorConfigInput) => void> = {
   'the example config': () => {},
@@ -22,6 +29,8 @@ const variants: Record<string, (config: PgRotatorConfigInput) => void> = {
     c.orchestrators = [{ accountId: '210987654321' }];
     c.function = { reservedConcurrency: 5 };
   },
+  'no orchestration': (c) => delete c.orchestration,
+  'only password secrets, without a key': (c) => (c.orchestration = { passwordSecrets: { namePrefix: 'teams/db-access/' } }),
 };
 
 describe('cdk-nag AwsSolutions', () => {
@@ -53,8 +62,39 @@ describe('cdk-nag AwsSolutions', () => {
         'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Rotator/Role/Resource',
         'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Policies/RandomPassword',
         'Annotation::AwsSolutions-IAM5[Action::kms:GenerateDataKey*] @ PgRotator/PgRotator/Alerts/RotationFailedRule',
+        'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:pg-rotator/*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets',
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  it('acknowledges only the password-secret prefix, so another wildcard on that policy is still reported', () => {
+    const findings = nagFindings(configWith(), ({ stack }) => {
+      stack.rotator.orchestratorPolicies?.passwordSecrets?.addStatements(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:*'] }),
+      );
+    });
+    expect(findings).toEqual([
+      'AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets/Resource',
+    ]);
+  });
+
+  it('names the prefix as cdk-nag does in an environment-agnostic stack too', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'pg-rotator-agnostic-'));
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Agnostic');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    new PgRotator(stack, 'Rotator', {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      databases: [{ securityGroup: new ec2.SecurityGroup(stack, 'Database', { vpc }) }],
+      secretsManagerAccess: { mode: 'create-endpoint' },
+      rotations: [{ secret: new secretsmanager.Secret(stack, 'AppSecret'), schedule: 'rate(12 hours)' }],
+      orchestrators: [{ roleArn: 'arn:aws:iam::111122223333:role/orchestrator' }],
+      orchestration: { passwordSecrets: { namePrefix: 'pg-rotator/' } },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const ours = synthFindings(app, outdir).filter((finding) => finding.includes('/Rotator/Orchestration/'));
+    expect(ours).toEqual([]);
   });
 });

@@ -69,11 +69,16 @@ const ValidationReportSchema = z.object({
 export function nagFindings(config: PgRotatorConfig, extend?: (synthesized: Synthesized) => void): string[] {
   const synthesized = buildStack(config, { nag: true });
   extend?.(synthesized);
+  return synthFindings(synthesized.app, synthesized.outdir);
+}
+
+/** Synthesizes an app that has cdk-nag registered and returns its unacknowledged findings as `rule @ path`. */
+export function synthFindings(app: App, outdir: string): string[] {
   try {
-    synthesized.app.synth();
+    app.synth();
     return [];
   } catch (error) {
-    const reportFile = join(synthesized.outdir, 'validation-report.json');
+    const reportFile = join(outdir, 'validation-report.json');
     let text: string;
     try {
       text = readFileSync(reportFile, 'utf8');

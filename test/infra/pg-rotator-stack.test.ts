@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambda/config/environment';
 import { configWith, templateOf } from './fixtures';
+import { ENI_ACTIONS, asArray, iamStatements, policyNamed, wildcardActions } from './iam-statements';
 
 const ACCOUNT = '123456789012';
 const SECRET_APP = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app-AbC123';
@@ -9,54 +10,17 @@ const SECRET_REPORTING = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:p
 const SECRET_ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
 const REPORTING_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const DB_SG = 'sg-0a1b2c3d4e5f60733';
-const ENDPOINT_SG = 'sg-0fedcba9876543210';
-const ENI_ACTIONS = [
-  'ec2:CreateNetworkInterface',
-  'ec2:DescribeNetworkInterfaces',
-  'ec2:DescribeSubnets',
-  'ec2:DeleteNetworkInterface',
-  'ec2:AssignPrivateIpAddresses',
-  'ec2:UnassignPrivateIpAddresses',
+/** The example's orchestration.passwordSecrets grant, on `secret:pg-rotator/*` (pinned in orchestrator-policies.test.ts). */
+const PASSWORD_SECRET_WILDCARD_ACTIONS = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:UpdateSecretVersionStage',
 ];
-
-interface Statement {
-  readonly Sid?: string;
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-  readonly Condition?: unknown;
-}
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Every identity-policy statement in the template: managed-free roles' inline policies and AWS::IAM::Policy. */
-function iamStatements(template: Template): Statement[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
-    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
-  );
-  const inline = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
-    ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map(
-      (policy) => policy.PolicyDocument.Statement,
-    ),
-  );
-  return [...policies, ...inline].flat();
-}
-
-/** Actions granted on a resource containing `*` (the documented exceptions only). */
-function wildcardActions(template: Template): string[] {
-  return iamStatements(template)
-    .filter((statement) => asArray(statement.Resource).some((r) => typeof r === 'string' && r.includes('*')))
-    .flatMap((statement) => asArray(statement.Action))
-    .sort();
-}
-
-/** The statements of the one AWS::IAM::Policy whose logical id starts with `logicalIdPrefix`. */
-function policyNamed(template: Template, logicalIdPrefix: string): Statement[] {
-  const matches = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([logicalId]) =>
-    logicalId.startsWith(logicalIdPrefix),
-  );
-  expect(matches, `policies ${logicalIdPrefix}`).toHaveLength(1);
-  return matches[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
-}
+const ENDPOINT_SG = 'sg-0fedcba9876543210';
 
 function egressRules(template: Template): unknown[] {
   const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
@@ -129,8 +93,9 @@ describe('PgRotatorStack from the example config', () => {
     });
   });
 
-  it('grants "*" only for the network-interface actions AWS requires it for', () => {
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS].sort());
+  it('grants "*" only for the network-interface actions AWS requires it for, and a prefix only for password secrets', () => {
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
+    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS].sort());
   });
 
   it('scopes the rotation actions to the rotated secrets and admin reads to the admin secret', () => {
@@ -334,7 +299,7 @@ describe('PgRotatorStack variants', () => {
     expect(policyNamed(template, 'PgRotatorPoliciesRandomPassword')).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
     ]);
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, 'secretsmanager:GetRandomPassword'].sort());
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, 'secretsmanager:GetRandomPassword'].sort());
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { [ENV.passwordSource]: 'secrets-manager' } },
     });
@@ -360,7 +325,12 @@ describe('PgRotatorStack variants', () => {
   });
 
   it('lets no orchestrator invoke the function when none are configured', () => {
-    const template = templateOf(configWith((c) => (c.orchestrators = [])));
+    const template = templateOf(
+      configWith((c) => {
+        c.orchestrators = [];
+        delete c.orchestration;
+      }),
+    );
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com' });
   });

@@ -62,6 +62,62 @@ describe('PgRotator construct', () => {
   });
 });
 
+describe('PgRotator orchestration props', () => {
+  const orchestrators = [{ roleArn: 'arn:aws:iam::111122223333:role/orchestrator' }];
+  const imported = (stack: Stack, name: string) =>
+    secretsmanager.Secret.fromSecretCompleteArn(stack, name, `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}-AbCdEf`);
+
+  it('refuses orchestration without orchestrators, naming the prop', () => {
+    const build = () => composed(() => ({ orchestration: { passwordSecrets: { namePrefix: 'pg-rotator/' } } }));
+    expect(build).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'orchestration' }));
+  });
+
+  it('hands to Secrets Manager only a secret it rotates, and rotates inline only one it does not schedule', () => {
+    expect(() =>
+      composed((stack) => ({ orchestrators, orchestration: { secretsManagerRotations: [imported(stack, 'db/other')] } })),
+    ).toThrow('orchestration.secretsManagerRotations[0]: must be one of rotations');
+    expect(() =>
+      composed((stack) => {
+        const scheduled = imported(stack, 'db/app');
+        return {
+          rotations: [{ secret: scheduled, schedule: 'rate(12 hours)' }],
+          orchestrators,
+          orchestration: { inlineRotations: [{ secret: secretsmanager.Secret.fromSecretPartialArn(stack, 'Again', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:db/app') }] },
+        };
+      }),
+    ).toThrow('orchestration.inlineRotations[0].secret: has a rotation schedule here');
+  });
+
+  it('refuses a password-secret prefix that covers a secret it knows by name, or is not a prefix', () => {
+    expect(() =>
+      composed((stack) => ({
+        orchestrators,
+        orchestration: { adminSecrets: [imported(stack, 'pg-rotator/admin')], passwordSecrets: { namePrefix: 'pg-rotator/' } },
+      })),
+    ).toThrow('orchestration.passwordSecrets.namePrefix: covers orchestration.adminSecrets[0] (pg-rotator/admin)');
+    expect(() => composed(() => ({ orchestrators, orchestration: { passwordSecrets: { namePrefix: 'pg-rotator' } } }))).toThrow(
+      expect.objectContaining({ field: 'orchestration.passwordSecrets.namePrefix' }),
+    );
+  });
+
+  it('grants a key given for password secrets only through Secrets Manager', () => {
+    const { stack } = composed((scope) => ({
+      orchestrators,
+      orchestration: { passwordSecrets: { namePrefix: 'pg-rotator/', encryptionKey: new kms.Key(scope, 'PasswordKey', { enableKeyRotation: true }) } },
+    }));
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as unknown[],
+    );
+    expect(statements).toContainEqual({
+      Sid: 'PasswordSecretKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PasswordKey/), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    });
+  });
+});
+
 describe('buildFunctionEnvironment', () => {
   it('writes every contract variable, defaults included', () => {
     const environment = buildFunctionEnvironment({});
@@ -75,6 +131,7 @@ describe('buildFunctionEnvironment', () => {
       NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
     });
     expect(environment[ENV.defaultStrategy]).toBeUndefined();
+    expect(environment[ENV.passwordSecretPrefix]).toBeUndefined();
   });
 
   it("rejects what the function's own schema would reject, naming the variable", () => {
@@ -84,5 +141,6 @@ describe('buildFunctionEnvironment', () => {
     expect(() => buildFunctionEnvironment({ connection: { connectTimeout: Duration.minutes(5) } })).toThrow(
       `environment.${ENV.connectTimeoutMs}`,
     );
+    expect(() => buildFunctionEnvironment({ passwordSecretPrefix: 'pg-rotator/*' })).toThrow(`environment.${ENV.passwordSecretPrefix}`);
   });
 });

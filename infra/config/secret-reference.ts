@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../../lambda/errors';
+import { KMS_KEY_ARN, SECRET_COMPLETE_ARN, SECRET_PARTIAL_ARN, secretNameOf } from './arns';
+import { fieldPath } from './field-path';
+
+/**
+ * How the config names a secret (`arn` or `partialArn`, and its `kmsKeyArn`), shared by `secrets[]` and
+ * `orchestration`, and the rule every rotated secret's reference follows.
+ */
+
+const id = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
+
+/** Strategies in which the function logs in with the admin secret named by the secret's `masterarn`. */
+export const ADMIN_STRATEGIES: readonly string[] = ['admin', 'alternating', 'alternating-owner'];
+
+/** A secret is named by exactly one of `arn` (complete) or `partialArn`, plus its KMS key when it has a customer key. */
+export const secretReferenceFields = {
+  arn: id(SECRET_COMPLETE_ARN, 'a complete secret ARN (ending in -XXXXXX); use partialArn for a name-only ARN').optional(),
+  partialArn: id(SECRET_PARTIAL_ARN, 'a secret ARN without the random suffix').optional(),
+  kmsKeyArn: id(KMS_KEY_ARN, 'a KMS key ARN (arn:...:kms:region:account:key/id), not an alias').optional(),
+};
+
+export function requireExactlyOneArn(secret: { arn?: string; partialArn?: string }, ctx: z.RefinementCtx): void {
+  if ((secret.arn === undefined) === (secret.partialArn === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['arn'], message: 'give exactly one of arn and partialArn' });
+  }
+}
+
+/**
+ * The ARN a validated secret reference names, whether it is complete, and the config field it came from.
+ *
+ * @throws {InvalidInputError} only for a reference that skipped the schema (it guarantees exactly one).
+ */
+export function referencedArn(reference: { arn?: string; partialArn?: string }): {
+  arn: string;
+  complete: boolean;
+  field: 'arn' | 'partialArn';
+} {
+  if (reference.arn !== undefined) return { arn: reference.arn, complete: true, field: 'arn' };
+  if (reference.partialArn !== undefined) return { arn: reference.partialArn, complete: false, field: 'partialArn' };
+  throw new InvalidInputError('arn', 'give exactly one of arn and partialArn');
+}
+
+export const SecretReferenceSchema = z.strictObject(secretReferenceFields).superRefine(requireExactlyOneArn);
+
+/** A secret named only to be matched against `secrets[]`: its key comes from that entry. */
+export const ScheduledSecretReferenceSchema = z
+  .strictObject({ arn: secretReferenceFields.arn, partialArn: secretReferenceFields.partialArn })
+  .superRefine(requireExactlyOneArn);
+
+/** Admin strategies need the secret their `masterarn` names; shared by scheduled and inline rotations. */
+export function requireAdminSecretForStrategy(secret: { strategy?: string; adminSecret?: unknown }, ctx: z.RefinementCtx): void {
+  if (secret.strategy !== undefined && ADMIN_STRATEGIES.includes(secret.strategy) && secret.adminSecret === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['adminSecret'],
+      message: `required for strategy '${secret.strategy}': the function reads the secret named by masterarn`,
+    });
+  }
+}
+
+/** A secret reference somewhere in the config, and its path there (without the `arn`/`partialArn` key). */
+export interface PlacedReference {
+  readonly reference: { readonly arn?: string; readonly partialArn?: string; readonly kmsKeyArn?: string };
+  readonly path: (string | number)[];
+}
+
+/**
+ * A secret has one key, so every reference to it must give the same `kmsKeyArn` (or none): the stack imports each
+ * secret once, and a key missing from the first reference would be missing from every grant.
+ */
+export function requireOneKeyPerSecret(references: readonly PlacedReference[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, PlacedReference>();
+  for (const placed of references) {
+    const { arn, complete } = referencedArn(placed.reference);
+    const name = secretNameOf(arn, complete);
+    const earlier = first.get(name);
+    if (earlier === undefined) {
+      first.set(name, placed);
+    } else if (earlier.reference.kmsKeyArn !== placed.reference.kmsKeyArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...placed.path, 'kmsKeyArn'],
+        message: `must be the same as for ${fieldPath(earlier.path)}, which names the same secret: a secret has one key`,
+      });
+    }
+  }
+}

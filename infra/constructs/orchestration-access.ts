@@ -1,0 +1,141 @@
+import { Token } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ENV, EnvironmentSchema } from '../../lambda/config/environment';
+import { InvalidInputError } from '../../lambda/errors';
+import type { OrchestratorPrincipal } from './invoke-permissions';
+
+/** Where orchestrator actions keep the passwords they generate. */
+export interface PasswordSecrets {
+  /**
+   * The name prefix of every secret actions create, update, restore or delete (`secretName`, `deleteSecretName`),
+   * ending in `/`, e.g. `pg-rotator/`. The grants cover `secret:<prefix>*` and nothing else, and the function is
+   * given the prefix as `PASSWORD_SECRET_PREFIX`. No other secret of the deployment may live under it.
+   */
+  readonly namePrefix: string;
+  /**
+   * The customer-managed key requests name in `kmsKeyId` for the secrets they create; the function may use it only
+   * through Secrets Manager.
+   * @default - none: such secrets use `aws/secretsmanager`, which needs no grant
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** A secret `rotate` requests rotate inline (mode `inline`), without a Secrets Manager schedule. */
+export interface InlineRotation {
+  /** The secret; give `encryptionKey` on import when it uses a customer key. */
+  readonly secret: ISecret;
+  /** The admin secret its `masterarn` names, read-only for the function. @default - none (single-user) */
+  readonly adminSecret?: ISecret;
+}
+
+/**
+ * What orchestrator requests (docs/api.md) may touch beyond what rotation already grants. Every list is explicit:
+ * nothing here is derived from a request, so a caller can only reach secrets the deployment named.
+ */
+export interface OrchestrationAccess {
+  /**
+   * Admin secrets `action` and `discover` requests (`target.adminSecretArn`) and `test` requests log in with.
+   * Read-only (`GetSecretValue`).
+   * @default - none
+   */
+  readonly adminSecrets?: readonly ISecret[];
+  /**
+   * Secrets whose host, port and TLS settings requests use when an admin secret has no host
+   * (`connectionSecretArn`). Read-only (`GetSecretValue`).
+   * @default - none
+   */
+  readonly connectionSecrets?: readonly ISecret[];
+  /** Where password-setting actions store passwords. @default - none: IAM refuses every password-secret write */
+  readonly passwordSecrets?: PasswordSecrets;
+  /** Secrets `rotate` requests in mode `inline` may rotate; none may have a rotation schedule here. @default - none */
+  readonly inlineRotations?: readonly InlineRotation[];
+  /**
+   * Secrets `rotate` requests in mode `secrets-manager` may rotate (`RotateSecret`); each must be one of the
+   * construct's own `rotations`, so Secrets Manager then invokes this function.
+   * @default - none
+   */
+  readonly secretsManagerRotations?: readonly ISecret[];
+}
+
+/** A secret the construct knows by name, and the prop that named it, for the prefix check. */
+interface NamedSecret {
+  readonly secret: ISecret;
+  readonly field: string;
+}
+
+/**
+ * Checks orchestration props against the rest of the construct's props, before anything is created. The config
+ * schema (infra/config/schema.ts) makes the same checks with config field names; these guard users of the construct.
+ *
+ * @throws {InvalidInputError} naming the prop, e.g. `orchestration.passwordSecrets.namePrefix`.
+ */
+export function validateOrchestration(input: {
+  readonly orchestration: OrchestrationAccess;
+  readonly orchestrators: readonly OrchestratorPrincipal[];
+  /** The construct's `rotations`: the secrets it schedules, and their admin secrets. */
+  readonly rotations: readonly { readonly secret: ISecret; readonly adminSecret?: ISecret }[];
+}): void {
+  const { orchestration, orchestrators, rotations } = input;
+  if (orchestrators.length === 0) {
+    throw new InvalidInputError(
+      'orchestration',
+      'grants what only orchestrator requests use, but no orchestrator may invoke the function; add orchestrators or leave orchestration out',
+    );
+  }
+  const isScheduled = (secret: ISecret) => rotations.some((rotation) => sameSecret(rotation.secret, secret));
+  (orchestration.secretsManagerRotations ?? []).forEach((secret, index) => {
+    if (!isScheduled(secret)) {
+      throw new InvalidInputError(
+        `orchestration.secretsManagerRotations[${index}]`,
+        "must be one of rotations: RotateSecret runs the secret's own rotation function, and only those secrets are rotated by this one",
+      );
+    }
+  });
+  (orchestration.inlineRotations ?? []).forEach((rotation, index) => {
+    if (isScheduled(rotation.secret)) {
+      throw new InvalidInputError(
+        `orchestration.inlineRotations[${index}].secret`,
+        'has a rotation schedule here, and inline rotation refuses secrets with Secrets Manager rotation enabled; list it in secretsManagerRotations',
+      );
+    }
+  });
+  const prefix = orchestration.passwordSecrets?.namePrefix;
+  if (prefix === undefined) return;
+  const checked = EnvironmentSchema.shape[ENV.passwordSecretPrefix].safeParse(prefix);
+  if (!checked.success || checked.data === undefined) {
+    throw new InvalidInputError('orchestration.passwordSecrets.namePrefix', checked.error?.issues[0]?.message ?? 'is required');
+  }
+  const named: NamedSecret[] = [
+    ...rotations.flatMap((rotation, i) => [
+      { secret: rotation.secret, field: `rotations[${i}].secret` },
+      ...(rotation.adminSecret ? [{ secret: rotation.adminSecret, field: `rotations[${i}].adminSecret` }] : []),
+    ]),
+    ...(orchestration.adminSecrets ?? []).map((secret, i) => ({ secret, field: `orchestration.adminSecrets[${i}]` })),
+    ...(orchestration.connectionSecrets ?? []).map((secret, i) => ({ secret, field: `orchestration.connectionSecrets[${i}]` })),
+    ...(orchestration.inlineRotations ?? []).flatMap((rotation, i) => [
+      { secret: rotation.secret, field: `orchestration.inlineRotations[${i}].secret` },
+      ...(rotation.adminSecret ? [{ secret: rotation.adminSecret, field: `orchestration.inlineRotations[${i}].adminSecret` }] : []),
+    ]),
+  ];
+  const covered = named.find(
+    ({ secret }) => !Token.isUnresolved(secret.secretName) && secret.secretName.startsWith(prefix),
+  );
+  if (covered) {
+    throw new InvalidInputError(
+      'orchestration.passwordSecrets.namePrefix',
+      `covers ${covered.field} (${covered.secret.secretName}); actions could overwrite or delete it, so choose a prefix no other secret uses`,
+    );
+  }
+}
+
+/**
+ * The same secret: one object, or one secret imported twice (by complete and by partial ARN), which then has the
+ * same name in the same account and region.
+ */
+function sameSecret(a: ISecret, b: ISecret): boolean {
+  if (a === b) return true;
+  const concrete = [a.secretName, b.secretName, a.secretArn, b.secretArn].every((value) => !Token.isUnresolved(value));
+  const home = (secret: ISecret) => secret.secretArn.split(':').slice(0, 5).join(':');
+  return concrete && a.secretName === b.secretName && home(a) === home(b);
+}

@@ -1,0 +1,193 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { OrchestrationAccess } from './orchestration-access';
+import { ROTATION_ACTIONS, viaSecretsManager } from './rotator-policies';
+import { secretPolicyResource } from './secret-arns';
+
+/**
+ * The calls actions make on password secrets (lambda/actions/action-secrets.ts): DescribeSecret and GetSecretValue
+ * to inspect the secret and read a version, PutSecretValue for a new AWSCURRENT version, UpdateSecretVersionStage
+ * to move AWSCURRENT back (restore-password, undo), DeleteSecret (drop-user's deleteSecretName, 30-day window; a
+ * create undone after a failed COMMIT is force-deleted), RestoreSecret (a delete undone). CreateSecret is granted
+ * apart, with its name condition. No TagResource: actions create secrets without tags.
+ */
+export const PASSWORD_SECRET_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
+];
+
+/** Props of {@link OrchestratorPolicies}. */
+export interface OrchestratorPoliciesProps {
+  /** The function's role. */
+  readonly role: iam.IRole;
+  /** The function itself: `rotate` requests in mode `secrets-manager` make Secrets Manager invoke it. */
+  readonly function: lambda.IFunction;
+  /** What orchestrator requests may use, already checked by `validateOrchestration`. */
+  readonly access: OrchestrationAccess;
+}
+
+const unique = (values: readonly string[]) => [...new Set(values)];
+const keyArns = (secrets: readonly ISecret[]) =>
+  unique(secrets.flatMap((secret) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])));
+
+/**
+ * The function's grants for orchestrator requests, in two policies: `RequestAccess` names every secret it covers,
+ * and `PasswordSecrets` covers one name prefix, the only wildcard, acknowledged on that policy alone. Nothing is
+ * created for an empty part, so a deployment without orchestration has none of these statements.
+ */
+export class OrchestratorPolicies extends Construct {
+  /** Reads of admin and connection secrets, inline rotation, RotateSecret. Absent when none is configured. */
+  readonly requestAccess?: iam.Policy;
+  /** The password secrets under the name prefix. Absent without `passwordSecrets`. */
+  readonly passwordSecrets?: iam.Policy;
+
+  constructor(scope: Construct, id: string, props: OrchestratorPoliciesProps) {
+    super(scope, id);
+    const requestStatements = this.requestStatements(props);
+    if (requestStatements.length > 0) {
+      this.requestAccess = new iam.Policy(this, 'RequestAccess', {
+        roles: [props.role],
+        statements: requestStatements,
+      });
+    }
+    const passwordSecrets = props.access.passwordSecrets;
+    if (passwordSecrets) {
+      const stack = Stack.of(this);
+      const underPrefix = stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${passwordSecrets.namePrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      const statements = [
+        new iam.PolicyStatement({
+          sid: 'ManagePasswordSecrets',
+          actions: PASSWORD_SECRET_ACTIONS,
+          resources: [underPrefix],
+        }),
+        // The resource already limits the name; the condition states it on the request too, as AWS documents
+        // secretsmanager:Name for CreateSecret ("the friendly name of the secret in the request").
+        new iam.PolicyStatement({
+          sid: 'CreatePasswordSecrets',
+          actions: ['secretsmanager:CreateSecret'],
+          resources: [underPrefix],
+          conditions: { StringLike: { 'secretsmanager:Name': `${passwordSecrets.namePrefix}*` } },
+        }),
+      ];
+      if (passwordSecrets.encryptionKey) {
+        // CreateSecret and PutSecretValue need GenerateDataKey, GetSecretValue needs Decrypt (API reference).
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'PasswordSecretKey',
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: [passwordSecrets.encryptionKey.keyArn],
+            conditions: viaSecretsManager(this),
+          }),
+        );
+      }
+      this.passwordSecrets = new iam.Policy(this, 'PasswordSecrets', { roles: [props.role], statements });
+      Validations.of(this.passwordSecrets).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagResourceText(stack, underPrefix)}]`,
+        reason:
+          'Secrets that actions create do not exist at deploy time, so they are granted by their configured name prefix; the prefix ends in "/", no other secret of the deployment may use it, and the function is given it as PASSWORD_SECRET_PREFIX.',
+      });
+    }
+  }
+
+  private requestStatements(props: OrchestratorPoliciesProps): iam.PolicyStatement[] {
+    const access = props.access;
+    const inline = access.inlineRotations ?? [];
+    const inlineSecrets = inline.map((rotation) => rotation.secret);
+    const readSecrets = [
+      ...(access.adminSecrets ?? []),
+      ...(access.connectionSecrets ?? []),
+      ...inline.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])),
+    ];
+    const handedOver = access.secretsManagerRotations ?? [];
+    const statements: iam.PolicyStatement[] = [];
+    if (readSecrets.length > 0) {
+      // Requests read these with GetSecretValue only (request-target.ts resolveConnection, and rotation's
+      // masterarn read); nothing describes or writes them.
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ReadRequestSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: unique(readSecrets.map(secretPolicyResource)),
+        }),
+      );
+    }
+    if (inlineSecrets.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RotateInline',
+          actions: ROTATION_ACTIONS,
+          resources: unique(inlineSecrets.map(secretPolicyResource)),
+        }),
+      );
+    }
+    if (handedOver.length > 0) {
+      const functionArn = props.function.functionArn;
+      // Only while the secret's rotation function is this one: RotateSecret then makes Secrets Manager invoke it.
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'StartSecretsManagerRotation',
+          actions: ['secretsmanager:RotateSecret'],
+          resources: unique(handedOver.map(secretPolicyResource)),
+          conditions: { ArnEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': functionArn } },
+        }),
+        // RotateSecret's API reference: "You also need lambda:InvokeFunction permissions on the rotation function."
+        new iam.PolicyStatement({ sid: 'InvokeRotationFunction', actions: ['lambda:InvokeFunction'], resources: [functionArn] }),
+      );
+    }
+    const writeKeys = keyArns(inlineSecrets);
+    const readKeys = keyArns(readSecrets).filter((arn) => !writeKeys.includes(arn));
+    if (writeKeys.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'InlineRotationKeys',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: writeKeys,
+          conditions: viaSecretsManager(this),
+        }),
+      );
+    }
+    if (readKeys.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RequestSecretKeys',
+          actions: ['kms:Decrypt'],
+          resources: readKeys,
+          conditions: viaSecretsManager(this),
+        }),
+      );
+    }
+    return statements;
+  }
+}
+
+/**
+ * A resource as cdk-nag names it in a finding id (its flattenCfnReference): literal text kept, `{ Ref: X }` written
+ * `<X>`, `Fn::Join` joined. The acknowledgement then names exactly this resource, in any stack (`<AWS::Partition>`,
+ * and `<AWS::Region>` / `<AWS::AccountId>` in an environment-agnostic one).
+ */
+function nagResourceText(stack: Stack, resource: string): string {
+  const flatten = (node: unknown): string => {
+    if (typeof node === 'string') return node;
+    if (typeof node === 'object' && node !== null) {
+      if ('Ref' in node) return `<${flatten(node.Ref)}>`;
+      if ('Fn::Join' in node && Array.isArray(node['Fn::Join'])) {
+        const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
+        return parts.map(flatten).join(delimiter);
+      }
+    }
+    return JSON.stringify(node);
+  };
+  return flatten(stack.resolve(resource));
+}

@@ -1,0 +1,66 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
+
+/** What AWSLambdaVPCAccessExecutionRole grants, which the role holds inline on `*`. */
+export const ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** One IAM policy statement as the template holds it. */
+export interface Statement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every identity-policy statement in the template: managed-free roles' inline policies and AWS::IAM::Policy. */
+export function iamStatements(template: Template): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+  );
+  const inline = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
+    ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map(
+      (policy) => policy.PolicyDocument.Statement,
+    ),
+  );
+  return [...policies, ...inline].flat();
+}
+
+/** A resource as text: a string, or an `Fn::Join` of strings and `{ Ref }`s (written `<Ref>`), as cdk-nag reads it. */
+export function resourceText(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  if (typeof resource === 'object' && resource !== null) {
+    if ('Ref' in resource) return `<${String(resource.Ref)}>`;
+    if ('Fn::Join' in resource) {
+      const [delimiter, parts] = resource['Fn::Join'] as [string, unknown[]];
+      return parts.map(resourceText).join(delimiter);
+    }
+  }
+  return JSON.stringify(resource);
+}
+
+/** Actions granted on a resource containing `*`, joined intrinsics included (the documented exceptions only). */
+export function wildcardActions(template: Template): string[] {
+  return iamStatements(template)
+    .filter((statement) => asArray(statement.Resource).some((r) => resourceText(r).includes('*')))
+    .flatMap((statement) => asArray(statement.Action))
+    .sort();
+}
+
+/** The statements of the one AWS::IAM::Policy whose logical id starts with `logicalIdPrefix`. */
+export function policyNamed(template: Template, logicalIdPrefix: string): Statement[] {
+  const matches = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([logicalId]) =>
+    logicalId.startsWith(logicalIdPrefix),
+  );
+  expect(matches, `policies ${logicalIdPrefix}`).toHaveLength(1);
+  return matches[0]?.[1].Properties.PolicyDocument.Statement as Statement[];
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../infra/config/config-error';
+import { parseConfig } from '../../infra/config/load';
+import type { PgRotatorConfigInput } from '../../infra/config/schema';
+import { exampleInput } from './fixtures';
+
+const ARN = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
+
+/** Parses an edited example and returns its issues as `field: problem`. */
+function issuesOf(edit: (config: PgRotatorConfigInput) => void): string[] {
+  const input = exampleInput();
+  edit(input);
+  try {
+    parseConfig(input, 'test');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues.map((issue) => `${issue.field}: ${issue.problem}`);
+  }
+  throw new Error('config was accepted');
+}
+
+const fields = (issues: string[]) => issues.map((issue) => issue.split(': ')[0]);
+
+describe('config orchestration', () => {
+  it('is accepted as in the example, with its defaults', () => {
+    const config = parseConfig(exampleInput(), 'test');
+    expect(config.orchestration?.passwordSecrets?.namePrefix).toBe('pg-rotator/');
+    expect(parseConfig({ ...exampleInput(), orchestration: {} }, 'test').orchestration).toEqual({
+      adminSecrets: [],
+      connectionSecrets: [],
+      rotate: { inline: [], secretsManager: [] },
+    });
+  });
+
+  it('is an error without orchestrators, since no request could use its grants', () => {
+    expect(issuesOf((c) => (c.orchestrators = []))).toEqual([
+      'config.orchestration: grants what only orchestrator requests use, but no orchestrator may invoke the function; add orchestrators or remove orchestration',
+    ]);
+  });
+
+  it('rejects unknown fields by name', () => {
+    expect(issuesOf((c) => Object.assign(c.orchestration ?? {}, { passwordPrefix: 'x/' }))).toEqual([
+      'config.orchestration.passwordPrefix: is not a known field',
+    ]);
+  });
+
+  it('requires a name prefix of secret-name characters ending in /', () => {
+    for (const namePrefix of ['pg-rotator', 'pg-rotator/*', '']) {
+      expect(fields(issuesOf((c) => (c.orchestration = { passwordSecrets: { namePrefix } })))).toEqual([
+        'config.orchestration.passwordSecrets.namePrefix',
+      ]);
+    }
+  });
+
+  it('refuses a name prefix that covers a secret the config names elsewhere, naming that secret', () => {
+    expect(issuesOf((c) => (c.orchestration = { passwordSecrets: { namePrefix: 'prod/orders/' } }))).toEqual([
+      'config.orchestration.passwordSecrets.namePrefix: covers prod/orders/app (config.secrets[0].arn); actions could overwrite or delete it, so choose a prefix no other secret uses',
+      'config.orchestration.passwordSecrets.namePrefix: covers prod/orders/reporting (config.secrets[1].arn); actions could overwrite or delete it, so choose a prefix no other secret uses',
+      'config.orchestration.passwordSecrets.namePrefix: covers prod/orders/admin (config.secrets[1].adminSecret.arn); actions could overwrite or delete it, so choose a prefix no other secret uses',
+    ]);
+    expect(
+      fields(
+        issuesOf((c) => (c.orchestration = { adminSecrets: [{ arn: ARN('pg-rotator/admin-AbCdEf') }], passwordSecrets: { namePrefix: 'pg-rotator/' } })),
+      ),
+    ).toEqual(['config.orchestration.passwordSecrets.namePrefix']);
+  });
+
+  it('refuses inline rotation of a scheduled secret, which the function would refuse at run time', () => {
+    expect(fields(issuesOf((c) => (c.orchestration = { rotate: { inline: [{ partialArn: ARN('prod/orders/app') }] } })))).toEqual([
+      'config.orchestration.rotate.inline[0].partialArn',
+    ]);
+  });
+
+  it('requires an admin secret for an inline target with an admin strategy', () => {
+    expect(
+      fields(issuesOf((c) => (c.orchestration = { rotate: { inline: [{ partialArn: ARN('prod/orders/batch'), strategy: 'alternating' }] } }))),
+    ).toEqual(['config.orchestration.rotate.inline[0].adminSecret']);
+  });
+
+  it('hands only secrets[] entries to Secrets Manager, since only they are rotated by this function', () => {
+    expect(fields(issuesOf((c) => (c.orchestration = { rotate: { secretsManager: [{ arn: ARN('prod/orders/other-XyZ987') }] } })))).toEqual([
+      'config.orchestration.rotate.secretsManager[0].arn',
+    ]);
+  });
+
+  it('requires one key per secret wherever the config names it', () => {
+    expect(
+      issuesOf((c) => {
+        c.orchestration = {
+          adminSecrets: [
+            { arn: ARN('prod/orders/admin-GhI789'), kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/9abc0123-9abc-0123-4567-9abc01234567' },
+          ],
+        };
+      }),
+    ).toEqual([
+      'config.orchestration.adminSecrets[0].kmsKeyArn: must be the same as for config.secrets[1].adminSecret, which names the same secret: a secret has one key',
+    ]);
+  });
+
+  it('accepts an RDS-managed master secret (rds!…) as an admin secret, with a connection secret for its host', () => {
+    const input = exampleInput();
+    input.orchestration = {
+      adminSecrets: [{ arn: ARN('rds!db-3af6352b-e7f0-4fdc-9c52-4910b0dd815c-lMb7qs') }],
+      connectionSecrets: [{ arn: ARN('prod/orders/app-AbC123') }],
+    };
+    expect(parseConfig(input, 'test').orchestration?.adminSecrets).toEqual([{ arn: ARN('rds!db-3af6352b-e7f0-4fdc-9c52-4910b0dd815c-lMb7qs') }]);
+  });
+
+  it('keeps every orchestration secret in the stack account and region', () => {
+    expect(
+      fields(
+        issuesOf((c) => {
+          c.orchestration = {
+            adminSecrets: [{ arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/admin-AbCdEf' }],
+            connectionSecrets: [{ arn: 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:db/app-AbCdEf' }],
+          };
+        }),
+      ),
+    ).toEqual(['config.orchestration.adminSecrets[0].arn', 'config.orchestration.connectionSecrets[0].arn']);
+  });
+});
