@@ -204,11 +204,18 @@ function parameterType(action: ActionName, param: string): string | undefined {
   while (schema !== undefined && (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)) {
     schema = schema.unwrap() as z.ZodType;
   }
-  if (schema instanceof z.ZodArray) return (schema.element as z.ZodType) instanceof z.ZodString ? 'string[]' : 'json[]';
-  if (schema instanceof z.ZodBoolean) return 'boolean';
-  if (schema instanceof z.ZodNumber) return 'number';
-  if (schema instanceof z.ZodString) return 'string';
-  return schema === undefined ? undefined : 'json';
+  // By the definition's type, not the class: string formats such as z.iso.datetime() are strings too.
+  if (schema instanceof z.ZodArray) return (schema.element as z.ZodType).def.type === 'string' ? 'string[]' : 'json[]';
+  switch (schema?.def.type) {
+    case undefined:
+      return undefined;
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return schema.def.type;
+    default:
+      return 'json';
+  }
 }
 
 /** A flag's values as the parameter's type: repeated for lists, true/false, numbers, JSON for objects. */

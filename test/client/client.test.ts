@@ -93,6 +93,11 @@ describe('the command line', () => {
     });
   });
 
+  it('takes a date-time parameter as the string it is', () => {
+    const command = parseCli(['action', 'create-temporary-user', '--admin-secret', 'a', '--role', 'r', '--valid-until', '2030-01-01T18:00:00Z', '--secret-name', 's'], env);
+    expect(command).toMatchObject({ request: { params: { validUntil: '2030-01-01T18:00:00Z' } } });
+  });
+
   it('refuses unknown options, unknown commands and a missing function, naming them', () => {
     expect(() => parseCli(['discover', '--admin-secret', 'a', '--colour', 'red'], env)).toThrow(/--colour: is not an option/);
     expect(() => parseCli(['drop-database'], env)).toThrow(/is not one of action/);
