@@ -15,12 +15,15 @@ import { ActionRequestSchema } from './action-request';
 import type { ActionResult } from './action-result';
 import type { ActionSecrets, AppliedSecret } from './action-secrets';
 import { REDACTED } from './planned-statement';
+import { assertSecretNamesAllowed } from './secret-name-policy';
 
 /** What running an action needs: narrow dependencies, made once per container. */
 export interface ActionDeps extends ConnectionDeps {
   readonly secrets: ActionSecrets;
   readonly generatePassword: () => Promise<string>;
   readonly clock: () => Date;
+  /** Where password secrets may live (PASSWORD_SECRET_PREFIX); undefined allows any name. */
+  readonly passwordSecretPrefix: string | undefined;
 }
 
 /** An action's result and the request that undoes it. */
@@ -35,6 +38,7 @@ export interface ActionOutcome {
  * secret and commits. Statements that cannot be rolled back (ending sessions) run after COMMIT.
  */
 export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
+  assertSecretNamesAllowed(request.params, deps.passwordSecretPrefix);
   const connection = await resolveConnection(
     { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
     deps,

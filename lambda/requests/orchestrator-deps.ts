@@ -1,6 +1,7 @@
 import type { ActionDeps } from '../actions/action-runner';
 import type { ActionSecrets } from '../actions/action-secrets';
 import { actionSecrets } from '../actions/action-secrets';
+import { ENV } from '../config/environment';
 import type { Runtime } from '../runtime';
 import type { SecretRotationCalls } from './rotate-request';
 import { secretRotationCalls } from './rotate-request';
@@ -10,6 +11,7 @@ export interface OrchestratorDeps extends Runtime {
   readonly secrets: ActionSecrets;
   readonly rotationCalls: SecretRotationCalls;
   readonly clock: ActionDeps['clock'];
+  readonly passwordSecretPrefix: ActionDeps['passwordSecretPrefix'];
 }
 
 const made = new WeakMap<Runtime, OrchestratorDeps>();
@@ -24,6 +26,7 @@ export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
     secrets: actionSecrets(client),
     rotationCalls: secretRotationCalls(client),
     clock: () => new Date(),
+    passwordSecretPrefix: runtime.settings.env[ENV.passwordSecretPrefix],
   };
   made.set(runtime, deps);
   return deps;

@@ -29,11 +29,11 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** Starts the endpoints once per test file. */
-export async function startRig(): Promise<Rig> {
+/** Starts the endpoints once per test file; `env` adds to the function's environment. */
+export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
-  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile } });
+  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env } });
   const rotator = createPgRotatorClient({ functionName: stack.rotatorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
   return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
 }
