@@ -11,8 +11,8 @@ export const ROTATION_ACTIONS = [
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecretVersionStage',
 ];
-/** Read-only, on the admin secrets the function logs in with. */
-export const ADMIN_READ_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+/** Read-only, on the admin secrets the function logs in with: it only ever reads their AWSCURRENT value. */
+export const ADMIN_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
 
 /** Props of {@link RotatorPolicies}. */
 export interface RotatorPoliciesProps {
@@ -41,20 +41,23 @@ export function viaSecretsManager(scope: Construct): Record<string, Record<strin
  * exception to "no wildcard" is acknowledged on the one policy that needs it.
  */
 export class RotatorPolicies extends Construct {
-  /** Rotation and admin-read permissions, plus KMS through Secrets Manager. */
-  readonly secretAccess: iam.Policy;
+  /** Rotation and admin-read permissions, plus KMS through Secrets Manager; absent when there is nothing to grant. */
+  readonly secretAccess?: iam.Policy;
   /** `secretsmanager:GetRandomPassword`, when granted. */
   readonly randomPassword?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: RotatorPoliciesProps) {
     super(scope, id);
-    const statements = [
-      new iam.PolicyStatement({
-        sid: 'RotateSecrets',
-        actions: ROTATION_ACTIONS,
-        resources: unique(props.rotatedSecrets.map(secretPolicyResource)),
-      }),
-    ];
+    const statements: iam.PolicyStatement[] = [];
+    if (props.rotatedSecrets.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RotateSecrets',
+          actions: ROTATION_ACTIONS,
+          resources: unique(props.rotatedSecrets.map(secretPolicyResource)),
+        }),
+      );
+    }
     if (props.adminSecrets.length > 0) {
       statements.push(
         new iam.PolicyStatement({
@@ -65,7 +68,8 @@ export class RotatorPolicies extends Construct {
       );
     }
     statements.push(...this.keyStatements(props));
-    this.secretAccess = new iam.Policy(this, 'SecretAccess', { roles: [props.role], statements });
+    // A construct used only for orchestrator requests rotates nothing on a schedule.
+    if (statements.length > 0) this.secretAccess = new iam.Policy(this, 'SecretAccess', { roles: [props.role], statements });
 
     if (props.allowRandomPassword) {
       this.randomPassword = new iam.Policy(this, 'RandomPassword', {

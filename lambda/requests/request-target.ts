@@ -14,7 +14,8 @@ export const SecretIdSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(2048, 'must be at most 2048 characters')
-  .regex(/^[A-Za-z0-9/_+=.@:-]+$/, 'must be a secret name or ARN (letters, digits and /_+=.@:-)');
+  // `!` appears only in names RDS gives the master secrets it manages (rds!db-…, rds!cluster-…).
+  .regex(/^[A-Za-z0-9/_+=.@:!-]+$/, 'must be a secret name or ARN (letters, digits and /_+=.@:!-)');
 
 /**
  * Where a request acts. Credentials never travel in the payload: the function reads the admin secret itself.

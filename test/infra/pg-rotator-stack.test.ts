@@ -115,7 +115,7 @@ describe('PgRotatorStack from the example config', () => {
       {
         Sid: 'ReadAdminSecrets',
         Effect: 'Allow',
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Action: 'secretsmanager:GetSecretValue',
         Resource: SECRET_ADMIN,
       },
       {

@@ -51,6 +51,13 @@ describe('PgRotator construct', () => {
     );
   });
 
+  it('synthesizes with no scheduled rotation, granting no rotation access', () => {
+    const template = Template.fromStack(composed(() => ({ rotations: [] })).stack);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string }[]);
+    expect(statements.map((statement) => statement.Sid)).not.toContain('RotateSecrets');
+  });
+
   it('rejects a schedule Secrets Manager would refuse, naming the rotation', () => {
     expect(() => composed(() => ({ rotations: [] }))).not.toThrow();
     const bad = () =>
