@@ -8,7 +8,7 @@ import { EVENT_FIELD_NOTES, REFERENCE_FILE, inputSchema, renderReference } from 
 import { ROOT } from './markdown';
 
 describe('docs/reference.md', () => {
-  it('is what the zod schemas render (run: npx tsx scripts/generate-reference.ts)', () => {
+  it('is what the zod schemas render (run: npm run reference)', () => {
     expect(readFileSync(path.join(ROOT, REFERENCE_FILE), 'utf8')).toBe(renderReference());
   });
 
