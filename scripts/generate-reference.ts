@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/generate-reference.ts`: writes docs/reference.md from the zod schemas in lambda/ (the events,
+ * `npm run reference`: writes docs/reference.md from the zod schemas in lambda/ (the events,
  * the orchestrator requests and responses, the secret JSON). Run it after changing a schema, with
  * scripts/generate-schemas.ts; test/docs/reference.test.ts fails while the committed file is stale.
  */

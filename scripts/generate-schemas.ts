@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/generate-schemas.ts`: writes the JSON Schemas of the orchestrator API to schemas/, from the
+ * `npm run schemas`: writes the JSON Schemas of the orchestrator API to schemas/, from the
  * zod schemas in lambda/. Run it after changing a request or response schema; test/client/schemas.test.ts fails
  * while the committed files are stale.
  */

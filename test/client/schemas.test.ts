@@ -8,7 +8,7 @@ import { jsonSchemas, schemaFileText } from '../../lambda/requests/json-schemas'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('the published JSON Schemas', () => {
-  it.each(Object.entries(jsonSchemas()))('schemas/%s is what the zod schemas generate (run: npx tsx scripts/generate-schemas.ts)', (name, document) => {
+  it.each(Object.entries(jsonSchemas()))('schemas/%s is what the zod schemas generate (run: npm run schemas)', (name, document) => {
     expect(readFileSync(path.join(root, 'schemas', name), 'utf8')).toBe(schemaFileText(document));
   });
 
