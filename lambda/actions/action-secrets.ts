@@ -10,13 +10,15 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { ActionRefusedError } from '../errors';
 import { callSecretsManager, isAwsError, toSecretsManagerError } from '../secrets/secrets-manager-call';
-import { AWSCURRENT } from '../secrets/secret-store';
+import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
 
 /** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
 export interface SecretState {
   readonly exists: boolean;
   readonly arn?: string;
   readonly currentVersionId?: string;
+  /** AWSPENDING on a version apart from AWSCURRENT: a rotation of this secret is in progress. */
+  readonly pendingVersionId?: string;
   readonly currentValue?: Readonly<Record<string, unknown>>;
 }
 
@@ -67,10 +69,13 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       if (described.DeletedDate !== undefined) {
         throw new ActionRefusedError(`secret ${described.ARN ?? secretId} is scheduled for deletion; restore it (RestoreSecret) or name another secret`);
       }
-      const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(AWSCURRENT))?.[0];
-      if (current === undefined) return { exists: true, arn: described.ARN ?? secretId };
+      const versions = Object.entries(described.VersionIdsToStages ?? {});
+      const current = versions.find(([, stages]) => stages.includes(AWSCURRENT))?.[0];
+      const pending = versions.find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT))?.[0];
+      const rotating = pending === undefined ? {} : { pendingVersionId: pending };
+      if (current === undefined) return { exists: true, arn: described.ARN ?? secretId, ...rotating };
       const value = await readObject(client, secretId, current);
-      return { exists: true, arn: described.ARN ?? secretId, currentVersionId: current, ...(value === undefined ? {} : { currentValue: value }) };
+      return { exists: true, arn: described.ARN ?? secretId, currentVersionId: current, ...rotating, ...(value === undefined ? {} : { currentValue: value }) };
     },
 
     readVersion: (secretId, versionId) => readObject(client, secretId, versionId),

@@ -39,6 +39,7 @@ export function passwordSecretPlan(input: {
       restorableVersionId: undefined,
     };
   }
+  refuseWhileRotating(state, input.secretName);
   const current = state.currentValue ?? {};
   if ('username' in current && current.username !== role) {
     throw new ActionRefusedError(`secret ${state.arn ?? input.secretName} holds the credentials of another role; name a secret for role "${role}"`);
@@ -55,4 +56,17 @@ export function passwordSecretPlan(input: {
     creates: false,
     restorableVersionId: restorable ? state.currentVersionId : undefined,
   };
+}
+
+/**
+ * Refuses to write AWSCURRENT while a rotation of the secret is in progress: its finishSecret would then move
+ * AWSCURRENT to the rotation's password, which the database no longer holds. No race remains: from RotateSecret
+ * on, AWSPENDING is set, and the action's uncommitted ALTER ROLE holds the role's row lock, so a rotation cannot
+ * pass setSecret between this check and the action's commit.
+ */
+export function refuseWhileRotating(state: SecretState, secretName: string): void {
+  if (state.pendingVersionId === undefined) return;
+  throw new ActionRefusedError(
+    `secret ${state.arn ?? secretName} is being rotated (AWSPENDING on version ${state.pendingVersionId}); retry when the rotation has finished`,
+  );
 }

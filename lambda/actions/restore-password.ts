@@ -7,6 +7,7 @@ import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import { requireManageable } from './lock-user';
 import { roleStatements } from './role-statements';
+import { refuseWhileRotating } from './password-secret';
 
 /** Parameters of restore-password. */
 export const RestorePasswordParamsSchema = z.strictObject({
@@ -46,6 +47,7 @@ export const restorePassword: ActionModule<RestorePasswordParams, RestoreState> 
   plan: ({ params, state, facts, verifier }) => {
     const role = requireManageable(state.role, params.role, facts);
     if (!state.secret.exists) throw new InvalidInputError('request.params.secretName', 'names no secret');
+    refuseWhileRotating(state.secret, params.secretName);
     const secretId = state.secret.arn ?? params.secretName;
     const password = state.version?.password;
     if (state.version === undefined) throw new InvalidInputError('request.params.versionId', `names no version of secret ${secretId}`);

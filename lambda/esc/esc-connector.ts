@@ -2,7 +2,8 @@ import type { Settings } from '../config/settings';
 import { InvalidInputError, PgRotatorError } from '../errors';
 import type { Logger } from '../log/logger';
 import { logsIn, withSession } from '../postgres/connect';
-import { serverFacts, setPassword } from '../postgres/role-changes';
+import { toDatabaseError } from '../postgres/errors';
+import { explainAdminPermission, serverFacts, setPassword } from '../postgres/role-changes';
 import { connectionTarget } from '../rotation/targets';
 import type { EscEvent, EscResponse } from './esc-event';
 import { EscEventSchema } from './esc-event';
@@ -43,8 +44,13 @@ async function rotate(event: EscEvent, settings: Settings, log: Logger): Promise
   // ESC retries a failed rotation with the same new password: if it already works, there is nothing to do.
   if (await logsIn(target, rotated)) return;
   await withSession(target, event.managingUser, 'rotating for Pulumi ESC', async (session) => {
-    await serverFacts(session, log);
-    await setPassword(session, rotated.username, rotated.password);
+    const facts = await serverFacts(session, log);
+    try {
+      await setPassword(session, rotated.username, rotated.password);
+    } catch (error) {
+      const failure = toDatabaseError(error, { doing: `setting the password of role "${rotated.username}"`, role: event.managingUser.username, host: event.host });
+      throw explainAdminPermission(failure, facts, event.managingUser.username);
+    }
   });
   if (!(await logsIn(target, rotated))) {
     throw new InvalidInputError('rotateUser.newPassword', 'was set but does not log in (check pg_hba.conf and the role\'s LOGIN attribute)');

@@ -1,3 +1,5 @@
+import type { ConnectionOptions, SecureContext } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
 import { errorCode, failureKind, toDatabaseError } from './errors';
@@ -97,7 +99,7 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
     database: target.database,
     user: credentials.username,
     password: credentials.password,
-    ssl: attempt.tls === false ? false : stripVerificationTag(attempt.tls),
+    ssl: attempt.tls === false ? false : tlsOptionsFor(attempt.tls),
     statement_timeout: target.statementTimeoutMs,
     lock_timeout: target.statementTimeoutMs,
     application_name: 'pg-rotator',
@@ -111,9 +113,24 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
   return Object.assign(client, { tls: tlsInfo(client) });
 }
 
-function stripVerificationTag(options: Exclude<ConnectionAttempt['tls'], false>) {
-  const { verification: _verification, ...tlsOptions } = options;
-  return tlsOptions;
+/**
+ * node:tls options for an attempt. A given CA becomes a secure context built once per PEM and reused: parsing a
+ * CA bundle for every connection is most of a TLS login's CPU time in the function.
+ */
+function tlsOptionsFor(options: Exclude<ConnectionAttempt['tls'], false>): ConnectionOptions {
+  const { verification: _verification, ca, ...tlsOptions } = options;
+  return typeof ca === 'string' ? { ...tlsOptions, secureContext: secureContextFor(ca) } : tlsOptions;
+}
+
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor(caPem: string): SecureContext {
+  let context = secureContexts.get(caPem);
+  if (context === undefined) {
+    context = createSecureContext({ ca: caPem });
+    secureContexts.set(caPem, context);
+  }
+  return context;
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {

@@ -10,6 +10,7 @@ const KIND_BY_SQLSTATE: Readonly<Record<string, DatabaseFailureKind>> = {
   '42704': 'missing-role', // undefined_object
   '3D000': 'missing-role', // invalid_catalog_name: the database does not exist
   '57014': 'timeout', // query_canceled: statement_timeout
+  '55P03': 'timeout', // lock_not_available: lock_timeout, waiting on a lock another session holds
   '57P01': 'network', // admin_shutdown: the server went away mid-session
   '57P03': 'network', // cannot_connect_now: starting up or shutting down
   '53300': 'network', // too_many_connections

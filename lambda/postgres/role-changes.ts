@@ -30,6 +30,19 @@ export async function serverFacts(session: Session, log: Logger): Promise<Server
   return { versionNum: row.version_num, passwordEncryption: row.password_encryption };
 }
 
+/**
+ * On PostgreSQL 16+, CREATEROLE alone no longer lets an admin change roles it does not hold ADMIN OPTION on
+ * (release notes, "Restrict the privileges of CREATEROLE"); a permission error there says what to grant.
+ */
+export function explainAdminPermission(error: DatabaseError, facts: ServerFacts, admin: string): DatabaseError {
+  if (error.sqlState !== '42501' || facts.versionNum < 160000) return error;
+  return new DatabaseError(
+    'permission',
+    `${error.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${admin}" WITH ADMIN OPTION`,
+    error.sqlState,
+  );
+}
+
 /** Sets a role's password by sending its SCRAM-SHA-256 verifier, never the plaintext. */
 export async function setPassword(session: Session, role: string, password: string): Promise<void> {
   await run(session, roleSql.setPassword(role, scramSha256Verifier(password)));

@@ -16,9 +16,10 @@ export type ConnectionAttempt =
 /**
  * The attempts libpq makes for an sslmode (libpq docs, "SSL Support", table 34.1), in order:
  * - disable: plaintext only; allow: plaintext, then TLS; prefer: TLS, then plaintext;
- * - require: TLS without verification, except that a given root certificate makes it verify-ca, as libpq does
- *   when `sslrootcert` exists;
- * - verify-ca: TLS, chain verified; verify-full: chain and host name verified.
+ * - require: TLS; verify-ca: TLS, chain verified; verify-full: chain and host name verified.
+ * In allow, prefer and require, a TLS attempt verifies nothing unless a root certificate is given: then it
+ * verifies the chain, as libpq does whenever `sslrootcert` exists ("the server's certificate will be verified to
+ * be signed by one of these authorities"), so prefer falls back to plaintext on a certificate from another CA.
  * A later attempt is made only when the earlier one failed; see `shouldTryNext` in connect.ts for which failures.
  */
 export function connectionAttempts(settings: TlsSettings): ConnectionAttempt[] {
@@ -29,15 +30,16 @@ export function connectionAttempts(settings: TlsSettings): ConnectionAttempt[] {
     tls: { verification: 'chain', rejectUnauthorized: true, checkServerIdentity: () => undefined, ...ca },
   };
   const full: ConnectionAttempt = { tls: { verification: 'chain-and-host', rejectUnauthorized: true, ...ca } };
+  const tlsAttempt = settings.caPem === undefined ? unverified : chainOnly;
   switch (settings.mode) {
     case 'disable':
       return [{ tls: false }];
     case 'allow':
-      return [{ tls: false }, unverified];
+      return [{ tls: false }, tlsAttempt];
     case 'prefer':
-      return [unverified, { tls: false }];
+      return [tlsAttempt, { tls: false }];
     case 'require':
-      return [settings.caPem === undefined ? unverified : chainOnly];
+      return [tlsAttempt];
     case 'verify-ca':
       return [chainOnly];
     case 'verify-full':

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -66,8 +66,8 @@ export async function runRotateRequest(
     throw new RotationStateError(`secret ${metadata.arn} has Secrets Manager rotation enabled; rotate it with mode "secrets-manager" so the two cannot overlap`);
   }
   const pending = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT))?.[0];
-  const token = pending ?? randomUUID();
-  currentVersionId(metadata); // fails early, naming the secret, when there is nothing to rotate from
+  // Fails early, naming the secret, when there is nothing to rotate from.
+  const token = pending ?? inlineToken(metadata.arn, currentVersionId(metadata));
   const log = deps.log.child({ secretArn: metadata.arn, clientRequestToken: token, mode: 'inline' });
   const steps: RotateResult['steps'] = [];
   for (const [step, run] of STEPS) {
@@ -113,4 +113,16 @@ async function translate<T>(operation: string, send: () => Promise<T>): Promise<
     // AWS's messages name secrets and versions, never values.
     throw new SecretsManagerError(operation, name, error instanceof Error ? error.message.slice(0, 300) : 'failed');
   }
+}
+
+/**
+ * The token of an inline rotation starting from one AWSCURRENT version, the same for every request: two racing
+ * inline rotations of one secret then become one rotation (PutSecretValue is idempotent per token), where random
+ * tokens would let the later one move AWSPENDING off a password the database already holds.
+ */
+export function inlineToken(secretArn: string, fromVersionId: string): string {
+  const hex = createHash('sha256').update(`pg-rotator inline rotation\0${secretArn}\0${fromVersionId}`).digest('hex');
+  // Shaped as a UUID (version 5 and RFC 4122 variant bits), as Secrets Manager's own tokens are.
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

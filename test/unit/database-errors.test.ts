@@ -14,6 +14,7 @@ describe('translating database failures', () => {
     ['42704', 'missing-role'],
     ['3D000', 'missing-role'],
     ['57014', 'timeout'],
+    ['55P03', 'timeout'],
     ['23505', 'query'],
     ['ECONNREFUSED', 'network'],
     ['ENOTFOUND', 'network'],

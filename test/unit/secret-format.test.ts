@@ -57,12 +57,14 @@ describe('sslmode', () => {
     expect(resolveSslMode({ ssl: 'maybe' }, 'verify-full')).toBe('verify-full');
   });
 
-  it("makes libpq's attempts in libpq's order", () => {
+  it("makes libpq's attempts in libpq's order, verifying the chain whenever a root certificate is given", () => {
     const kinds = (mode: Parameters<typeof connectionAttempts>[0]['mode'], caPem?: string) =>
       connectionAttempts({ mode, ...(caPem ? { caPem } : {}) }).map((a) => (a.tls === false ? 'plain' : a.tls.verification));
     expect(kinds('disable')).toEqual(['plain']);
     expect(kinds('allow')).toEqual(['plain', 'none']);
     expect(kinds('prefer')).toEqual(['none', 'plain']);
+    expect(kinds('prefer', 'PEM')).toEqual(['chain', 'plain']);
+    expect(kinds('allow', 'PEM')).toEqual(['plain', 'chain']);
     expect(kinds('require')).toEqual(['none']);
     expect(kinds('require', 'PEM')).toEqual(['chain']);
     expect(kinds('verify-ca')).toEqual(['chain']);

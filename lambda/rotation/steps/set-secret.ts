@@ -5,8 +5,7 @@ import type { Session } from '../../postgres/connect';
 import { logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
 import { scramSha256Verifier } from '../../postgres/password-verifier';
-import type { ServerFacts } from '../../postgres/role-changes';
-import { inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
+import { explainAdminPermission, inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
 import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
@@ -71,10 +70,12 @@ function openChanger(ctx: RotationContext, strategy: Strategy, current: Database
         },
       }));
     case 'admin':
-      return openAdminChanger(ctx, current, (session) => setPassword(session, pending.username, pending.password));
+      return openAdminChanger(ctx, current, pending.username, (session) => setPassword(session, pending.username, pending.password));
     case 'alternating':
     case 'alternating-owner': {
-      const changer = awaitedLater(openAdminChanger(ctx, current, (session) => prepareAlternateLogin(session, strategy, current, pending)));
+      const changer = awaitedLater(
+        openAdminChanger(ctx, current, pending.username, (session) => prepareAlternateLogin(session, strategy, current, pending)),
+      );
       return requireCurrentLogsIn(ctx, current).then(
         () => changer,
         async (error: unknown) => {
@@ -129,7 +130,12 @@ async function requireCurrentLogsIn(ctx: RotationContext, current: DatabaseSecre
 }
 
 /** The admin's session; its change runs in one transaction, with PostgreSQL 16's ADMIN OPTION rule explained. */
-async function openAdminChanger(ctx: RotationContext, current: DatabaseSecret, change: (session: Session) => Promise<void>): Promise<Changer> {
+async function openAdminChanger(
+  ctx: RotationContext,
+  current: DatabaseSecret,
+  changedRole: string,
+  change: (session: Session) => Promise<void>,
+): Promise<Changer> {
   const masterArn = current.masterarn as string; // resolveStrategy guarantees it for every admin strategy
   const admin = await loadAdmin(ctx, masterArn);
   const target = adminTarget(admin, current, ctx.deps.settings);
@@ -142,8 +148,8 @@ async function openAdminChanger(ctx: RotationContext, current: DatabaseSecret, c
       try {
         await inTransaction(session, () => change(session));
       } catch (error) {
-        const failure = toDatabaseError(error, { doing: `changing role "${current.username}" as the admin`, role: admin.username, host: target.host });
-        throw explainPermission(failure, facts, admin.username);
+        const failure = toDatabaseError(error, { doing: `changing role "${changedRole}" as the admin`, role: admin.username, host: target.host });
+        throw explainAdminPermission(failure, facts, admin.username);
       }
     },
   };
@@ -179,14 +185,3 @@ async function prepareAlternateLogin(
     await run(session, roleSql.defaultToRole(login, owner));
   }
 }
-
-/** On PostgreSQL 16+, CREATEROLE alone no longer lets an admin change roles it does not hold ADMIN OPTION on. */
-function explainPermission(error: DatabaseError, facts: ServerFacts, admin: string): DatabaseError {
-  if (error.sqlState !== '42501' || facts.versionNum < 160000) return error;
-  return new DatabaseError(
-    'permission',
-    `${error.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${admin}" WITH ADMIN OPTION`,
-    error.sqlState,
-  );
-}
-
