@@ -1,0 +1,178 @@
+/**
+ * Lanes: independent copies of the local AWS stack (Lambda and Secrets Manager endpoints, each on its own loopback
+ * ports) that fault scenarios borrow one at a time, so scenarios run side by side while everything within one stays
+ * sequential. A lane is local/stack.ts's stack with one difference: the function reaches Secrets Manager through a
+ * fault relay (sm-relay.ts), as it would reach AWS through a network that can fail.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import pg from 'pg';
+import { dispatch } from '../../../lambda/dispatch';
+import type { Runtime } from '../../../lambda/runtime';
+import { createRuntime } from '../../../lambda/runtime';
+import type { LocalLambda } from '../../../local/lambda/server';
+import { startLocalLambda } from '../../../local/lambda/server';
+import type { RotationOutcome } from '../../../local/secrets-manager/rotation-driver';
+import type { LocalSecretsManager } from '../../../local/secrets-manager/server';
+import { startLocalSecretsManager } from '../../../local/secrets-manager/server';
+import { superuserClientConfig } from '../../../local/postgres/client-config';
+import { LOCAL_AWS } from '../../../local/stack';
+import type { ServerFacts } from '../../support/postgres';
+import { postgresServer } from '../../support/postgres';
+import type { AppSecret } from '../../support/rotation-stack';
+import type { SmRelay } from './sm-relay';
+import type { ScenarioDatabase } from './strategy-secrets';
+import { createDatabase } from './strategy-secrets';
+import { startSmRelay } from './sm-relay';
+
+export interface Lane {
+  readonly lambda: LocalLambda;
+  readonly secretsManager: LocalSecretsManager;
+  readonly relay: SmRelay;
+  /** The function's runtime: reaches Secrets Manager through the relay. */
+  readonly runtime: Runtime;
+  /** The same function reaching Secrets Manager directly, for scenarios with no Secrets Manager fault (one hop less). */
+  readonly directRuntime: Runtime;
+  /** A database of the lane's, for tests that need none of their own (each fault scenario creates its own). */
+  readonly database: ScenarioDatabase;
+  /** pg-rotator as deployed: the function RotateSecret invokes unless a scenario registers its own. */
+  readonly rotatorArn: string;
+  /** Every line the function logged on this lane. */
+  readonly functionLog: readonly string[];
+  /** A Secrets Manager client for the test's own calls (straight to the endpoint, never through the relay). */
+  readonly sm: SecretsManagerClient;
+  /** One superuser session on the test server's `postgres` database, for arranging and inspecting. */
+  readonly superuser: pg.Client;
+  createSecret(name: string, value: Record<string, unknown>): Promise<string>;
+  value(secretArn: string, stage?: string): Promise<AppSecret>;
+  /** RotateSecret with pg-rotator, then the rotation's outcome. */
+  rotate(secretArn: string): Promise<RotationOutcome>;
+  /** RotateSecret with the given rotation function, then the rotation's outcome. */
+  rotateWith(secretArn: string, functionArn: string): Promise<RotationOutcome>;
+  /** Invokes pg-rotator through the Lambda API with any payload; what Lambda answered. */
+  invoke(payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
+  /** Invokes another registered function through the Lambda API. */
+  invokeFunction(functionArn: string, payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
+  /** One step invoked through the Lambda API as Secrets Manager does; the function error, if any. */
+  invokeStep(functionArn: string, step: string, secretArn: string, token: string): Promise<{ type: string; message: string } | undefined>;
+  close(): Promise<void>;
+}
+
+export interface LaneOptions {
+  /** The server the lane works on. @default the run's `tls` server */
+  readonly server?: ServerFacts;
+  /** The function's environment beyond PGSSLMODE, PGSSLROOTCERT and the endpoint. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts a lane whose function verifies TLS against the test CA, as it would against the RDS CAs in Lambda. */
+export async function startLane(options: LaneOptions = {}): Promise<Lane> {
+  const server = options.server ?? postgresServer('tls');
+  const env = options.env ?? {};
+  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-safety-')), 'ca.pem');
+  writeFileSync(caFile, server.caPem ?? '');
+  const lambda = await startLocalLambda({ region: LOCAL_AWS.region });
+  const secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
+  const relay = await startSmRelay(secretsManager.endpoint);
+  const functionLog: string[] = [];
+  const runtimeVia = (endpoint: string) =>
+    createRuntime(
+      { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env, SECRETS_MANAGER_ENDPOINT: endpoint },
+      // The SDK's standard retry mode, as in Lambda: three attempts.
+      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => functionLog.push(line) },
+    );
+  const runtime = runtimeVia(relay.endpoint);
+  const directRuntime = runtimeVia(secretsManager.endpoint);
+  const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event, context) => dispatch(event, directRuntime, context), timeoutMs: 30_000 });
+  const sm = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: secretsManager.endpoint });
+  const lambdaClient = new LambdaClient({ ...LOCAL_AWS, endpoint: lambda.endpoint });
+  const superuser = new pg.Client(superuserClientConfig(server));
+  superuser.on('error', () => undefined);
+  await superuser.connect();
+  const createSecret = async (name: string, value: Record<string, unknown>) =>
+    (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+  const database = await createDatabase({ superuser, createSecret }, server);
+
+  const invokeFunction = async (functionArn: string, payload: unknown) => {
+    const out = await lambdaClient.send(new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify(payload) }));
+    return { functionError: out.FunctionError, body: JSON.parse(Buffer.from(out.Payload ?? []).toString()) as unknown };
+  };
+  const rotateWith = async (secretArn: string, functionArn: string) => {
+    await sm.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: functionArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
+    return secretsManager.rotations.latest(secretArn);
+  };
+  return {
+    lambda,
+    secretsManager,
+    relay,
+    runtime,
+    directRuntime,
+    database,
+    rotatorArn,
+    functionLog,
+    sm,
+    superuser,
+    createSecret,
+    async value(secretArn, stage = 'AWSCURRENT') {
+      const out = await sm.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
+      return JSON.parse(out.SecretString as string) as AppSecret;
+    },
+    rotate: (secretArn) => rotateWith(secretArn, rotatorArn),
+    invoke: (payload) => invokeFunction(rotatorArn, payload),
+    invokeFunction,
+    rotateWith,
+    async invokeStep(functionArn, step, secretArn, token) {
+      const out = await lambdaClient.send(
+        new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
+      );
+      if (!out.FunctionError) return undefined;
+      const body = JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { errorType?: string; errorMessage?: string };
+      return { type: body.errorType ?? 'Unknown', message: body.errorMessage ?? '' };
+    },
+    async close() {
+      await secretsManager.close();
+      await relay.close();
+      await lambda.close();
+      sm.destroy();
+      lambdaClient.destroy();
+      await superuser.end().catch(() => undefined);
+    },
+  };
+}
+
+/** A fixed set of lanes; `use` waits for a free one. */
+export class LanePool {
+  readonly #free: Lane[];
+  readonly #waiting: ((lane: Lane) => void)[] = [];
+
+  private constructor(readonly lanes: readonly Lane[]) {
+    this.#free = [...lanes];
+  }
+
+  static async start(size: number): Promise<LanePool> {
+    return new LanePool(await Promise.all(Array.from({ length: size }, () => startLane())));
+  }
+
+  async use<T>(work: (lane: Lane) => Promise<T>): Promise<T> {
+    const lane = this.#free.pop() ?? (await new Promise<Lane>((resolve) => this.#waiting.push(resolve)));
+    try {
+      return await work(lane);
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next(lane);
+      else this.#free.push(lane);
+    }
+  }
+
+  /** Every log line any lane's function wrote. */
+  functionLog(): string[] {
+    return this.lanes.flatMap((lane) => lane.functionLog);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.close()));
+  }
+}
