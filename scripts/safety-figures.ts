@@ -1,8 +1,8 @@
 /**
  * Prints the figures of the safety suite (test/safety) as the Markdown that docs/reliability.md holds.
  *
- *   npx tsx scripts/safety-figures.ts          # runs `vitest run test/safety` first, then prints
- *   npx tsx scripts/safety-figures.ts --last   # prints the figures of the last run only
+ *   npm run safety             # runs `vitest run test/safety` first, then prints
+ *   npm run safety -- --last   # prints the figures of the last run only
  *
  * Each safety test file records its counts in .pg-rotator/safety-figures/<suite>.json when it ends (see
  * test/safety/support/safety-figures.ts); PG_MAJOR and the other harness variables apply as for `npm test`.
