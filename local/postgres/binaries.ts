@@ -1,4 +1,6 @@
-import { lstat, readFile, symlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { HarnessError } from './errors.js';
@@ -100,6 +102,52 @@ export async function checkBinariesRun(binaries: PostgresBinaries, user: ServerU
       `${binaries.postgres} reports "${output.trim()}", expected PostgreSQL ${binaries.major}`,
     );
   }
+}
+
+/**
+ * Binaries the server user can run. As root the server runs as `postgres`, which cannot enter a checkout under a
+ * 0700 home directory (/root, where CI may clone); then the binary tree is copied once to a world-readable
+ * directory under the OS temp directory and reused by later runs (a marker file says the copy is complete).
+ *
+ * @example
+ * const binaries = await runnableBinaries(await locatePostgresBinaries(18), await resolveServerUser());
+ */
+export async function runnableBinaries(binaries: PostgresBinaries, user: ServerUser | undefined): Promise<PostgresBinaries> {
+  try {
+    await checkBinariesRun(binaries, user);
+    return binaries;
+  } catch (error) {
+    if (user === undefined) throw error;
+    const copy = await sharedCopy(binaries);
+    await checkBinariesRun(copy, user);
+    return copy;
+  }
+}
+
+async function sharedCopy(binaries: PostgresBinaries): Promise<PostgresBinaries> {
+  const nativeDir = path.resolve(binaries.binDir, '..');
+  const key = createHash('sha256').update(nativeDir).digest('hex').slice(0, 12);
+  const target = path.join(tmpdir(), `pg-rotator-postgres-${binaries.major}-${key}`);
+  const complete = path.join(target, '.complete');
+  const relocated = {
+    major: binaries.major,
+    binDir: path.join(target, 'native', 'bin'),
+    libDir: path.join(target, 'native', 'lib'),
+    initdb: path.join(target, 'native', 'bin', path.basename(binaries.initdb)),
+    postgres: path.join(target, 'native', 'bin', path.basename(binaries.postgres)),
+  };
+  if (await exists(complete)) return relocated;
+  // Copy beside the target and rename, so a concurrent run never sees half a tree.
+  const staging = `${target}.${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true, mode: 0o755 });
+  await cp(nativeDir, path.join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
+  await writeFile(path.join(staging, '.complete'), `${nativeDir}\n`);
+  await rename(staging, target).catch(async () => {
+    // Another run finished its copy first; use that one.
+    await rm(staging, { recursive: true, force: true });
+  });
+  return relocated;
 }
 
 /**

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  checkBinariesRun,
   DEFAULT_MAJOR,
   locatePostgresBinaries,
+  runnableBinaries,
   type PostgresBinaries,
   type PostgresMajor,
 } from './binaries.js';
@@ -82,12 +82,12 @@ export async function startClusters(options: StartClustersOptions = {}): Promise
   const startedAt = performance.now();
   const major = options.major ?? DEFAULT_MAJOR;
   const variants = [...new Set(options.variants ?? VARIANTS)];
-  const [binaries, user, certificates] = await Promise.all([
+  const [located, user, certificates] = await Promise.all([
     locatePostgresBinaries(major),
     resolveServerUser(),
     options.certificates ?? createTestCertificates(),
   ]);
-  await checkBinariesRun(binaries, user);
+  const binaries = await runnableBinaries(located, user);
 
   const runDir = await mkdtemp(path.join(await chooseScratchRoot(options.scratchRoot), `pg-rotator-pg${major}-`));
   await giveToServerUser(runDir, user);
