@@ -43,7 +43,9 @@ export const TestResultSchema = z.object({
   tls: z.object({ protocol: z.string(), cipher: z.string() }).nullable().meta({ description: 'From pg_stat_ssl; null for a plaintext session.' }),
   authentication: z.object({
     method: z.string().nullable().meta({ description: 'e.g. scram-sha-256, md5, password, cert; null when the server does not say.' }),
-    source: z.enum(['system_user', 'unavailable']).meta({ description: 'SYSTEM_USER exists from PostgreSQL 16 on.' }),
+    source: z
+      .enum(['system_user', 'protocol'])
+      .meta({ description: "system_user: the server's SYSTEM_USER (PostgreSQL 16+); protocol: the authentication the server asked of this login." }),
   }),
   latencyMs: z.object({ median: z.number(), min: z.number(), max: z.number(), samples: z.number().int() }),
   checklist: z.array(ChecklistItemSchema).nullable(),

@@ -26,6 +26,11 @@ export interface Session {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /** What TLS the session uses, or null for plaintext. */
   readonly tls: { readonly protocol: string | null; readonly cipher: string | null } | null;
+  /**
+   * How the server asked this login to authenticate, as seen on the wire: `scram-sha-256`, `md5`, `password`, or
+   * `none` when it asked for nothing (trust, or a certificate the server accepted at the TLS layer).
+   */
+  readonly authentication: string;
 }
 
 /**
@@ -106,11 +111,12 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
   });
   // A socket error after connect must not crash the process; the pending query rejects on its own.
   client.on('error', () => undefined);
+  const authentication = observeAuthentication(client);
   await withTimeout(client.connect(), target.connectTimeoutMs, () => {
     void client.end().catch(() => undefined);
     return new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`);
   });
-  return Object.assign(client, { tls: tlsInfo(client) });
+  return Object.assign(client, { tls: tlsInfo(client), authentication: authentication() });
 }
 
 /**
@@ -131,6 +137,19 @@ function secureContextFor(caPem: string): SecureContext {
     secureContexts.set(caPem, context);
   }
   return context;
+}
+
+/**
+ * Listens for the server's authentication request (protocol message 'R'), which node-postgres's connection emits
+ * by kind; read the result once connected. Servers before 16 expose the method to no SQL function.
+ */
+function observeAuthentication(client: pg.Client): () => string {
+  let method = 'none';
+  const connection = (client as unknown as { connection: { once(event: string, listener: () => void): void } }).connection;
+  connection.once('authenticationSASL', () => (method = 'scram-sha-256'));
+  connection.once('authenticationMD5Password', () => (method = 'md5'));
+  connection.once('authenticationCleartextPassword', () => (method = 'password'));
+  return () => method;
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {
