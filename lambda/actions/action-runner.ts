@@ -21,7 +21,6 @@ import { assertSecretNamesAllowed } from './secret-name-policy';
 export interface ActionDeps extends ConnectionDeps {
   readonly secrets: ActionSecrets;
   readonly generatePassword: () => Promise<string>;
-  readonly clock: () => Date;
   /** Where password secrets may live (PASSWORD_SECRET_PREFIX); undefined allows any name. */
   readonly passwordSecretPrefix: string | undefined;
 }
@@ -80,7 +79,7 @@ async function execute(
     const state = await module.observe(ctx, params);
     const passwordRole = module.newPasswordFor?.(params);
     const password = !request.dryRun && passwordRole !== undefined ? await deps.generatePassword() : undefined;
-    const plan = module.plan({ params, state, facts, now: deps.clock(), secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) });
+    const plan = module.plan({ params, state, facts, now: facts.serverNow, secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) });
 
     if (request.dryRun) {
       await session.query('ROLLBACK');

@@ -101,8 +101,8 @@ interface ExpireState {
 
 /**
  * expire-temporary-users: drops every login marked by create-temporary-user whose VALID UNTIL has passed (by the
- * function's clock) and, after COMMIT, ends the sessions of every expired one: sessions opened before the expiry
- * outlive it otherwise. A user that owns objects or holds privileges is dropped only with reassignOwnedTo, and is
+ * server's clock, which is the one that enforces VALID UNTIL) and, after COMMIT, ends the sessions of every
+ * expired one: sessions opened before the expiry outlive it otherwise. A user that owns objects or holds privileges is dropped only with reassignOwnedTo, and is
  * otherwise skipped and reported, as are users with objects in other databases. No rollback: expired access
  * does not come back.
  */

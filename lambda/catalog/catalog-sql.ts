@@ -19,7 +19,8 @@ export const catalogSql = {
                   current_database() AS database,
                   current_setting('server_version_num')::int AS "versionNum",
                   current_setting('server_version') AS version,
-                  coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS superuser`,
+                  coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) AS superuser,
+                  clock_timestamp() AS "serverNow"`,
   }),
 
   /** Role attributes; `names` null means every role but the predefined `pg_*` ones. */

@@ -10,6 +10,8 @@ export interface SessionFacts {
   readonly versionNum: number;
   readonly version: string;
   readonly superuser: boolean;
+  /** The server's clock: VALID UNTIL is enforced by it, so expiry decisions use it too. */
+  readonly serverNow: Date;
 }
 
 /** A role's attributes (pg_roles), with VALID UNTIL as ISO 8601 UTC text. */
@@ -67,7 +69,14 @@ export async function readSessionFacts(session: Session): Promise<SessionFacts> 
   const { rows } = await run<SessionFacts & Record<string, unknown>>(session, catalogSql.sessionFacts());
   const row = rows[0];
   if (!row) throw new DatabaseError('query', 'could not read current_user and server_version_num');
-  return { currentUser: row.currentUser, database: row.database, versionNum: row.versionNum, version: row.version, superuser: row.superuser };
+  return {
+    currentUser: row.currentUser,
+    database: row.database,
+    versionNum: row.versionNum,
+    version: row.version,
+    superuser: row.superuser,
+    serverNow: row.serverNow,
+  };
 }
 
 /** Attributes of the named roles (null: every role but pg_*), sorted by name. */

@@ -10,7 +10,6 @@ import { secretRotationCalls } from './rotate-request';
 export interface OrchestratorDeps extends Runtime {
   readonly secrets: ActionSecrets;
   readonly rotationCalls: SecretRotationCalls;
-  readonly clock: ActionDeps['clock'];
   readonly passwordSecretPrefix: ActionDeps['passwordSecretPrefix'];
 }
 
@@ -25,7 +24,6 @@ export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
     ...runtime,
     secrets: actionSecrets(client),
     rotationCalls: secretRotationCalls(client),
-    clock: () => new Date(),
     passwordSecretPrefix: runtime.settings.env[ENV.passwordSecretPrefix],
   };
   made.set(runtime, deps);

@@ -13,7 +13,7 @@ import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '..
 import { callerOf } from '../../lambda/requests/caller';
 import { errorInfo } from '../../lambda/requests/envelope';
 
-const facts: SessionFacts = { currentUser: 'admin', database: 'app_db', versionNum: 170000, version: '17.0', superuser: false };
+const facts: SessionFacts = { currentUser: 'admin', database: 'app_db', versionNum: 170000, version: '17.0', superuser: false, serverNow: new Date('2030-01-01T00:00:00Z') };
 const role = (name: string, extra: Partial<RoleFacts> = {}): RoleFacts => ({
   name,
   oid: '16384',
