@@ -136,8 +136,9 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       return encodeSuccess(output);
     } catch (error) {
       if (error instanceof AwsApiError) return encodeError(error);
-      // Our own code never puts a value in an error, so name and message are safe to print.
-      console.error(`[local-secrets-manager] ${operation} failed unexpectedly: ${String(error)}`);
+      // A bug's message could quote a request (a SecretString); print where it happened, not what it said.
+      const where = error instanceof Error ? (error.stack?.split('\n')[1]?.trim() ?? '') : '';
+      console.error(`[local-secrets-manager] ${operation} failed unexpectedly: ${error instanceof Error ? error.name : typeof error} ${where}`);
       return encodeError(new AwsApiError('InternalServiceError', 'An error occurred on the server side.', { cause: error }));
     }
   }
