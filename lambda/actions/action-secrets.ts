@@ -6,11 +6,10 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
-  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ActionRefusedError } from '../errors';
 import { callSecretsManager, isAwsError, toSecretsManagerError } from '../secrets/secrets-manager-call';
-import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
+import { AWSCURRENT, AWSPENDING, secretStore } from '../secrets/secret-store';
 
 /** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
 export interface SecretState {
@@ -57,6 +56,7 @@ export interface ActionSecrets {
  * const state = await secrets.inspect('app/readonly');
  */
 export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): ActionSecrets {
+  const store = secretStore(client);
   return {
     async inspect(secretId) {
       let described;
@@ -95,7 +95,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           return { arn: out.ARN ?? change.secretId, versionId: out.VersionId };
         }
         case 'promote':
-          await moveCurrent(client, change.secretId, change.toVersionId, change.fromVersionId);
+          await store.promote(change.secretId, change.toVersionId, change.fromVersionId);
           return { arn: change.secretId, versionId: change.toVersionId };
         case 'delete': {
           // The default 30-day recovery window: a rollback that deletes a secret can itself be undone (RestoreSecret).
@@ -112,11 +112,11 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           return;
         case 'put':
           if (applied.versionId !== undefined && change.previousVersionId !== '') {
-            await moveCurrent(client, change.secretId, change.previousVersionId, applied.versionId);
+            await store.promote(change.secretId, change.previousVersionId, applied.versionId);
           }
           return;
         case 'promote':
-          await moveCurrent(client, change.secretId, change.fromVersionId, change.toVersionId);
+          await store.promote(change.secretId, change.fromVersionId, change.toVersionId);
           return;
         case 'delete':
           await callSecretsManager('RestoreSecret', () => client.send(new RestoreSecretCommand({ SecretId: change.secretId })));
@@ -146,12 +146,6 @@ async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: 
     throw new ActionRefusedError(`secret ${secretId} does not hold a JSON object; pg-rotator will not overwrite it`);
   }
   return parsed as Record<string, unknown>;
-}
-
-async function moveCurrent(client: Pick<SecretsManagerClient, 'send'>, secretId: string, to: string, from: string): Promise<void> {
-  await callSecretsManager('UpdateSecretVersionStage', () =>
-    client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSCURRENT, MoveToVersionId: to, RemoveFromVersionId: from })),
-  );
 }
 
 function required(password: string | undefined): string {
