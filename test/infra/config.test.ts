@@ -2,23 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../infra/config/config-error';
 import { CONFIG_FILE_ENV_VAR, DEFAULT_CONFIG_FILE, loadConfig, parseConfig, readConfigFile } from '../../infra/config/load';
 import type { PgRotatorConfigInput } from '../../infra/config/schema';
-import { exampleInput } from './fixtures';
+import { configIssues, exampleInput } from './fixtures';
 
-/** Parses an edited example and returns the fields its error names. */
-function fieldsOf(edit: (config: PgRotatorConfigInput) => void): string[] {
-  const input = exampleInput();
-  edit(input);
-  try {
-    parseConfig(input, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => issue.field);
-  }
-  throw new Error('config was accepted');
-}
+/** The fields an edited example's error names. */
+const fieldsOf = (edit: Parameters<typeof configIssues>[0]) => configIssues(edit).map((issue) => issue.field);
+
 
 const noContext = { tryGetContext: () => undefined };
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { expect } from 'vitest';
 import { z } from 'zod';
+import type { ConfigIssue } from '../../infra/config/config-error';
+import { ConfigError } from '../../infra/config/config-error';
 import { DEFAULT_CONFIG_FILE, parseConfig } from '../../infra/config/load';
 import type { PgRotatorConfig, PgRotatorConfigInput } from '../../infra/config/schema';
 import { PgRotatorStack } from '../../infra/pg-rotator-stack';
@@ -19,6 +22,17 @@ export function configWith(edit: (config: PgRotatorConfigInput) => void = () => 
   const input = exampleInput();
   edit(input);
   return parseConfig(input, 'test');
+}
+
+/** The issues the schema reports for an edited example; fails the test if the edit is accepted. */
+export function configIssues(edit: (config: PgRotatorConfigInput) => void): readonly ConfigIssue[] {
+  try {
+    configWith(edit);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('config was accepted');
 }
 
 export interface SynthOptions {

@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../infra/config/config-error';
 import { parseConfig } from '../../infra/config/load';
-import type { PgRotatorConfigInput } from '../../infra/config/schema';
-import { exampleInput } from './fixtures';
+import { configIssues, exampleInput } from './fixtures';
+
+/** An edited example's issues, as `field: problem`. */
+const issuesOf = (edit: Parameters<typeof configIssues>[0]) => configIssues(edit).map((issue) => `${issue.field}: ${issue.problem}`);
 
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
-
-/** Parses an edited example and returns its issues as `field: problem`. */
-function issuesOf(edit: (config: PgRotatorConfigInput) => void): string[] {
-  const input = exampleInput();
-  edit(input);
-  try {
-    parseConfig(input, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.field}: ${issue.problem}`);
-  }
-  throw new Error('config was accepted');
-}
 
 const fields = (issues: string[]) => issues.map((issue) => issue.split(': ')[0]);
 
