@@ -9,7 +9,6 @@ import { configIssues, exampleInput } from './fixtures';
 /** The fields an edited example's error names. */
 const fieldsOf = (edit: Parameters<typeof configIssues>[0]) => configIssues(edit).map((issue) => issue.field);
 
-
 const noContext = { tryGetContext: () => undefined };
 
 describe('config schema', () => {
