@@ -17,7 +17,11 @@ import { firstIssue } from '../validation';
  */
 export async function handleEscEvent(input: Record<string, unknown>, settings: Settings, log: Logger): Promise<EscResponse> {
   const started = performance.now();
-  if (input.type !== 'postgres') return { code: 400, message: `unknown event type ${String(input.type).slice(0, 40)}` };
+  if (input.type !== 'postgres') {
+    // String() of an arbitrary JSON object can throw (a "toString" key that is not a function): name its kind instead.
+    const named = typeof input.type === 'string' ? input.type.slice(0, 40) : `(${input.type === null ? 'null' : typeof input.type})`;
+    return { code: 400, message: `unknown event type ${named}` };
+  }
   const parsed = EscEventSchema.safeParse(input);
   if (!parsed.success) {
     const problem = firstIssue(parsed.error, 'event');

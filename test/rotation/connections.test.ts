@@ -159,6 +159,7 @@ describe('Pulumi ESC connector events', () => {
     expect(JSON.stringify(wrong.body)).toMatch(/^{"code":400,"message":"error rotating user .*authentication failed/);
     expect(JSON.stringify(wrong.body)).not.toContain('Not-The-Password');
     expect(await invoke({ type: 'mysql' })).toEqual({ functionError: undefined, body: { code: 400, message: 'unknown event type mysql' } });
+    expect(await invoke({ type: { toString: 0 } })).toEqual({ functionError: undefined, body: { code: 400, message: 'unknown event type (object)' } });
   });
 
   it('fails the invocation only for an event it cannot read at all', async () => {
