@@ -54,7 +54,27 @@ export function isValidSecret(raw: unknown): boolean {
  * The credentials an input carries, to look for in everything the function says back: long enough (12+
  * characters, 3+ distinct) that finding one in a message cannot be chance.
  */
-export function secretsIn(input: unknown, keys: readonly string[] = ['password', 'newPassword', 'RotationToken']): string[] {
+/**
+ * The other strings of an input (role names, hosts, databases), which the function may rightly say back, and does
+ * so in double quotes. A generated password can lie inside one of them as said back (a role name plus a quote,
+ * say): see {@link echoes}.
+ */
+export function identifiersIn(input: unknown, secretKeys: readonly string[] = SECRET_KEYS): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, depth: number) => {
+    if (depth > 4 || !isObject(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      if (!secretKeys.includes(key) && typeof item === 'string' && item.length > 0) found.push(item);
+      walk(item, depth + 1);
+    }
+  };
+  walk(input, 0);
+  return found.sort((a, b) => b.length - a.length);
+}
+
+const SECRET_KEYS = ['password', 'newPassword', 'RotationToken'];
+
+export function secretsIn(input: unknown, keys: readonly string[] = SECRET_KEYS): string[] {
   const found: string[] = [];
   const walk = (value: unknown, depth: number) => {
     if (depth > 4 || !isObject(value)) return;
@@ -65,4 +85,26 @@ export function secretsIn(input: unknown, keys: readonly string[] = ['password',
   };
   walk(input, 0);
   return found;
+}
+
+/**
+ * Whether `text` says `secret` back. An occurrence lying wholly inside an identifier of the input as said back
+ * (bare or in double quotes) is not an echo: the function named the role, and the same characters happen to form
+ * the password. Identifiers are short and quoted, so a secret of 12 or more characters is excused only when it
+ * really is (part of) one.
+ */
+export function echoes(text: string, secret: string, identifiers: readonly string[]): boolean {
+  const covered = (start: number) =>
+    identifiers.some((identifier) =>
+      [identifier, `"${identifier}"`].some((form) => {
+        for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+          if (at <= start && start + secret.length <= at + form.length) return true;
+        }
+        return false;
+      }),
+    );
+  for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) {
+    if (!covered(at)) return true;
+  }
+  return false;
 }
