@@ -5,15 +5,17 @@ import { LOCAL_AWS } from '../local/stack';
 /**
  * One of AWS's Python rotation functions as a warm worker on the local Lambda endpoint, talking to the same
  * local Secrets Manager (AWS's functions read SECRETS_MANAGER_ENDPOINT). Their code is not part of this
- * repository: the caller points at a checkout.
+ * repository: the caller points at a checkout. `trustStoreFile` stands in for the Lambda image's
+ * /etc/pki/tls/cert.pem (see aws-reference-worker.py).
  */
-export function awsReferenceFunction(functionDir: string, python: string, secretsManagerEndpoint: string): LocalFunction {
+export function awsReferenceFunction(functionDir: string, python: string, secretsManagerEndpoint: string, trustStoreFile: string): LocalFunction {
   return {
     kind: 'command',
     command: python,
     args: [fileURLToPath(new URL('./aws-reference-worker.py', import.meta.url)), functionDir],
     env: {
       SECRETS_MANAGER_ENDPOINT: secretsManagerEndpoint,
+      LAMBDA_TRUST_STORE_FILE: trustStoreFile,
       AWS_DEFAULT_REGION: LOCAL_AWS.region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,

@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH]`
+ * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH] [--sslmode MODE]`
  *
  * Times full four-step rotations through the local stack (RotateSecret → Lambda Invoke → each step) for each
  * strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs: Secrets Manager calls and
  * database connections (from the server's own log_connections lines, so retries and failed probes count).
  *
- * With --aws-reference, DIR holds AWS's Python rotation functions (a checkout of
+ * Every function runs as Lambda runs it, in its own warm process: pg-rotator as its esbuild bundle, AWS's as
+ * Python. With --aws-reference, DIR holds AWS's Python rotation functions (a checkout of
  * aws-samples/aws-secrets-manager-rotation-lambdas); the single-user and multi-user PostgreSQL functions then
- * run through the same stack as warm worker processes, for the same work, side by side. They need a python3
- * with boto3 and PyGreSQL (Debian: python3-boto3 python3-pygresql).
+ * run through the same stack, against the same server with the same TLS (verify-full; see
+ * aws-reference-worker.py for how they find the CA), for the same work, side by side. They need a python3 with
+ * boto3 and PyGreSQL (Debian: python3-boto3 python3-pygresql).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,8 @@ import { markLog, readLogSince } from '../local/postgres/server-log';
 import type { ServerFacts } from '../local/postgres/server-facts';
 import type { LocalStack } from '../local/stack';
 import { LOCAL_AWS, startLocalStack } from '../local/stack';
+import { typescriptWorker } from '../local/lambda/worker-command';
+import { bundleFunction } from '../scripts/function-bundle';
 import { awsReferenceFunction } from './aws-reference';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not the bench's story.
@@ -34,8 +38,7 @@ const { values: args } = parseArgs({
     rotations: { type: 'string', default: '20' },
     'aws-reference': { type: 'string' },
     python: { type: 'string', default: 'python3' },
-    // verify-full is what a deployment uses; disable compares like with like against a function that ends up in
-    // plaintext (AWS's, when it finds no CA bundle at /etc/pki/tls/cert.pem, as on this machine).
+    // pg-rotator's PGSSLMODE; verify-full is what a deployment uses, and what AWS's functions do on RDS.
     sslmode: { type: 'string', default: 'verify-full' },
   },
 });
@@ -144,26 +147,35 @@ function printTable(rows: Figures[]): void {
 }
 
 async function main(): Promise<void> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-'));
+  const bundle = path.join(workDir, 'handler.mjs');
+  await bundleFunction(bundle);
   const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
-  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-')), 'ca.pem');
+  const caFile = path.join(workDir, 'ca.pem');
   writeFileSync(caFile, cluster.server.caPem ?? '');
-  const stack = await startLocalStack({ env: { PGSSLMODE: args.sslmode, PGSSLROOTCERT: caFile, LOG_LEVEL: 'warn' } });
+  const stack = await startLocalStack();
   try {
+    const rotatorArn = stack.lambda.register(
+      'pg-rotator-bundle',
+      typescriptWorker(bundle, 'handler', {
+        env: { SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint, ...LOCAL_CREDENTIALS, PGSSLMODE: args.sslmode, PGSSLROOTCERT: caFile, LOG_LEVEL: 'warn' },
+      }),
+    );
     const subjects: Subject[] = [
-      { name: 'pg-rotator single-user', functionArn: stack.rotatorArn, strategy: 'single-user' },
-      { name: 'pg-rotator admin', functionArn: stack.rotatorArn, strategy: 'admin' },
-      { name: 'pg-rotator alternating', functionArn: stack.rotatorArn, strategy: 'alternating' },
-      { name: 'pg-rotator alternating-owner', functionArn: stack.rotatorArn, strategy: 'alternating-owner' },
+      { name: 'pg-rotator single-user', functionArn: rotatorArn, strategy: 'single-user' },
+      { name: 'pg-rotator admin', functionArn: rotatorArn, strategy: 'admin' },
+      { name: 'pg-rotator alternating', functionArn: rotatorArn, strategy: 'alternating' },
+      { name: 'pg-rotator alternating-owner', functionArn: rotatorArn, strategy: 'alternating-owner' },
     ];
     const reference = args['aws-reference'];
     if (reference !== undefined) {
       for (const [kind, strategy] of [['SingleUser', 'single-user'], ['MultiUser', 'alternating']] as const) {
         const dir = path.join(reference, `SecretsManagerRDSPostgreSQLRotation${kind}`);
         if (!existsSync(path.join(dir, 'lambda_function.py'))) {
-        console.log(`--aws-reference: no ${dir}/lambda_function.py, skipping AWS ${kind}`);
-        continue;
-      }
-        const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, args.python, stack.secretsManager.endpoint));
+          console.log(`--aws-reference: no ${dir}/lambda_function.py, skipping AWS ${kind}`);
+          continue;
+        }
+        const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, args.python, stack.secretsManager.endpoint, caFile));
         subjects.push({ name: `AWS ${kind} (Python)`, functionArn: arn, strategy, secretExtras: { strategy: undefined } });
       }
     }
@@ -176,5 +188,12 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
 }
+
+/** What a Lambda execution role gives the SDK; the local endpoints accept any. */
+const LOCAL_CREDENTIALS = {
+  AWS_REGION: LOCAL_AWS.region,
+  AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+};
 
 await main();

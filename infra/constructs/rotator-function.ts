@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ESM_REQUIRE_BANNER } from './bundle-banner';
 
 /** The Lambda entry: the shared contract with lambda/ says it exports `handler`. */
 export const DEFAULT_ENTRY = fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url));
@@ -15,13 +16,6 @@ export const DEFAULT_ENTRY = fileURLToPath(new URL('../../lambda/handler.ts', im
  * AwsSolutions-L1 accepts only the newest. Node 24 has no callback handlers; ours is async.
  */
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
-
-/**
- * esbuild's ESM output has no `require`; CommonJS dependencies (pg requires `net`, `tls`, `crypto`…) call it.
- * This banner defines one from `import.meta.url`, under an alias so it cannot clash with bundle identifiers.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __pgRotatorCreateRequire } from 'node:module'; const require = __pgRotatorCreateRequire(import.meta.url);";
 
 /**
  * What AWSLambdaVPCAccessExecutionRole grants, inline so the role has no managed policy (cdk-nag IAM4). Lambda

@@ -394,6 +394,7 @@ describe('local Lambda endpoint, command workers', () => {
     expect(output.FunctionError).toBeUndefined();
     const log = Buffer.from(output.LogResult ?? '', 'base64').toString('utf8');
     expect(log).toContain('fixture says hello');
+    expect(log).toContain('{"message":"fixture logs JSON"}');
     expect(log).toMatch(/^START RequestId: \S+ Version: \$LATEST\n/);
     expect(log).toMatch(/END RequestId: \S+\nREPORT RequestId: /);
   });

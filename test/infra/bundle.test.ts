@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/rotator-function';
+import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundle-banner';
 import { buildStack, configWith } from './fixtures';
 
 /**
