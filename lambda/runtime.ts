@@ -8,6 +8,7 @@ import { createLogger } from './log/logger';
 import type { RotationDeps } from './rotation/rotation-context';
 import { generatePassword, passwordPolicyFrom } from './secrets/password-policy';
 import { secretStore } from './secrets/secret-store';
+import { versionMemory } from './secrets/version-memory';
 
 /** Long-lived parts of the function, made once per container and reused by every invocation. */
 export interface Runtime extends RotationDeps {
@@ -36,6 +37,7 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
     settings,
     store,
     secretsManager,
+    memory: versionMemory(),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),

@@ -1,4 +1,5 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { saslPrep } from './saslprep';
 
 /**
@@ -10,6 +11,7 @@ import { saslPrep } from './saslprep';
 /** PostgreSQL's default iteration count (`scram_iterations`, src/include/common/scram-common.h). */
 export const SCRAM_ITERATIONS = 4096;
 const SCRAM_SALT_BYTES = 16;
+const pbkdf2Async = promisify(pbkdf2);
 
 /**
  * A SCRAM-SHA-256 verifier in PostgreSQL's own format (RFC 5802 / RFC 7677, as `pg_be_scram_build_secret`):
@@ -24,7 +26,20 @@ export function scramSha256Verifier(
 ): string {
   const salt = options.salt ?? randomBytes(SCRAM_SALT_BYTES);
   const iterations = options.iterations ?? SCRAM_ITERATIONS;
-  const saltedPassword = pbkdf2Sync(saslPrep(password), salt, iterations, 32, 'sha256');
+  return formatVerifier(pbkdf2Sync(saslPrep(password), salt, iterations, 32, 'sha256'), salt, iterations);
+}
+
+/**
+ * {@link scramSha256Verifier} with the key derivation on libuv's thread pool: setSecret starts it with its
+ * logins, so the ~1 ms of PBKDF2 is done by the time the change is made.
+ */
+export async function scramSha256VerifierInBackground(password: string): Promise<string> {
+  const salt = randomBytes(SCRAM_SALT_BYTES);
+  const saltedPassword = await pbkdf2Async(saslPrep(password), salt, SCRAM_ITERATIONS, 32, 'sha256');
+  return formatVerifier(saltedPassword, salt, SCRAM_ITERATIONS);
+}
+
+function formatVerifier(saltedPassword: Buffer, salt: Buffer, iterations: number): string {
   const clientKey = createHmac('sha256', saltedPassword).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();
   const serverKey = createHmac('sha256', saltedPassword).update('Server Key').digest();

@@ -43,9 +43,12 @@ export function explainAdminPermission(error: DatabaseError, facts: ServerFacts,
   );
 }
 
-/** Sets a role's password by sending its SCRAM-SHA-256 verifier, never the plaintext. */
-export async function setPassword(session: Session, role: string, password: string): Promise<void> {
-  await run(session, roleSql.setPassword(role, scramSha256Verifier(password)));
+/**
+ * Sets a role's password by sending its SCRAM-SHA-256 verifier, never the plaintext: the password itself, or a
+ * verifier already computed from it (scramSha256VerifierInBackground).
+ */
+export async function setPassword(session: Session, role: string, password: string | { verifier: string }): Promise<void> {
+  await run(session, roleSql.setPassword(role, typeof password === 'string' ? scramSha256Verifier(password) : password.verifier));
 }
 
 export async function roleExists(session: Session, role: string): Promise<boolean> {

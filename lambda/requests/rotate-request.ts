@@ -12,6 +12,7 @@ import { finishSecret } from '../rotation/steps/finish-secret';
 import { setSecret } from '../rotation/steps/set-secret';
 import { testSecret } from '../rotation/steps/test-secret';
 import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
+import { NO_MEMORY } from '../secrets/version-memory';
 import { CallerSchema } from './caller';
 import { SecretIdSchema } from './request-target';
 
@@ -71,9 +72,11 @@ export async function runRotateRequest(
   const log = deps.log.child({ secretArn: metadata.arn, clientRequestToken: token, mode: 'inline' });
   const steps: RotateResult['steps'] = [];
   for (const [step, run] of STEPS) {
-    // Fresh reads per step: they are memoized, and each step changes what the next one reads.
-    const reads = secretReads(deps.store, metadata.arn, token);
-    const outcome = await run({ deps: { ...deps, log }, secretArn: metadata.arn, token, rotationToken: undefined, metadata, reads });
+    // Fresh reads per step: they are memoized, and each step changes what the next one reads. The check above
+    // stands in for the gate, so every step is admitted at once.
+    const reads = secretReads(deps.store, NO_MEMORY, metadata.arn, token);
+    const admitted = () => Promise.resolve(metadata);
+    const outcome = await run({ deps: { ...deps, log }, secretArn: metadata.arn, token, rotationToken: undefined, admitted, reads });
     log.info(`${step}: ${outcome.detail}`, { step, strategy: outcome.strategy, changed: outcome.changed });
     steps.push({ step, changed: outcome.changed, detail: outcome.detail });
   }

@@ -3,8 +3,9 @@ import type { Logger } from '../log/logger';
 import type { ParsedSecret } from '../secrets/secret-format';
 import { AdminSecretSchema, DatabaseSecretSchema, parseSecretString } from '../secrets/secret-format';
 import type { AdminSecret, DatabaseSecret } from '../secrets/secret-format';
-import type { SecretMetadata, SecretStore } from '../secrets/secret-store';
+import type { SecretMetadata, SecretStore, SecretVersion } from '../secrets/secret-store';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../secrets/secret-store';
+import type { VersionMemory } from '../secrets/version-memory';
 import { RotationStateError } from '../errors';
 
 /** What every step needs: narrow dependencies, made once per container by the handler. */
@@ -13,42 +14,115 @@ export interface RotationDeps {
   readonly settings: Settings;
   readonly log: Logger;
   readonly generatePassword: () => Promise<string>;
+  /** The secret versions this container saw lately, so a step's logins need not wait on Secrets Manager. */
+  readonly memory: VersionMemory;
 }
 
-/** One step's view of the rotation in progress. */
+/**
+ * One step's view of the rotation in progress. A step starts while the gate's DescribeSecret is in flight, so
+ * its reads and logins overlap it; it changes nothing before {@link RotationContext.admitted} resolves.
+ */
 export interface RotationContext {
   readonly deps: RotationDeps;
   readonly secretArn: string;
   readonly token: string;
   readonly rotationToken: string | undefined;
-  /** From the gate's DescribeSecret, so finishSecret needs no second call. */
-  readonly metadata: SecretMetadata;
-  /** This rotation's secret values, each read once; the handler may start them before the gate answers. */
+  /**
+   * Resolves with the gate's DescribeSecret once the step may change something: the gate let it run, and every
+   * remembered AWSCURRENT it used is still current. Await it before the first change.
+   */
+  admitted(): Promise<SecretMetadata>;
   readonly reads: SecretReads;
 }
 
-/** The two versions every step but finishSecret reads, memoized so each is fetched at most once. */
+/**
+ * The versions a step reads, each read at most once. The pending version's value is exact when remembered
+ * (versions never change); a remembered AWSCURRENT is a guess that {@link SecretReads.confirm} checks.
+ */
 export interface SecretReads {
   current(): Promise<ParsedSecret<DatabaseSecret>>;
   /** The pending value for this token, or undefined while createSecret has not written it. */
   pending(): Promise<ParsedSecret<DatabaseSecret> | undefined>;
+  /** The admin secret's AWSCURRENT (masterarn). */
+  admin(masterArn: string): Promise<AdminSecret>;
+  /** @throws StaleMemory when a remembered AWSCURRENT this step used has moved on. */
+  confirm(metadata: SecretMetadata): Promise<void>;
+  /** Notes what createSecret wrote and what finishSecret promoted, for the next step in this container. */
+  rememberPending(secretString: string): void;
+  rememberPromoted(): void;
 }
 
-export function secretReads(store: SecretStore, secretId: string, token: string): SecretReads {
-  let current: Promise<ParsedSecret<DatabaseSecret>> | undefined;
+/** A remembered AWSCURRENT was not current any more: the step is run again from fresh reads. */
+export class StaleMemory extends Error {
+  override readonly name = 'StaleMemory';
+}
+
+export function secretReads(store: SecretStore, memory: VersionMemory, secretId: string, token: string): SecretReads {
+  let current: Promise<{ versionId: string; secret: ParsedSecret<DatabaseSecret>; remembered: boolean }> | undefined;
   let pending: Promise<ParsedSecret<DatabaseSecret> | undefined> | undefined;
+  const admins = new Map<string, Promise<{ versionId: string; secret: AdminSecret; fresh: Promise<SecretVersion> }>>();
+
+  const readCurrent = async (id: string, missing: string): Promise<SecretVersion & { secretString: string }> => {
+    const version = await store.find(id, { stage: AWSCURRENT });
+    if (version?.secretString === undefined) throw new RotationStateError(missing);
+    memory.rememberValue(id, version.versionId, version.secretString);
+    memory.rememberCurrent(id, version.versionId);
+    return { ...version, secretString: version.secretString };
+  };
+  /** The remembered AWSCURRENT of a secret, if this container has both its version id and its value. */
+  const rememberedCurrent = (id: string): { versionId: string; secretString: string } | undefined => {
+    const versionId = memory.currentVersionOf(id);
+    const secretString = versionId === undefined ? undefined : memory.valueOf(id, versionId);
+    return versionId === undefined || secretString === undefined ? undefined : { versionId, secretString };
+  };
+
   return {
     current: () =>
-      (current ??= store.find(secretId, { stage: AWSCURRENT }).then((version) => {
-        if (version?.secretString === undefined) {
-          throw new RotationStateError(`secret ${secretId} has no AWSCURRENT value to rotate from`);
-        }
-        return parseSecretString(version.secretString, DatabaseSecretSchema, 'secret');
-      })),
+      (current ??= (async () => {
+        const remembered = rememberedCurrent(secretId);
+        const version = remembered ?? (await readCurrent(secretId, `secret ${secretId} has no AWSCURRENT value to rotate from`));
+        return { versionId: version.versionId, secret: parseSecretString(version.secretString, DatabaseSecretSchema, 'secret'), remembered: remembered !== undefined };
+      })()).then(({ secret }) => secret),
+
     pending: () =>
-      (pending ??= store.find(secretId, { versionId: token, stage: AWSPENDING }).then((version) =>
-        version?.secretString === undefined ? undefined : parseSecretString(version.secretString, DatabaseSecretSchema, 'pendingSecret'),
-      )),
+      (pending ??= (async () => {
+        let secretString = memory.valueOf(secretId, token);
+        if (secretString === undefined) {
+          secretString = (await store.find(secretId, { versionId: token, stage: AWSPENDING }))?.secretString;
+          if (secretString !== undefined) memory.rememberValue(secretId, token, secretString);
+        }
+        return secretString === undefined ? undefined : parseSecretString(secretString, DatabaseSecretSchema, 'pendingSecret');
+      })()),
+
+    admin: (masterArn) => {
+      let read = admins.get(masterArn);
+      if (read === undefined) {
+        // Always read fresh: a remembered admin secret only lets the admin's login start before the read returns.
+        const fresh = readCurrent(masterArn, `admin secret ${masterArn} (masterarn) has no AWSCURRENT value`);
+        fresh.catch(() => undefined);
+        const remembered = rememberedCurrent(masterArn);
+        read = (async () => {
+          const version = remembered ?? (await fresh);
+          return { versionId: version.versionId, secret: parseSecretString(version.secretString, AdminSecretSchema, 'adminSecret').fields, fresh };
+        })();
+        admins.set(masterArn, read);
+      }
+      return read.then(({ secret }) => secret);
+    },
+
+    async confirm(metadata) {
+      const used = await current?.catch(() => undefined);
+      if (used?.remembered && !metadata.versionIdsToStages[used.versionId]?.includes(AWSCURRENT)) {
+        throw new StaleMemory(`version ${used.versionId} of secret ${secretId} is no longer AWSCURRENT`);
+      }
+      for (const [masterArn, read] of admins) {
+        const { versionId, fresh } = await read;
+        if ((await fresh).versionId !== versionId) throw new StaleMemory(`admin secret ${masterArn} has a new AWSCURRENT`);
+      }
+    },
+
+    rememberPending: (secretString) => memory.rememberValue(secretId, token, secretString),
+    rememberPromoted: () => memory.rememberCurrent(secretId, token),
   };
 }
 
@@ -84,10 +158,6 @@ export async function loadPrevious(ctx: RotationContext): Promise<DatabaseSecret
   }
 }
 
-export async function loadAdmin(ctx: RotationContext, masterArn: string): Promise<AdminSecret> {
-  const version = await ctx.deps.store.find(masterArn, { stage: AWSCURRENT });
-  if (version?.secretString === undefined) {
-    throw new RotationStateError(`admin secret ${masterArn} (masterarn) has no AWSCURRENT value`);
-  }
-  return parseSecretString(version.secretString, AdminSecretSchema, 'adminSecret').fields;
+export function loadAdmin(ctx: RotationContext, masterArn: string): Promise<AdminSecret> {
+  return ctx.reads.admin(masterArn);
 }

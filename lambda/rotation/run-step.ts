@@ -1,20 +1,16 @@
-import { awaitedLater } from './awaited-later';
-import type { RotationContext, RotationDeps, SecretReads, StepOutcome } from './rotation-context';
-import { secretReads } from './rotation-context';
+import type { RotationContext, RotationDeps, StepOutcome } from './rotation-context';
+import { StaleMemory, secretReads } from './rotation-context';
 import type { RotationEvent, RotationStep } from './rotation-event';
 import { gate } from './gate';
+import { awaitedLater } from './awaited-later';
 import { PgRotatorError } from '../errors';
+import type { SecretMetadata } from '../secrets/secret-store';
+import type { VersionMemory } from '../secrets/version-memory';
+import { NO_MEMORY } from '../secrets/version-memory';
 import { createSecret } from './steps/create-secret';
 import { finishSecret } from './steps/finish-secret';
 import { setSecret } from './steps/set-secret';
 import { testSecret } from './steps/test-secret';
-
-const PREFETCH: Readonly<Record<RotationStep, ReadonlyArray<keyof SecretReads>>> = {
-  createSecret: ['current', 'pending'],
-  setSecret: ['current', 'pending'],
-  testSecret: ['pending'],
-  finishSecret: [],
-};
 
 const STEPS: Readonly<Record<RotationStep, (ctx: RotationContext) => Promise<StepOutcome>>> = {
   createSecret,
@@ -22,6 +18,8 @@ const STEPS: Readonly<Record<RotationStep, (ctx: RotationContext) => Promise<Ste
   testSecret,
   finishSecret,
 };
+
+const ALREADY_CURRENT: StepOutcome = { strategy: 'n/a', changed: false, detail: 'version is already AWSCURRENT' };
 
 /**
  * Runs one step of Secrets Manager's rotation protocol behind AWS's DescribeSecret gate, and logs one line
@@ -31,27 +29,65 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
   const started = performance.now();
   const log = deps.log.child({ secretArn: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
   try {
-    // Read what the step will need while the gate's DescribeSecret is in flight: one round trip, not three.
-    const reads = secretReads(deps.store, event.SecretId, event.ClientRequestToken);
-    for (const read of PREFETCH[event.Step]) awaitedLater(reads[read]());
-    const metadata = await deps.store.describe(event.SecretId);
-    const outcome =
-      gate(metadata, event.ClientRequestToken) === 'already-current'
-        ? { strategy: 'n/a', changed: false, detail: 'version is already AWSCURRENT' }
-        : await STEPS[event.Step]({
-            deps: { ...deps, log },
-            secretArn: metadata.arn,
-            token: event.ClientRequestToken,
-            rotationToken: event.RotationToken,
-            metadata,
-            reads,
-          });
+    const metadata = awaitedLater(deps.store.describe(event.SecretId));
+    const stepDeps = { ...deps, log };
+    const outcome = await runAdmitted(event, stepDeps, metadata, deps.memory).catch((error: unknown) => {
+      if (!(error instanceof StaleMemory)) throw error;
+      // Another container rotated meanwhile, or someone put a new value: run again on what Secrets Manager says.
+      log.info(`${event.Step}: remembered AWSCURRENT moved on; running again from fresh reads`);
+      return runAdmitted(event, stepDeps, metadata, NO_MEMORY);
+    });
     log.info(`${event.Step}: ${outcome.detail}`, { strategy: outcome.strategy, changed: outcome.changed, durationMs: elapsed(started) });
     return outcome;
   } catch (error) {
     log.error(`${event.Step} failed`, { error: describeError(error), durationMs: elapsed(started) });
     throw error;
   }
+}
+
+/**
+ * Starts the step at once, so its reads and logins overlap the gate's DescribeSecret, and lets it change
+ * nothing until the gate has let it run. Its outcome counts only once the gate agrees; a gate refusal is the
+ * error reported, whatever the step met meanwhile.
+ */
+async function runAdmitted(
+  event: RotationEvent,
+  deps: RotationDeps,
+  metadata: Promise<SecretMetadata>,
+  memory: VersionMemory,
+): Promise<StepOutcome> {
+  const reads = secretReads(deps.store, memory, event.SecretId, event.ClientRequestToken);
+  const decision = awaitedLater(metadata.then((described) => ({ described, decision: gate(described, event.ClientRequestToken) })));
+  const admitted = async (): Promise<SecretMetadata> => {
+    const { described, decision: verdict } = await decision;
+    if (verdict === 'already-current') throw new AlreadyCurrent();
+    await reads.confirm(described);
+    return described;
+  };
+  const settled = await STEPS[event.Step]({
+    deps,
+    secretArn: event.SecretId,
+    token: event.ClientRequestToken,
+    rotationToken: event.RotationToken,
+    admitted,
+    reads,
+  }).then(
+    (outcome) => ({ outcome }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    await admitted();
+  } catch (error) {
+    if (error instanceof AlreadyCurrent) return ALREADY_CURRENT;
+    throw error;
+  }
+  if ('error' in settled) throw settled.error;
+  return settled.outcome;
+}
+
+/** The gate found the token already AWSCURRENT: an earlier run finished, and this step is a no-op. */
+class AlreadyCurrent extends Error {
+  override readonly name = 'AlreadyCurrent';
 }
 
 function elapsed(started: number): number {

@@ -18,6 +18,8 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   const login = pendingLogin(strategy, current.fields);
   const password = await ctx.deps.generatePassword();
   const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
+  await ctx.admitted();
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
+  ctx.reads.rememberPending(value);
   return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };
 }

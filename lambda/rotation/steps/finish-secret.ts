@@ -7,7 +7,8 @@ import type { RotationContext, StepOutcome } from '../rotation-context';
  * never gets here. AWSPENDING is left for Secrets Manager to clear, as AWS's functions do.
  */
 export async function finishSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const from = currentVersionId(ctx.metadata);
+  const from = currentVersionId(await ctx.admitted());
   await ctx.deps.store.promote(ctx.secretArn, ctx.token, from);
+  ctx.reads.rememberPromoted();
   return { strategy: 'n/a', changed: true, detail: `AWSCURRENT moved from version ${from}` };
 }

@@ -4,7 +4,8 @@ import { DatabaseError, PgRotatorError, RotationStateError } from '../../errors'
 import type { Session } from '../../postgres/connect';
 import { logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
-import { scramSha256Verifier } from '../../postgres/password-verifier';
+import { scramSha256VerifierInBackground } from '../../postgres/password-verifier';
+import type { ServerFacts } from '../../postgres/role-changes';
 import { explainAdminPermission, inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
 import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
@@ -22,16 +23,19 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * login, in one transaction.
  *
  * The login that will make the change is opened while the probe runs (a login costs a TLS handshake and a
- * SCRAM exchange); nothing is changed until the probe has said no.
+ * SCRAM exchange), and both may start before the gate answers; nothing is changed until the probe has said no
+ * and the gate has let the step run.
  */
 export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
   const [{ fields: current }, { fields: pending }] = await Promise.all([loadCurrent(ctx), requirePending(ctx)]);
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
 
   const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending));
-  const changer = awaitedLater(openChanger(ctx, strategy, current, pending));
+  const verifier = awaitedLater(scramSha256VerifierInBackground(pending.password));
+  const changer = awaitedLater(openChanger(ctx, strategy, current, pending, verifier));
   try {
     if (await alreadySet) {
+      await discard(changer);
       return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
     }
     assertSameTarget(current, pending, pendingLogin(strategy, current).username);
@@ -41,10 +45,11 @@ export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
   }
   const { session, login, change } = await changer;
   try {
-    await change();
-  } catch (error) {
-    if (error instanceof PgRotatorError) throw error;
-    throw toDatabaseError(error, { doing: `setting the password of role "${pending.username}"`, role: login, host: pending.host });
+    await ctx.admitted();
+    await change().catch((error: unknown) => {
+      if (error instanceof PgRotatorError) throw error;
+      throw toDatabaseError(error, { doing: `setting the password of role "${pending.username}"`, role: login, host: pending.host });
+    });
   } finally {
     await session.end().catch(() => undefined);
   }
@@ -58,23 +63,30 @@ interface Changer {
   change(): Promise<void>;
 }
 
-function openChanger(ctx: RotationContext, strategy: Strategy, current: DatabaseSecret, pending: DatabaseSecret): Promise<Changer> {
+/**
+ * Opens the session that will make the change and reads the server's facts on it, all while the probe runs.
+ * `verifier` is the pending password's SCRAM verifier, being computed meanwhile.
+ */
+function openChanger(
+  ctx: RotationContext,
+  strategy: Strategy,
+  current: DatabaseSecret,
+  pending: DatabaseSecret,
+  verifier: Promise<string>,
+): Promise<Changer> {
+  const setPendingPassword = async (session: Session) => setPassword(session, pending.username, { verifier: await verifier });
   switch (strategy) {
     case 'single-user':
-      return openOwnSession(ctx, current, pending).then((session) => ({
-        session,
-        login: pending.username,
-        change: async () => {
-          await serverFacts(session, ctx.deps.log);
-          await setPassword(session, pending.username, pending.password);
-        },
-      }));
+      return openOwnSession(ctx, current, pending).then(async (session) => {
+        await readFacts(session, ctx, { role: pending.username, host: current.host });
+        return { session, login: pending.username, change: () => setPendingPassword(session) };
+      });
     case 'admin':
-      return openAdminChanger(ctx, current, pending.username, (session) => setPassword(session, pending.username, pending.password));
+      return openAdminChanger(ctx, current, pending.username, setPendingPassword);
     case 'alternating':
     case 'alternating-owner': {
       const changer = awaitedLater(
-        openAdminChanger(ctx, current, pending.username, (session) => prepareAlternateLogin(session, strategy, current, pending)),
+        openAdminChanger(ctx, current, pending.username, async (session) => prepareAlternateLogin(session, strategy, current, pending, await verifier)),
       );
       return requireCurrentLogsIn(ctx, current).then(
         () => changer,
@@ -84,6 +96,16 @@ function openChanger(ctx: RotationContext, strategy: Strategy, current: Database
         },
       );
     }
+  }
+}
+
+/** Reads the server's facts on a session still being handed out: if that fails, nobody else will close it. */
+async function readFacts(session: Session & { end(): Promise<void> }, ctx: RotationContext, at: { role: string; host: string }): Promise<ServerFacts> {
+  try {
+    return await serverFacts(session, ctx.deps.log);
+  } catch (error) {
+    await session.end().catch(() => undefined);
+    throw toDatabaseError(error, { doing: 'reading the server version', ...at });
   }
 }
 
@@ -140,11 +162,11 @@ async function openAdminChanger(
   const admin = await loadAdmin(ctx, masterArn);
   const target = adminTarget(admin, current, ctx.deps.settings);
   const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
+  const facts = await readFacts(session, ctx, { role: admin.username, host: target.host });
   return {
     session,
     login: admin.username,
     change: async () => {
-      const facts = await serverFacts(session, ctx.deps.log);
       try {
         await inTransaction(session, () => change(session));
       } catch (error) {
@@ -165,14 +187,15 @@ async function prepareAlternateLogin(
   strategy: Strategy,
   current: DatabaseSecret,
   pending: DatabaseSecret,
+  verifier: string,
 ): Promise<void> {
   const exists = await roleExists(session, pending.username);
   if (exists) {
-    await setPassword(session, pending.username, pending.password);
+    await setPassword(session, pending.username, { verifier });
   } else if (strategy === 'alternating' && current.alternateUsername !== undefined) {
     throw new DatabaseError('missing-role', `role "${pending.username}" (alternateUsername) does not exist; create it, or drop alternateUsername to let pg-rotator create "${current.username}_clone"`);
   } else {
-    await run(session, roleSql.createLogin(pending.username, scramSha256Verifier(pending.password)));
+    await run(session, roleSql.createLogin(pending.username, verifier));
   }
   if (strategy === 'alternating') {
     if (!exists) await run(session, roleSql.grantMembership(current.username, pending.username));

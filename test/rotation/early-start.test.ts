@@ -1,0 +1,134 @@
+import { CancelRotateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../lambda/dispatch';
+import { freshDatabase, uniqueName } from '../support/postgres';
+import type { AppSecret, RotationStack } from '../support/rotation-stack';
+import { createLogin, logsIn, startRotationStack } from '../support/rotation-stack';
+
+/**
+ * Each step starts before the gate's DescribeSecret answers, from the versions this container remembers from the
+ * previous step, so its logins overlap Secrets Manager's round trips. What that must never cost: a change the
+ * gate would refuse, or a rotation built on an AWSCURRENT that has moved on since the container last looked.
+ */
+let stack: RotationStack;
+beforeAll(async () => {
+  stack = await startRotationStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function singleUserSecret(): Promise<{ arn: string; original: AppSecret; setPassword(password: string): Promise<void> }> {
+  const db = await freshDatabase();
+  const original = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+  const arn = await stack.createSecret(uniqueName('app_secret'), original);
+  const setPassword = (password: string) =>
+    db.withSuperuser(async (c) => {
+      await c.query(`ALTER ROLE ${escapeIdentifier(original.username)} PASSWORD ${escapeLiteral(password)}`);
+    });
+  return { arn, original, setPassword };
+}
+
+/** A DBA's manual change: a new AWSCURRENT written straight to Secrets Manager, outside any rotation. */
+async function putCurrent(arn: string, value: AppSecret): Promise<void> {
+  await stack.secretsClient().send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify(value) }));
+}
+
+function rotationLog(since: number): string {
+  return stack.functionLog.slice(since).join('\n');
+}
+
+/** pg-rotator, with `before` run once ahead of the first invocation of `step`: a writer racing the rotation. */
+function rotatorWithWriterBefore(step: string, before: () => Promise<void>): string {
+  let done = false;
+  return stack.lambda.register(uniqueName('raced'), {
+    kind: 'in-process',
+    handler: async (event) => {
+      if ((event as { Step?: string }).Step === step && !done) {
+        done = true;
+        await before();
+      }
+      return dispatch(event, stack.runtime);
+    },
+  });
+}
+
+describe('a remembered AWSCURRENT that moved on', () => {
+  it('runs setSecret again from fresh reads when the password was changed by hand mid-rotation, and the rotation completes', async () => {
+    const { arn, setPassword } = await singleUserSecret();
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true }); // this container now remembers AWSCURRENT
+    const raced = rotatorWithWriterBefore('setSecret', async () => {
+      const current = await stack.value(arn);
+      await setPassword('By-Hand-Passw0rd-2');
+      await putCurrent(arn, { ...current, password: 'By-Hand-Passw0rd-2' });
+    });
+    const logFrom = stack.functionLog.length;
+
+    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: raced }));
+
+    expect(await stack.secretsManager.rotations.latest(arn)).toMatchObject({ succeeded: true });
+    const current = await stack.value(arn);
+    expect(current.password).not.toBe('By-Hand-Passw0rd-2');
+    expect(await logsIn(current)).toEqual({ ok: true });
+    // The remembered AWSCURRENT held a password the database no longer accepted: only the fresh run could log in.
+    expect(rotationLog(logFrom)).toContain('remembered AWSCURRENT moved on');
+  });
+
+  it('copies the fields of the AWSCURRENT the rotation starts from, not of the one this container saw last', async () => {
+    const { arn } = await singleUserSecret();
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
+    const raced = rotatorWithWriterBefore('createSecret', async () => putCurrent(arn, { ...(await stack.value(arn)), team: 'billing' }));
+
+    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: raced }));
+
+    expect(await stack.secretsManager.rotations.latest(arn)).toMatchObject({ succeeded: true });
+    const current = await stack.value(arn);
+    expect(current.team).toBe('billing');
+    expect(await logsIn(current)).toEqual({ ok: true });
+  });
+});
+
+describe('a gate that refuses', () => {
+  it('leaves the password alone when rotation was turned off after createSecret, though setSecret started early', async () => {
+    const { arn, original } = await singleUserSecret();
+    const createOnly = stack.lambda.register(uniqueName('create_only'), {
+      kind: 'in-process',
+      handler: async (event) => {
+        const result = await dispatch(event, stack.runtime);
+        if ((event as { Step?: string }).Step === 'createSecret') throw new Error('stop after createSecret');
+        return result;
+      },
+    });
+    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: createOnly }));
+    const stopped = await stack.secretsManager.rotations.latest(arn);
+    expect(stopped).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
+    await stack.secretsClient().send(new CancelRotateSecretCommand({ SecretId: arn }));
+
+    const error = await invokeStep('setSecret', arn, stopped.versionId);
+
+    expect(error).toContain('is not enabled for rotation');
+    expect(await logsIn(original)).toEqual({ ok: true });
+    expect(await logsIn(await stack.value(arn, 'AWSPENDING'))).toMatchObject({ ok: false });
+  });
+
+  it('writes no version for a token Secrets Manager does not know, though createSecret started early', async () => {
+    const { arn } = await singleUserSecret();
+    const unknownToken = '00000000-0000-4000-8000-000000000000';
+
+    const error = await invokeStep('createSecret', arn, unknownToken);
+
+    expect(error).toContain('has no stage for rotation');
+    const described = await stack.secretsClient().send(new DescribeSecretCommand({ SecretId: arn }));
+    expect(Object.keys(described.VersionIdsToStages ?? {})).not.toContain(unknownToken);
+  });
+});
+
+/** Invokes one step through the Lambda Invoke API, as Secrets Manager does; the function error, if any. */
+async function invokeStep(step: string, secretArn: string, token: string): Promise<string | undefined> {
+  const out = await stack.lambdaClient().send(
+    new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
+  );
+  return out.FunctionError ? Buffer.from(out.Payload ?? []).toString() : undefined;
+}
