@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH] [--sslmode MODE]`
+ * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH] [--sslmode MODE] [--secrets-manager-latency-ms N]`
  *
  * Times full four-step rotations through the local stack (RotateSecret → Lambda Invoke → each step) for each
  * strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs: Secrets Manager calls and
@@ -11,6 +11,10 @@
  * run through the same stack, against the same server with the same TLS (verify-full; see
  * aws-reference-worker.py for how they find the CA), for the same work, side by side. They need a python3 with
  * boto3 and PyGreSQL (Debian: python3-boto3 python3-pygresql).
+ *
+ * The local Secrets Manager answers in about a millisecond; --secrets-manager-latency-ms holds every answer to a
+ * rotation function back by that much, to show how each function's time grows with its distance to the service
+ * (a function that waits on fewer calls in a row grows more slowly).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,9 +44,11 @@ const { values: args } = parseArgs({
     python: { type: 'string', default: 'python3' },
     // pg-rotator's PGSSLMODE; verify-full is what a deployment uses, and what AWS's functions do on RDS.
     sslmode: { type: 'string', default: 'verify-full' },
+    'secrets-manager-latency-ms': { type: 'string', default: '0' },
   },
 });
 const ROTATIONS = Number(args.rotations);
+const SM_LATENCY_MS = Number(args['secrets-manager-latency-ms']);
 
 interface Figures {
   readonly name: string;
@@ -63,42 +69,62 @@ interface Subject {
   readonly secretExtras?: Record<string, unknown>;
 }
 
-async function measure(subject: Subject, localStack: LocalStack, server: ServerFacts): Promise<Figures> {
-  const arn = await prepareSecret(subject, localStack, server);
-  const client = localStack.secretsClient();
-  const durations: number[] = [];
-  const functionTimes: number[] = [];
-  let calls = 0;
-  let connections = 0;
-  let failedLogins = 0;
-  for (let i = 0; i <= ROTATIONS; i++) {
-    const mark = await markLog(server.logFile as string);
-    localStack.secretsManager.resetCalls();
-    const invocationsBefore = localStack.lambda.invocations(subject.functionArn).length;
-    const started = performance.now();
-    await client.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: subject.functionArn }));
-    const outcome = await localStack.secretsManager.rotations.latest(arn);
-    const elapsed = performance.now() - started;
-    if (!outcome.succeeded) throw new Error(`${subject.name}: rotation failed at ${outcome.failedStep}: ${outcome.error?.message}`);
-    if (i === 0) continue; // warm-up: worker start, first TLS handshake, clone creation
-    durations.push(elapsed);
-    functionTimes.push(localStack.lambda.invocations(subject.functionArn).slice(invocationsBefore).reduce((sum, r) => sum + r.durationMs, 0));
-    calls += OPERATIONS.reduce((sum, op) => sum + localStack.secretsManager.calls(op), 0);
-    const log = await readLogSince(mark);
-    connections += (log.match(/connection received:/g) ?? []).length;
-    failedLogins += (log.match(/password authentication failed/g) ?? []).length;
+/** One subject's rotations: its secret, and what each rotation cost. */
+interface Samples {
+  readonly subject: Subject;
+  readonly secretArn: string;
+  readonly durations: number[];
+  readonly functionTimes: number[];
+  calls: number;
+  connections: number;
+  failedLogins: number;
+}
+
+/**
+ * Rotates every subject's secret once per round, round after round, so that whatever else the machine is doing
+ * falls on all of them alike rather than on whichever ran at the time. Round 0 is the warm-up (worker start,
+ * first TLS handshake, clone creation) and is not counted.
+ */
+async function measureInRounds(subjects: Subject[], localStack: LocalStack, server: ServerFacts): Promise<Figures[]> {
+  const samples: Samples[] = [];
+  for (const subject of subjects) {
+    samples.push({ subject, secretArn: await prepareSecret(subject, localStack, server), durations: [], functionTimes: [], calls: 0, connections: 0, failedLogins: 0 });
   }
-  durations.sort((a, b) => a - b);
-  functionTimes.sort((a, b) => a - b);
-  return {
-    name: subject.name,
-    medianMs: durations[Math.floor(durations.length / 2)] ?? NaN,
-    functionMs: functionTimes[Math.floor(functionTimes.length / 2)] ?? NaN,
-    p95Ms: durations[Math.min(durations.length - 1, Math.floor(durations.length * 0.95))] ?? NaN,
-    secretsManagerCalls: calls / ROTATIONS,
-    connections: connections / ROTATIONS,
-    failedLogins: failedLogins / ROTATIONS,
-  };
+  const client = localStack.secretsClient();
+  for (let round = 0; round <= ROTATIONS; round++) {
+    for (const sample of samples) {
+      const { subject, secretArn } = sample;
+      const mark = await markLog(server.logFile as string);
+      localStack.secretsManager.resetCalls();
+      const invocationsBefore = localStack.lambda.invocations(subject.functionArn).length;
+      const started = performance.now();
+      await client.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: subject.functionArn }));
+      const outcome = await localStack.secretsManager.rotations.latest(secretArn);
+      const elapsed = performance.now() - started;
+      if (!outcome.succeeded) throw new Error(`${subject.name}: rotation failed at ${outcome.failedStep}: ${outcome.error?.message}`);
+      if (round === 0) continue;
+      sample.durations.push(elapsed);
+      sample.functionTimes.push(localStack.lambda.invocations(subject.functionArn).slice(invocationsBefore).reduce((sum, r) => sum + r.durationMs, 0));
+      sample.calls += OPERATIONS.reduce((sum, op) => sum + localStack.secretsManager.calls(op), 0);
+      const log = await readLogSince(mark);
+      sample.connections += (log.match(/connection received:/g) ?? []).length;
+      sample.failedLogins += (log.match(/password authentication failed/g) ?? []).length;
+    }
+  }
+  return samples.map((sample) => ({
+    name: sample.subject.name,
+    medianMs: percentile(sample.durations, 0.5),
+    p95Ms: percentile(sample.durations, 0.95),
+    functionMs: percentile(sample.functionTimes, 0.5),
+    secretsManagerCalls: sample.calls / ROTATIONS,
+    connections: sample.connections / ROTATIONS,
+    failedLogins: sample.failedLogins / ROTATIONS,
+  }));
+}
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
 }
 
 /** The calls a rotation function makes; RotateSecret itself is the caller's. */
@@ -140,7 +166,7 @@ function printTable(rows: Figures[]): void {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
-  console.log(`\nFull four-step rotation through the local stack, PostgreSQL ${process.env.PG_MAJOR ?? 18}, pg-rotator with sslmode ${args.sslmode}, ${ROTATIONS} rotations each (after one warm-up), per rotation:\n`);
+  console.log(`\nFull four-step rotation through the local stack, PostgreSQL ${process.env.PG_MAJOR ?? 18}, pg-rotator with sslmode ${args.sslmode}, Secrets Manager answering ${SM_LATENCY_MS > 0 ? `${SM_LATENCY_MS} ms late` : 'at once'}, ${ROTATIONS} rotations each (after one warm-up), taken in turns, per rotation:\n`);
   console.log(format(header));
   for (const line of lines) console.log(format(line));
   console.log(`\nlocal region ${LOCAL_AWS.region}; ${cpus().length} cores`);
@@ -155,6 +181,9 @@ async function main(): Promise<void> {
   writeFileSync(caFile, cluster.server.caPem ?? '');
   const stack = await startLocalStack();
   try {
+    if (SM_LATENCY_MS > 0) {
+      for (const operation of OPERATIONS) stack.secretsManager.faults.add({ operation, kind: 'latency', latencyMs: SM_LATENCY_MS });
+    }
     const rotatorArn = stack.lambda.register(
       'pg-rotator-bundle',
       typescriptWorker(bundle, 'handler', {
@@ -180,9 +209,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const figures: Figures[] = [];
-    for (const subject of subjects) figures.push(await measure(subject, stack, cluster.server));
-    printTable(figures);
+    printTable(await measureInRounds(subjects, stack, cluster.server));
   } finally {
     await stack.close();
     await cluster.stop();
