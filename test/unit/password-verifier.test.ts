@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { scramSha256Verifier } from '../../lambda/postgres/password-verifier';
+import { scramSha256Verifier, scramSha256VerifierInBackground } from '../../lambda/postgres/password-verifier';
 import { saslPrep } from '../../lambda/postgres/saslprep';
 
 describe('password verifiers', () => {
@@ -34,6 +34,13 @@ describe('password verifiers', () => {
     expect(scramSha256Verifier(password)).not.toContain(password);
   });
 
+  it('computes the same verifier off the event loop as on it, for the salt it drew', async () => {
+    const password = 'pässword with ümlauts';
+    const background = await scramSha256VerifierInBackground(password);
+    const salt = /^SCRAM-SHA-256\$4096:([^$]+)\$/.exec(background)?.[1] ?? '';
+
+    expect(background).toBe(scramSha256Verifier(password, { salt: Buffer.from(salt, 'base64') }));
+  });
 });
 
 describe('SASLprep', () => {
