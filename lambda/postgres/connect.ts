@@ -55,12 +55,16 @@ export async function openSession(target: ConnectionTarget, credentials: Credent
   throw toDatabaseError(lastError, { doing, role: credentials.username, host: target.host });
 }
 
-/** Runs `work` on a fresh session and always closes it. */
+/**
+ * Runs `work` on a fresh session and always closes it. With `waitForClose: false` the close is not waited for
+ * (see {@link closeInBackground}): for a step's last session, whose close nothing after it depends on.
+ */
 export async function withSession<T>(
   target: ConnectionTarget,
   credentials: Credentials,
   doing: string,
   work: (session: Session) => Promise<T>,
+  { waitForClose = true }: { waitForClose?: boolean } = {},
 ): Promise<T> {
   const session = await openSession(target, credentials, doing);
   try {
@@ -70,8 +74,18 @@ export async function withSession<T>(
     if (error instanceof PgRotatorError) throw error;
     throw toDatabaseError(error, { doing, role: credentials.username, host: target.host });
   } finally {
-    await session.end().catch(() => undefined);
+    if (waitForClose) await session.end().catch(() => undefined);
+    else closeInBackground(session);
   }
+}
+
+/**
+ * Ends a session without waiting for the server's side of the close: the Terminate message goes out at once, and
+ * the server ends the backend on it. Waiting would cost a round trip that nothing needs. In Lambda, a close still
+ * in flight when the handler returns finishes when the container next runs, or goes with it.
+ */
+export function closeInBackground(session: { end(): Promise<void> }): void {
+  session.end().catch(() => undefined);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Strategy } from '../../config/environment';
 import { ENV } from '../../config/environment';
 import { DatabaseError, PgRotatorError, RotationStateError } from '../../errors';
 import type { Session } from '../../postgres/connect';
-import { logsIn, openSession } from '../../postgres/connect';
+import { closeInBackground, logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
 import { scramSha256VerifierInBackground } from '../../postgres/password-verifier';
 import type { ServerFacts } from '../../postgres/role-changes';
@@ -51,7 +51,7 @@ export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
       throw toDatabaseError(error, { doing: `setting the password of role "${pending.username}"`, role: login, host: pending.host });
     });
   } finally {
-    await session.end().catch(() => undefined);
+    closeInBackground(session);
   }
   return { strategy, changed: true, detail: `password of role "${pending.username}" set` };
 }

@@ -25,13 +25,14 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
   // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
   const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
 
-  await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', async (session) => {
+  const test = async (session: Session) => {
     await session.query('SELECT 1');
     if (strategy === 'alternating-owner') {
       const current = pending.alternateUsername ?? cloneUsername(pending.username);
       await assertSameMemberships(session, pending.username, current);
     }
-  });
+  };
+  await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
   return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
 }
 
