@@ -187,7 +187,8 @@ async function main(): Promise<void> {
     const rotatorArn = stack.lambda.register(
       'pg-rotator-bundle',
       typescriptWorker(bundle, 'handler', {
-        env: { SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint, ...LOCAL_CREDENTIALS, PGSSLMODE: args.sslmode, PGSSLROOTCERT: caFile, LOG_LEVEL: 'warn' },
+        // The default log level, as deployed: one line per step, as AWS's functions log theirs.
+        env: { SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint, ...LOCAL_CREDENTIALS, PGSSLMODE: args.sslmode, PGSSLROOTCERT: caFile },
       }),
     );
     const subjects: Subject[] = [

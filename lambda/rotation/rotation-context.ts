@@ -47,9 +47,10 @@ export interface SecretReads {
   admin(masterArn: string): Promise<AdminSecret>;
   /** @throws StaleMemory when a remembered AWSCURRENT this step used has moved on. */
   confirm(metadata: SecretMetadata): Promise<void>;
-  /** Notes what createSecret wrote and what finishSecret promoted, for the next step in this container. */
+  /** Notes what createSecret wrote, for the next steps in this container. */
   rememberPending(secretString: string): void;
-  rememberPromoted(): void;
+  /** The rotation is over: nothing of it needs remembering any longer. */
+  forgetRotation(): void;
 }
 
 /** A remembered AWSCURRENT was not current any more: the step is run again from fresh reads. */
@@ -122,7 +123,7 @@ export function secretReads(store: SecretStore, memory: VersionMemory, secretId:
     },
 
     rememberPending: (secretString) => memory.rememberValue(secretId, token, secretString),
-    rememberPromoted: () => memory.rememberCurrent(secretId, token),
+    forgetRotation: () => memory.forget(secretId),
   };
 }
 

@@ -6,8 +6,8 @@
  * remembered value is exactly that version's value. Which version holds AWSCURRENT does change: that is only a
  * guess here, and whoever acts on it checks it against Secrets Manager first.
  *
- * Values live only in this container's memory, which held them anyway, and only for a few minutes: a rotation's
- * four steps follow one another within seconds.
+ * Values live only in this container's memory, which held them anyway, and briefly: a rotation's four steps
+ * follow one another within seconds, finishSecret forgets its secret, and anything else goes after a few minutes.
  */
 export interface VersionMemory {
   /** The value of a version, if this container saw it lately. */
@@ -16,47 +16,58 @@ export interface VersionMemory {
   currentVersionOf(secretId: string): string | undefined;
   rememberValue(secretId: string, versionId: string, secretString: string): void;
   rememberCurrent(secretId: string, versionId: string): void;
+  /** Drops everything remembered of a secret. */
+  forget(secretId: string): void;
 }
 
 export interface VersionMemoryOptions {
   readonly ttlMs?: number;
-  /** Oldest entries go first beyond this many. */
-  readonly maxEntries?: number;
+  /** Secrets remembered at most; the one remembered longest ago goes first. */
+  readonly maxSecrets?: number;
   readonly now?: () => number;
 }
 
 export const VERSION_MEMORY_TTL_MS = 5 * 60_000;
 
+interface Remembered {
+  readonly expires: number;
+  currentVersionId?: string;
+  readonly values: Map<string, string>;
+}
+
 export function versionMemory(options: VersionMemoryOptions = {}): VersionMemory {
   const ttlMs = options.ttlMs ?? VERSION_MEMORY_TTL_MS;
-  const maxEntries = options.maxEntries ?? 64;
+  const maxSecrets = options.maxSecrets ?? 32;
   const now = options.now ?? Date.now;
-  // Insertion order is age order: an entry is deleted before it is set again.
-  const entries = new Map<string, { readonly value: string; readonly expires: number }>();
+  // Insertion order is age order: a secret's entry is made once, when first remembered, and expires whole.
+  const secrets = new Map<string, Remembered>();
 
-  const get = (key: string): string | undefined => {
-    const entry = entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expires <= now()) {
-      entries.delete(key);
+  const live = (secretId: string): Remembered | undefined => {
+    const entry = secrets.get(secretId);
+    if (entry !== undefined && entry.expires <= now()) {
+      secrets.delete(secretId);
       return undefined;
     }
-    return entry.value;
+    return entry;
   };
-  const set = (key: string, value: string): void => {
-    entries.delete(key);
-    entries.set(key, { value, expires: now() + ttlMs });
-    for (const oldest of entries.keys()) {
-      if (entries.size <= maxEntries) break;
-      entries.delete(oldest);
+  const entryFor = (secretId: string): Remembered => {
+    let entry = live(secretId);
+    if (entry === undefined) {
+      entry = { expires: now() + ttlMs, values: new Map() };
+      secrets.set(secretId, entry);
+      for (const oldest of secrets.keys()) {
+        if (secrets.size <= maxSecrets) break;
+        secrets.delete(oldest);
+      }
     }
+    return entry;
   };
-  // JSON arrays as keys: no separator a secret id or version id could contain can make two keys collide.
   return {
-    valueOf: (secretId, versionId) => get(JSON.stringify(['value', secretId, versionId])),
-    currentVersionOf: (secretId) => get(JSON.stringify(['current', secretId])),
-    rememberValue: (secretId, versionId, secretString) => set(JSON.stringify(['value', secretId, versionId]), secretString),
-    rememberCurrent: (secretId, versionId) => set(JSON.stringify(['current', secretId]), versionId),
+    valueOf: (secretId, versionId) => live(secretId)?.values.get(versionId),
+    currentVersionOf: (secretId) => live(secretId)?.currentVersionId,
+    rememberValue: (secretId, versionId, secretString) => void entryFor(secretId).values.set(versionId, secretString),
+    rememberCurrent: (secretId, versionId) => void (entryFor(secretId).currentVersionId = versionId),
+    forget: (secretId) => void secrets.delete(secretId),
   };
 }
 
@@ -66,4 +77,5 @@ export const NO_MEMORY: VersionMemory = {
   currentVersionOf: () => undefined,
   rememberValue: () => undefined,
   rememberCurrent: () => undefined,
+  forget: () => undefined,
 };

@@ -3,6 +3,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lambda/dispatch';
+import { versionMemory } from '../../lambda/secrets/version-memory';
 import { freshDatabase, uniqueName } from '../support/postgres';
 import type { AppSecret, RotationStack } from '../support/rotation-stack';
 import { createLogin, logsIn, startRotationStack } from '../support/rotation-stack';
@@ -58,7 +59,7 @@ function rotatorWithWriterBefore(step: string, before: () => Promise<void>): str
 describe('a remembered AWSCURRENT that moved on', () => {
   it('runs setSecret again from fresh reads when the password was changed by hand mid-rotation, and the rotation completes', async () => {
     const { arn, setPassword } = await singleUserSecret();
-    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true }); // this container now remembers AWSCURRENT
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
     const raced = rotatorWithWriterBefore('setSecret', async () => {
       const current = await stack.value(arn);
       await setPassword('By-Hand-Passw0rd-2');
@@ -72,21 +73,47 @@ describe('a remembered AWSCURRENT that moved on', () => {
     const current = await stack.value(arn);
     expect(current.password).not.toBe('By-Hand-Passw0rd-2');
     expect(await logsIn(current)).toEqual({ ok: true });
-    // The remembered AWSCURRENT held a password the database no longer accepted: only the fresh run could log in.
+    // createSecret remembered AWSCURRENT, whose password the database no longer accepted by setSecret: only the run
+    // on fresh reads could log in.
     expect(rotationLog(logFrom)).toContain('remembered AWSCURRENT moved on');
   });
 
-  it('copies the fields of the AWSCURRENT the rotation starts from, not of the one this container saw last', async () => {
+  it('logs in as the admin again from a fresh read when another container rotated the admin secret meanwhile', async () => {
+    const db = await freshDatabase();
+    const admin = await createLogin(db, uniqueName('admin'), 'Admin-Passw0rd', 'CREATEROLE');
+    const adminArn = await stack.createSecret(uniqueName('admin_secret'), admin);
+    const appSecret = async () => {
+      const app = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+      await db.withSuperuser((c) => c.query(`GRANT ${escapeIdentifier(app.username)} TO ${escapeIdentifier(admin.username)} WITH ADMIN OPTION`));
+      return stack.createSecret(uniqueName('app_secret'), { ...app, masterarn: adminArn, strategy: 'admin' });
+    };
+    const [first, second] = [await appSecret(), await appSecret()];
+    expect(await stack.rotate(first)).toMatchObject({ succeeded: true }); // this container now remembers the admin secret
+    const otherContainer = stack.lambda.register(uniqueName('other_container'), {
+      kind: 'in-process',
+      handler: (event) => dispatch(event, { ...stack.runtime, memory: versionMemory() }),
+    });
+    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: adminArn, RotationLambdaARN: otherContainer }));
+    expect(await stack.secretsManager.rotations.latest(adminArn)).toMatchObject({ succeeded: true });
+    const logFrom = stack.functionLog.length;
+
+    expect(await stack.rotate(second)).toMatchObject({ succeeded: true });
+
+    expect(await logsIn(await stack.value(second))).toEqual({ ok: true });
+    // The remembered admin password was refused; only the run on a fresh read could log in.
+    expect(rotationLog(logFrom)).toContain('remembered AWSCURRENT moved on');
+  });
+});
+
+describe('what the container keeps', () => {
+  it('keeps nothing of a rotation once finishSecret has run', async () => {
     const { arn } = await singleUserSecret();
-    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
-    const raced = rotatorWithWriterBefore('createSecret', async () => putCurrent(arn, { ...(await stack.value(arn)), team: 'billing' }));
 
-    await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: raced }));
+    const outcome = await stack.rotate(arn);
 
-    expect(await stack.secretsManager.rotations.latest(arn)).toMatchObject({ succeeded: true });
-    const current = await stack.value(arn);
-    expect(current.team).toBe('billing');
-    expect(await logsIn(current)).toEqual({ ok: true });
+    expect(outcome).toMatchObject({ succeeded: true });
+    expect(stack.runtime.memory.currentVersionOf(arn)).toBeUndefined();
+    expect(stack.runtime.memory.valueOf(arn, outcome.versionId)).toBeUndefined();
   });
 });
 

@@ -26,21 +26,28 @@ describe('version memory', () => {
     expect(memory.currentVersionOf('arn:a')).toBeUndefined();
   });
 
-  it('keeps at most maxEntries, dropping the oldest first', () => {
-    const memory = versionMemory({ maxEntries: 2 });
+  it('keeps at most maxSecrets, dropping the one remembered longest ago', () => {
+    const memory = versionMemory({ maxSecrets: 2 });
     memory.rememberValue('arn:a', 'v1', 'one');
-    memory.rememberValue('arn:a', 'v2', 'two');
-    memory.rememberValue('arn:a', 'v1', 'one'); // remembered again: now the newest
-    memory.rememberValue('arn:a', 'v3', 'three');
+    memory.rememberValue('arn:b', 'v1', 'two');
+    memory.rememberValue('arn:c', 'v1', 'three');
 
-    expect(memory.valueOf('arn:a', 'v2')).toBeUndefined();
-    expect(memory.valueOf('arn:a', 'v1')).toBe('one');
-    expect(memory.valueOf('arn:a', 'v3')).toBe('three');
+    expect(memory.valueOf('arn:a', 'v1')).toBeUndefined();
+    expect(memory.valueOf('arn:b', 'v1')).toBe('two');
+    expect(memory.valueOf('arn:c', 'v1')).toBe('three');
   });
 
-  it('keeps ids that would collide under a naive separator apart', () => {
+  it('forgets a secret whole once its rotation is finished', () => {
     const memory = versionMemory();
-    memory.rememberValue('arn:a|v', '1', 'first');
-    expect(memory.valueOf('arn:a', 'v|1')).toBeUndefined();
+    memory.rememberValue('arn:a', 'v1', 'one');
+    memory.rememberCurrent('arn:a', 'v1');
+    memory.rememberValue('arn:b', 'v1', 'other');
+
+    memory.forget('arn:a');
+
+    expect(memory.valueOf('arn:a', 'v1')).toBeUndefined();
+    expect(memory.currentVersionOf('arn:a')).toBeUndefined();
+    expect(memory.valueOf('arn:b', 'v1')).toBe('other');
   });
+
 });

@@ -9,6 +9,6 @@ import type { RotationContext, StepOutcome } from '../rotation-context';
 export async function finishSecret(ctx: RotationContext): Promise<StepOutcome> {
   const from = currentVersionId(await ctx.admitted());
   await ctx.deps.store.promote(ctx.secretArn, ctx.token, from);
-  ctx.reads.rememberPromoted();
+  ctx.reads.forgetRotation();
   return { strategy: 'n/a', changed: true, detail: `AWSCURRENT moved from version ${from}` };
 }
