@@ -2,8 +2,9 @@
  * `npm run bench [-- --rotations N] [--aws-reference DIR] [--python PATH] [--sslmode MODE] [--secrets-manager-latency-ms N]`
  *
  * Times full four-step rotations through the local stack (RotateSecret → Lambda Invoke → each step) for each
- * strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs: Secrets Manager calls and
- * database connections (from the server's own log_connections lines, so retries and failed probes count).
+ * strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs: Secrets Manager calls,
+ * database connections (from the server's own log_connections lines, so retries and failed probes count), and
+ * the CPU time of the function's process (Linux /proc).
  *
  * Every function runs as Lambda runs it, in its own warm process: pg-rotator as its esbuild bundle, AWS's as
  * Python. With --aws-reference, DIR holds AWS's Python rotation functions (a checkout of
@@ -33,6 +34,7 @@ import { LOCAL_AWS, startLocalStack } from '../local/stack';
 import { typescriptWorker } from '../local/lambda/worker-command';
 import { bundleFunction } from '../scripts/function-bundle';
 import { awsReferenceFunction } from './aws-reference';
+import { cpuMsOfProcesses } from './process-cpu';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not the bench's story.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -56,6 +58,8 @@ interface Figures {
   readonly p95Ms: number;
   /** The four invocations' own durations, summed: the function's work, without the stack's overhead. */
   readonly functionMs: number;
+  /** CPU time of the function's process per rotation, user and system. */
+  readonly functionCpuMs: number;
   readonly secretsManagerCalls: number;
   readonly connections: number;
   readonly failedLogins: number;
@@ -65,6 +69,8 @@ interface Subject {
   readonly name: string;
   readonly functionArn: string;
   readonly strategy: Strategy;
+  /** What the command line of the function's worker process contains, to read its CPU time by. */
+  readonly processMarker: string;
   /** Extra secret keys this subject's function needs. */
   readonly secretExtras?: Record<string, unknown>;
 }
@@ -75,6 +81,7 @@ interface Samples {
   readonly secretArn: string;
   readonly durations: number[];
   readonly functionTimes: number[];
+  cpuMs: number;
   calls: number;
   connections: number;
   failedLogins: number;
@@ -88,7 +95,7 @@ interface Samples {
 async function measureInRounds(subjects: Subject[], localStack: LocalStack, server: ServerFacts): Promise<Figures[]> {
   const samples: Samples[] = [];
   for (const subject of subjects) {
-    samples.push({ subject, secretArn: await prepareSecret(subject, localStack, server), durations: [], functionTimes: [], calls: 0, connections: 0, failedLogins: 0 });
+    samples.push({ subject, secretArn: await prepareSecret(subject, localStack, server), durations: [], functionTimes: [], cpuMs: 0, calls: 0, connections: 0, failedLogins: 0 });
   }
   const client = localStack.secretsClient();
   for (let round = 0; round <= ROTATIONS; round++) {
@@ -97,12 +104,14 @@ async function measureInRounds(subjects: Subject[], localStack: LocalStack, serv
       const mark = await markLog(server.logFile as string);
       localStack.secretsManager.resetCalls();
       const invocationsBefore = localStack.lambda.invocations(subject.functionArn).length;
+      const cpuBefore = cpuMsOfProcesses(subject.processMarker);
       const started = performance.now();
       await client.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: subject.functionArn }));
       const outcome = await localStack.secretsManager.rotations.latest(secretArn);
       const elapsed = performance.now() - started;
       if (!outcome.succeeded) throw new Error(`${subject.name}: rotation failed at ${outcome.failedStep}: ${outcome.error?.message}`);
       if (round === 0) continue;
+      sample.cpuMs += cpuMsOfProcesses(subject.processMarker) - cpuBefore;
       sample.durations.push(elapsed);
       sample.functionTimes.push(localStack.lambda.invocations(subject.functionArn).slice(invocationsBefore).reduce((sum, r) => sum + r.durationMs, 0));
       sample.calls += OPERATIONS.reduce((sum, op) => sum + localStack.secretsManager.calls(op), 0);
@@ -116,6 +125,7 @@ async function measureInRounds(subjects: Subject[], localStack: LocalStack, serv
     medianMs: percentile(sample.durations, 0.5),
     p95Ms: percentile(sample.durations, 0.95),
     functionMs: percentile(sample.functionTimes, 0.5),
+    functionCpuMs: sample.cpuMs / ROTATIONS,
     secretsManagerCalls: sample.calls / ROTATIONS,
     connections: sample.connections / ROTATIONS,
     failedLogins: sample.failedLogins / ROTATIONS,
@@ -154,12 +164,13 @@ async function prepareSecret(subject: Subject, localStack: LocalStack, server: S
 }
 
 function printTable(rows: Figures[]): void {
-  const header = ['function', 'rotation ms (median)', 'p95', 'in the function ms (median)', 'SM calls', 'DB connections', 'failed logins'];
+  const header = ['function', 'rotation ms (median)', 'p95', 'in the function ms (median)', 'function CPU ms (mean)', 'SM calls', 'DB connections', 'failed logins'];
   const lines = rows.map((r) => [
     r.name,
     r.medianMs.toFixed(0),
     r.p95Ms.toFixed(0),
     r.functionMs.toFixed(0),
+    r.functionCpuMs.toFixed(0),
     r.secretsManagerCalls.toFixed(1),
     r.connections.toFixed(1),
     r.failedLogins.toFixed(1),
@@ -192,10 +203,10 @@ async function main(): Promise<void> {
       }),
     );
     const subjects: Subject[] = [
-      { name: 'pg-rotator single-user', functionArn: rotatorArn, strategy: 'single-user' },
-      { name: 'pg-rotator admin', functionArn: rotatorArn, strategy: 'admin' },
-      { name: 'pg-rotator alternating', functionArn: rotatorArn, strategy: 'alternating' },
-      { name: 'pg-rotator alternating-owner', functionArn: rotatorArn, strategy: 'alternating-owner' },
+      { name: 'pg-rotator single-user', functionArn: rotatorArn, strategy: 'single-user', processMarker: bundle },
+      { name: 'pg-rotator admin', functionArn: rotatorArn, strategy: 'admin', processMarker: bundle },
+      { name: 'pg-rotator alternating', functionArn: rotatorArn, strategy: 'alternating', processMarker: bundle },
+      { name: 'pg-rotator alternating-owner', functionArn: rotatorArn, strategy: 'alternating-owner', processMarker: bundle },
     ];
     const reference = args['aws-reference'];
     if (reference !== undefined) {
@@ -206,7 +217,7 @@ async function main(): Promise<void> {
           continue;
         }
         const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, args.python, stack.secretsManager.endpoint, caFile));
-        subjects.push({ name: `AWS ${kind} (Python)`, functionArn: arn, strategy, secretExtras: { strategy: undefined } });
+        subjects.push({ name: `AWS ${kind} (Python)`, functionArn: arn, strategy, processMarker: dir, secretExtras: { strategy: undefined } });
       }
     }
 
