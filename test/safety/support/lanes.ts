@@ -13,6 +13,7 @@ import pg from 'pg';
 import { dispatch } from '../../../lambda/dispatch';
 import type { Runtime } from '../../../lambda/runtime';
 import { createRuntime } from '../../../lambda/runtime';
+import { NO_MEMORY } from '../../../lambda/secrets/version-memory';
 import type { LocalLambda } from '../../../local/lambda/server';
 import { startLocalLambda } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-driver';
@@ -32,9 +33,16 @@ export interface Lane {
   readonly lambda: LocalLambda;
   readonly secretsManager: LocalSecretsManager;
   readonly relay: SmRelay;
-  /** The function's runtime: reaches Secrets Manager through the relay. */
+  /**
+   * The function's runtime: reaches Secrets Manager through the relay, and remembers no secret version between
+   * steps, as a step landing in a cold container: every read a step can make is then made, profiled, and a point
+   * to inject Secrets Manager faults at.
+   */
   readonly runtime: Runtime;
-  /** The same function reaching Secrets Manager directly, for scenarios with no Secrets Manager fault (one hop less). */
+  /**
+   * The same function reaching Secrets Manager directly, for scenarios with no Secrets Manager fault (one hop
+   * less), in a warm container: its steps start from the versions the previous step left in memory.
+   */
   readonly directRuntime: Runtime;
   /** A database of the lane's, for tests that need none of their own (each fault scenario creates its own). */
   readonly database: ScenarioDatabase;
@@ -84,7 +92,7 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
       // The SDK's standard retry mode, as in Lambda: three attempts.
       { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => functionLog.push(line) },
     );
-  const runtime = runtimeVia(relay.endpoint);
+  const runtime = { ...runtimeVia(relay.endpoint), memory: NO_MEMORY };
   const directRuntime = runtimeVia(secretsManager.endpoint);
   const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event, context) => dispatch(event, directRuntime, context), timeoutMs: 30_000 });
   const sm = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: secretsManager.endpoint });
