@@ -1,10 +1,9 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { OrchestrationAccess } from './orchestration-access';
-import { ROTATION_ACTIONS, viaSecretsManager } from './rotator-policies';
+import { ROTATION_ACTIONS, secretKeyStatements, unique, viaSecretsManager } from './rotator-policies';
 import { secretPolicyResource } from './secret-arns';
 
 /**
@@ -32,10 +31,6 @@ export interface OrchestratorPoliciesProps {
   /** What orchestrator requests may use, already checked by `validateOrchestration`. */
   readonly access: OrchestrationAccess;
 }
-
-const unique = (values: readonly string[]) => [...new Set(values)];
-const keyArns = (secrets: readonly ISecret[]) =>
-  unique(secrets.flatMap((secret) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])));
 
 /**
  * The function's grants for orchestrator requests, in two policies: `RequestAccess` names every secret it covers,
@@ -146,28 +141,12 @@ export class OrchestratorPolicies extends Construct {
         new iam.PolicyStatement({ sid: 'InvokeRotationFunction', actions: ['lambda:InvokeFunction'], resources: [functionArn] }),
       );
     }
-    const writeKeys = keyArns(inlineSecrets);
-    const readKeys = keyArns(readSecrets).filter((arn) => !writeKeys.includes(arn));
-    if (writeKeys.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'InlineRotationKeys',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: writeKeys,
-          conditions: viaSecretsManager(this),
-        }),
-      );
-    }
-    if (readKeys.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'RequestSecretKeys',
-          actions: ['kms:Decrypt'],
-          resources: readKeys,
-          conditions: viaSecretsManager(this),
-        }),
-      );
-    }
+    statements.push(
+      ...secretKeyStatements(this, {
+        written: { sid: 'InlineRotationKeys', secrets: inlineSecrets },
+        read: { sid: 'RequestSecretKeys', secrets: readSecrets },
+      }),
+    );
     return statements;
   }
 }

@@ -26,7 +26,7 @@ export interface RotatorPoliciesProps {
   readonly allowRandomPassword: boolean;
 }
 
-const unique = (values: readonly string[]) => [...new Set(values)];
+export const unique = (values: readonly string[]) => [...new Set(values)];
 
 /**
  * The condition that lets the role use a key only when Secrets Manager in this region makes the call, so it cannot
@@ -34,6 +34,32 @@ const unique = (values: readonly string[]) => [...new Set(values)];
  */
 export function viaSecretsManager(scope: Construct): Record<string, Record<string, string>> {
   return { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com` } };
+}
+
+/**
+ * The customer-managed keys of secrets the role writes and of secrets it only reads: Decrypt for GetSecretValue,
+ * GenerateDataKey for PutSecretValue (written secrets only), and only when Secrets Manager in this region makes
+ * the call. A key of both kinds is granted once, as a written one.
+ */
+export function secretKeyStatements(
+  scope: Construct,
+  keys: { readonly written: { sid: string; secrets: readonly ISecret[] }; readonly read: { sid: string; secrets: readonly ISecret[] } },
+): iam.PolicyStatement[] {
+  const keyArns = (secrets: readonly ISecret[]) =>
+    unique(secrets.flatMap((secret) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])));
+  const writtenKeys = keyArns(keys.written.secrets);
+  const readKeys = keyArns(keys.read.secrets).filter((arn) => !writtenKeys.includes(arn));
+  const conditions = viaSecretsManager(scope);
+  const statements: iam.PolicyStatement[] = [];
+  if (writtenKeys.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({ sid: keys.written.sid, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: writtenKeys, conditions }),
+    );
+  }
+  if (readKeys.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: keys.read.sid, actions: ['kms:Decrypt'], resources: readKeys, conditions }));
+  }
+  return statements;
 }
 
 /**
@@ -67,7 +93,12 @@ export class RotatorPolicies extends Construct {
         }),
       );
     }
-    statements.push(...this.keyStatements(props));
+    statements.push(
+      ...secretKeyStatements(this, {
+        written: { sid: 'RotatedSecretKeys', secrets: props.rotatedSecrets },
+        read: { sid: 'AdminSecretKeys', secrets: props.adminSecrets },
+      }),
+    );
     // A construct used only for orchestrator requests rotates nothing on a schedule.
     if (statements.length > 0) this.secretAccess = new iam.Policy(this, 'SecretAccess', { roles: [props.role], statements });
 
@@ -82,39 +113,5 @@ export class RotatorPolicies extends Construct {
           'secretsmanager:GetRandomPassword has no resource type in the IAM service authorization reference, so "*" is the only valid Resource; it reads no secret. Granted only when password.source is secrets-manager.',
       });
     }
-  }
-
-  /**
-   * Customer-managed keys: Decrypt for GetSecretValue, GenerateDataKey for PutSecretValue, and only when
-   * Secrets Manager in this region makes the call (kms:ViaService), so the role cannot use the keys directly.
-   */
-  private keyStatements(props: RotatorPoliciesProps): iam.PolicyStatement[] {
-    const conditions = viaSecretsManager(this);
-    const keyArns = (secrets: readonly ISecret[]) =>
-      unique(secrets.flatMap((secret) => (secret.encryptionKey ? [secret.encryptionKey.keyArn] : [])));
-    const rotatedKeys = keyArns(props.rotatedSecrets);
-    const adminKeys = keyArns(props.adminSecrets).filter((arn) => !rotatedKeys.includes(arn));
-    const statements: iam.PolicyStatement[] = [];
-    if (rotatedKeys.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'RotatedSecretKeys',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: rotatedKeys,
-          conditions,
-        }),
-      );
-    }
-    if (adminKeys.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'AdminSecretKeys',
-          actions: ['kms:Decrypt'],
-          resources: adminKeys,
-          conditions,
-        }),
-      );
-    }
-    return statements;
   }
 }
