@@ -7,6 +7,7 @@ import type { SecretMetadata, SecretStore, SecretVersion } from '../secrets/secr
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../secrets/secret-store';
 import type { VersionMemory } from '../secrets/version-memory';
 import { RotationStateError } from '../errors';
+import { awaitedLater } from './awaited-later';
 
 /** What every step needs: narrow dependencies, made once per container by the handler. */
 export interface RotationDeps {
@@ -99,8 +100,7 @@ export function secretReads(store: SecretStore, memory: VersionMemory, secretId:
       let read = admins.get(masterArn);
       if (read === undefined) {
         // Always read fresh: a remembered admin secret only lets the admin's login start before the read returns.
-        const fresh = readCurrent(masterArn, `admin secret ${masterArn} (masterarn) has no AWSCURRENT value`);
-        fresh.catch(() => undefined);
+        const fresh = awaitedLater(readCurrent(masterArn, `admin secret ${masterArn} (masterarn) has no AWSCURRENT value`));
         const remembered = rememberedCurrent(masterArn);
         read = (async () => {
           const version = remembered ?? (await fresh);
@@ -134,16 +134,8 @@ export interface StepOutcome {
   readonly detail: string;
 }
 
-export function loadCurrent(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret>> {
-  return ctx.reads.current();
-}
-
-export function loadPending(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret> | undefined> {
-  return ctx.reads.pending();
-}
-
 export async function requirePending(ctx: RotationContext): Promise<ParsedSecret<DatabaseSecret>> {
-  const pending = await loadPending(ctx);
+  const pending = await ctx.reads.pending();
   if (!pending) throw new RotationStateError(`secret ${ctx.secretArn} has no AWSPENDING value for version ${ctx.token}; createSecret must run first`);
   return pending;
 }
@@ -157,8 +149,4 @@ export async function loadPrevious(ctx: RotationContext): Promise<DatabaseSecret
   } catch {
     return undefined;
   }
-}
-
-export function loadAdmin(ctx: RotationContext, masterArn: string): Promise<AdminSecret> {
-  return ctx.reads.admin(masterArn);
 }

@@ -1,5 +1,4 @@
 import { CancelRotateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lambda/dispatch';
@@ -133,7 +132,7 @@ describe('a gate that refuses', () => {
     expect(stopped).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
     await stack.secretsClient().send(new CancelRotateSecretCommand({ SecretId: arn }));
 
-    const error = await invokeStep('setSecret', arn, stopped.versionId);
+    const error = await stack.invokeStep('setSecret', arn, stopped.versionId);
 
     expect(error).toContain('is not enabled for rotation');
     expect(await logsIn(original)).toEqual({ ok: true });
@@ -144,18 +143,10 @@ describe('a gate that refuses', () => {
     const { arn } = await singleUserSecret();
     const unknownToken = '00000000-0000-4000-8000-000000000000';
 
-    const error = await invokeStep('createSecret', arn, unknownToken);
+    const error = await stack.invokeStep('createSecret', arn, unknownToken);
 
     expect(error).toContain('has no stage for rotation');
     const described = await stack.secretsClient().send(new DescribeSecretCommand({ SecretId: arn }));
     expect(Object.keys(described.VersionIdsToStages ?? {})).not.toContain(unknownToken);
   });
 });
-
-/** Invokes one step through the Lambda Invoke API, as Secrets Manager does; the function error, if any. */
-async function invokeStep(step: string, secretArn: string, token: string): Promise<string | undefined> {
-  const out = await stack.lambdaClient().send(
-    new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
-  );
-  return out.FunctionError ? Buffer.from(out.Payload ?? []).toString() : undefined;
-}

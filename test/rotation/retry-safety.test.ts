@@ -1,4 +1,3 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lambda/dispatch';
@@ -42,13 +41,6 @@ async function assertUsable(arn: string, strategy: Strategy, during: boolean): P
   }
 }
 
-/** Invokes one step through the Lambda Invoke API, as Secrets Manager does; the function error, if any. */
-async function invokeStep(step: string, secretArn: string, token: string): Promise<string | undefined> {
-  const out = await stack.lambdaClient().send(
-    new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
-  );
-  return out.FunctionError ? Buffer.from(out.Payload ?? []).toString() : undefined;
-}
 
 describe.each(STRATEGIES)('%s', (strategy) => {
   it('converges when Secrets Manager runs every step twice', async () => {
@@ -93,7 +85,7 @@ describe.each(STRATEGIES)('%s', (strategy) => {
         // AWSCURRENT already moved, so Secrets Manager has nothing to reattempt; a late retry of any step with
         // the same token must still succeed, as a no-op.
         for (const retry of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
-          expect(await invokeStep(retry, arn, failed.versionId)).toBeUndefined();
+          expect(await stack.invokeStep(retry, arn, failed.versionId)).toBeUndefined();
         }
       } else {
         const retried = await stack.secretsManager.rotations.reattempt(arn);
@@ -115,7 +107,7 @@ describe.each(STRATEGIES)('%s', (strategy) => {
       const second = await stack.secretsManager.rotations.reattempt(arn);
       expect(second).toMatchObject({ succeeded: false, failedStep: 'finishSecret' });
       // UpdateSecretVersionStage was applied and only its answer lost: a retried finishSecret is a no-op.
-      expect(await invokeStep('finishSecret', arn, second.versionId)).toBeUndefined();
+      expect(await stack.invokeStep('finishSecret', arn, second.versionId)).toBeUndefined();
       expect(await stack.value(arn, 'AWSPENDING')).toEqual(await stack.value(arn));
       await assertUsable(arn, strategy, false);
     } finally {

@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { LocalStack } from '../../local/stack';
@@ -18,6 +19,8 @@ export interface RotationStack extends LocalStack {
   /** RotateSecret, then waits for the four steps to finish and returns the outcome. */
   rotate(secretArn: string): Promise<RotationOutcome>;
   value(secretArn: string, stage?: string): Promise<AppSecret>;
+  /** Invokes one pg-rotator step through the Lambda Invoke API, as Secrets Manager does; the function error, if any. */
+  invokeStep(step: string, secretArn: string, token: string): Promise<string | undefined>;
 }
 
 export interface AppSecret {
@@ -50,6 +53,12 @@ export async function startRotationStack(env: Record<string, string> = {}, varia
     async value(secretArn, stage = 'AWSCURRENT') {
       const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
       return JSON.parse(out.SecretString as string) as AppSecret;
+    },
+    async invokeStep(step, secretArn, token) {
+      const out = await stack.lambdaClient().send(
+        new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: token }) }),
+      );
+      return out.FunctionError ? Buffer.from(out.Payload ?? []).toString() : undefined;
     },
   };
 }

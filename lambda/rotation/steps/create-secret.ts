@@ -1,6 +1,5 @@
 import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { loadCurrent, loadPending } from '../rotation-context';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
 
 /**
@@ -10,9 +9,9 @@ import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
  * alternating, the login.
  */
 export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const current = await loadCurrent(ctx);
+  const current = await ctx.reads.current();
   const strategy = resolveStrategy(current.fields, ctx.deps.settings.env[ENV.defaultStrategy]);
-  if (await loadPending(ctx)) {
+  if (await ctx.reads.pending()) {
     return { strategy, changed: false, detail: 'pending version already holds a value' };
   }
   const login = pendingLogin(strategy, current.fields);

@@ -11,7 +11,7 @@ import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { loadAdmin, loadCurrent, loadPrevious, requirePending } from '../rotation-context';
+import { loadPrevious, requirePending } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
 import { pendingLogin, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
@@ -27,7 +27,7 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * and the gate has let the step run.
  */
 export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const [{ fields: current }, { fields: pending }] = await Promise.all([loadCurrent(ctx), requirePending(ctx)]);
+  const [{ fields: current }, { fields: pending }] = await Promise.all([ctx.reads.current(), requirePending(ctx)]);
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
 
   const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending));
@@ -159,7 +159,7 @@ async function openAdminChanger(
   change: (session: Session) => Promise<void>,
 ): Promise<Changer> {
   const masterArn = current.masterarn as string; // resolveStrategy guarantees it for every admin strategy
-  const admin = await loadAdmin(ctx, masterArn);
+  const admin = await ctx.reads.admin(masterArn);
   const target = adminTarget(admin, current, ctx.deps.settings);
   const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
   const facts = await readFacts(session, ctx, { role: admin.username, host: target.host });

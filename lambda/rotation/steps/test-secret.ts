@@ -5,7 +5,6 @@ import { withSession } from '../../postgres/connect';
 import { membershipsOf } from '../../postgres/role-changes';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { loadAdmin, loadCurrent, loadPending } from '../rotation-context';
 import { cloneUsername, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
@@ -20,7 +19,7 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  */
 export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const pending = (await loadPending(ctx))?.fields;
+  const pending = (await ctx.reads.pending())?.fields;
   if (!pending) return testConfiguration(ctx);
   // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
   const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
@@ -38,11 +37,11 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
 
 async function testConfiguration(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const current = (await loadCurrent(ctx)).fields;
+  const current = (await ctx.reads.current()).fields;
   const strategy = resolveStrategy(current, settings.env[ENV.defaultStrategy]);
   await checkLogin(current, connectionTarget(current, settings), 'testing AWSCURRENT');
   if (current.masterarn !== undefined && strategy !== 'single-user') {
-    const admin = await loadAdmin(ctx, current.masterarn);
+    const admin = await ctx.reads.admin(current.masterarn);
     await checkLogin(admin, adminTarget(admin, current, settings), 'testing the admin secret');
   }
   return { strategy, changed: false, detail: 'no pending value (RotateImmediately=false): the current and admin credentials log in' };
