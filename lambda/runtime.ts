@@ -30,7 +30,13 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
   const settings = loadSettings(source);
   const { env } = settings;
   const endpoint = env[ENV.secretsManagerEndpoint];
-  const secretsManager = new SecretsManagerClient({ ...(endpoint === undefined ? {} : { endpoint }), ...overrides.secretsManager });
+  const secretsManager = new SecretsManagerClient({
+    // The SDK resolves each command's middleware stack on every call unless told to keep it; nothing here changes
+    // a stack after its first call, and a rotation makes eight or nine calls in a row.
+    cacheMiddleware: true,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...overrides.secretsManager,
+  });
   const store = secretStore(secretsManager);
   const policy = passwordPolicyFrom(env);
   return {
