@@ -3,8 +3,12 @@ import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
 import { errorCode, failureKind, toDatabaseError } from './errors';
+import { useNodeCryptoForScram } from './scram-client';
 import type { ConnectionAttempt, TlsSettings } from './tls';
 import { connectionAttempts } from './tls';
+
+// Every session below logs in through node-postgres's SCRAM code; see scram-client.ts.
+useNodeCryptoForScram();
 
 /** Where to connect, and how long to wait. */
 export interface ConnectionTarget {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { saslPrep } from './saslprep';
+import { rememberSaltedPassword } from './scram-client';
 
 /**
  * PostgreSQL stores whatever verifier `ALTER ROLE … PASSWORD` hands it when the text is already one, so the
@@ -31,11 +32,14 @@ export function scramSha256Verifier(
 
 /**
  * {@link scramSha256Verifier} with the key derivation on libuv's thread pool: setSecret starts it with its
- * logins, so the ~1 ms of PBKDF2 is done by the time the change is made.
+ * logins, so the ~1 ms of PBKDF2 is done by the time the change is made. The salted password is kept for the
+ * next login with this password (testSecret's), which then skips its own PBKDF2 (see scram-client.ts).
  */
 export async function scramSha256VerifierInBackground(password: string): Promise<string> {
   const salt = randomBytes(SCRAM_SALT_BYTES);
-  const saltedPassword = await pbkdf2Async(saslPrep(password), salt, SCRAM_ITERATIONS, 32, 'sha256');
+  const prepared = saslPrep(password);
+  const saltedPassword = await pbkdf2Async(prepared, salt, SCRAM_ITERATIONS, 32, 'sha256');
+  rememberSaltedPassword(prepared, salt, SCRAM_ITERATIONS, saltedPassword);
   return formatVerifier(saltedPassword, salt, SCRAM_ITERATIONS);
 }
 
