@@ -82,6 +82,7 @@ function openChanger(
         return { session, login: pending.username, change: () => setPendingPassword(session) };
       });
     case 'admin':
+      // One statement: atomic on its own.
       return openAdminChanger(ctx, current, pending.username, setPendingPassword);
     case 'alternating':
     case 'alternating-owner': {
@@ -151,7 +152,7 @@ async function requireCurrentLogsIn(ctx: RotationContext, current: DatabaseSecre
   }
 }
 
-/** The admin's session; its change runs in one transaction, with PostgreSQL 16's ADMIN OPTION rule explained. */
+/** The admin's session, and its change with PostgreSQL 16's ADMIN OPTION rule explained. */
 async function openAdminChanger(
   ctx: RotationContext,
   current: DatabaseSecret,
@@ -168,7 +169,7 @@ async function openAdminChanger(
     login: admin.username,
     change: async () => {
       try {
-        await inTransaction(session, () => change(session));
+        await change(session);
       } catch (error) {
         const failure = toDatabaseError(error, { doing: `changing role "${changedRole}" as the admin`, role: admin.username, host: target.host });
         throw explainAdminPermission(failure, facts, admin.username);
@@ -180,7 +181,8 @@ async function openAdminChanger(
 /**
  * Alternating users. AWS's way creates `<user>_clone` on first use as a member of the original role; two named
  * logins must both exist already. alternating-owner makes both logins members of the owner role and default to
- * it, so whatever either creates is owned by the owner and usable by both.
+ * it, so whatever either creates is owned by the owner and usable by both. Where that takes more than one
+ * statement, they run in one transaction: all of it lands, or none.
  */
 async function prepareAlternateLogin(
   session: Session,
@@ -190,6 +192,19 @@ async function prepareAlternateLogin(
   verifier: string,
 ): Promise<void> {
   const exists = await roleExists(session, pending.username);
+  // Every rotation but the first: one statement, atomic on its own.
+  if (exists && strategy === 'alternating') return setPassword(session, pending.username, { verifier });
+  await inTransaction(session, () => changeAlternateLogin(session, strategy, current, pending, verifier, exists));
+}
+
+async function changeAlternateLogin(
+  session: Session,
+  strategy: Strategy,
+  current: DatabaseSecret,
+  pending: DatabaseSecret,
+  verifier: string,
+  exists: boolean,
+): Promise<void> {
   if (exists) {
     await setPassword(session, pending.username, { verifier });
   } else if (strategy === 'alternating' && current.alternateUsername !== undefined) {
