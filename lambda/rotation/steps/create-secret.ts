@@ -9,9 +9,9 @@ import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
  * alternating, the login.
  */
 export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const current = await ctx.reads.current();
+  const [current, pending] = await Promise.all([ctx.reads.current(), ctx.reads.pending()]);
   const strategy = resolveStrategy(current.fields, ctx.deps.settings.env[ENV.defaultStrategy]);
-  if (await ctx.reads.pending()) {
+  if (pending) {
     return { strategy, changed: false, detail: 'pending version already holds a value' };
   }
   const login = pendingLogin(strategy, current.fields);
