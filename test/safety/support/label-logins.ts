@@ -80,17 +80,29 @@ export async function observeLabels(client: SecretsManagerClient, superuser: Pic
   const { VersionIdsToStages: stages = {} } = await client.send(new DescribeSecretCommand({ SecretId: arn }));
   const labels: Partial<Record<Stage, LabelLogin>> = {};
   const versions = new Map<string, Promise<{ username: string; logsIn: boolean } | undefined>>();
+  const catalog = oneQueryAtATime(superuser);
   await Promise.all(
     STAGES.map(async (stage) => {
       const versionId = Object.entries(stages).find(([, s]) => s.includes(stage))?.[0];
       if (versionId === undefined) return;
       // AWSPENDING stays on the new AWSCURRENT after finishSecret: one version, one login.
-      if (!versions.has(versionId)) versions.set(versionId, tryVersion(client, superuser, arn, versionId));
+      if (!versions.has(versionId)) versions.set(versionId, tryVersion(client, catalog, arn, versionId));
       const login = await versions.get(versionId);
       if (login) labels[stage] = { stage, versionId, ...login };
     }),
   );
   return { at, labels };
+}
+
+/** The labels are tried at once, but one pg client runs one query at a time: later ones wait their turn. */
+function oneQueryAtATime(client: Pick<pg.Client, 'query'>): Pick<pg.Client, 'query'> {
+  let turn: Promise<unknown> = Promise.resolve();
+  const query = (...args: unknown[]) => {
+    const result = turn.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    turn = result.catch(() => undefined);
+    return result;
+  };
+  return { query } as Pick<pg.Client, 'query'>;
 }
 
 async function tryVersion(
