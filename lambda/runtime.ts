@@ -31,8 +31,9 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
   const { env } = settings;
   const endpoint = env[ENV.secretsManagerEndpoint];
   const secretsManager = new SecretsManagerClient({
-    // The SDK resolves each command's middleware stack on every call unless told to keep it; nothing here changes
-    // a stack after its first call, and a rotation makes eight or nine calls in a row.
+    // The SDK resolves each command's middleware stack on every call unless told to keep it; a rotation makes eight
+    // or nine calls in a row. Middleware added to the client after its first call would then be ignored: add any
+    // before (as test/safety/support/tripwire-runtime.ts does).
     cacheMiddleware: true,
     ...(endpoint === undefined ? {} : { endpoint }),
     ...overrides.secretsManager,

@@ -29,7 +29,8 @@ const pbkdf2Async = promisify(pbkdf2);
 export const SALTED_PASSWORD_TTL_MS = 5 * 60_000;
 
 interface SaltedPassword {
-  readonly preparedPassword: Buffer;
+  /** SHA-256 of the password it was derived from: enough to tell which login it serves, without the plaintext. */
+  readonly passwordDigest: Buffer;
   readonly value: Buffer;
   readonly expiresAt: number;
 }
@@ -44,8 +45,11 @@ const entryKey = (salt: Uint8Array, iterations: number) => `${iterations}:${Buff
  * the password after SASLprep, as it went into PBKDF2.
  */
 export function rememberSaltedPassword(preparedPassword: string, salt: Buffer, iterations: number, saltedPassword: Buffer, now = Date.now()): void {
-  for (const [key, entry] of saltedPasswords) if (entry.expiresAt <= now) saltedPasswords.delete(key);
-  saltedPasswords.set(entryKey(salt, iterations), { preparedPassword: Buffer.from(preparedPassword), value: saltedPassword, expiresAt: now + SALTED_PASSWORD_TTL_MS });
+  const key = entryKey(salt, iterations);
+  const entry = { passwordDigest: digest(preparedPassword), value: saltedPassword, expiresAt: now + SALTED_PASSWORD_TTL_MS };
+  saltedPasswords.set(key, entry);
+  // An entry no login takes (the change failed, or testSecret ran in another container) goes when it expires.
+  setTimeout(() => saltedPasswords.get(key) === entry && saltedPasswords.delete(key), entry.expiresAt - now).unref();
 }
 
 /** The remembered salted password for exactly this password, salt and count, once; otherwise undefined. */
@@ -54,10 +58,11 @@ function takeSaltedPassword(preparedPassword: string, salt: Uint8Array, iteratio
   const entry = saltedPasswords.get(key);
   if (entry === undefined) return undefined;
   saltedPasswords.delete(key);
-  const candidate = Buffer.from(preparedPassword);
-  const matches = entry.expiresAt > now && candidate.length === entry.preparedPassword.length && timingSafeEqual(candidate, entry.preparedPassword);
+  const matches = entry.expiresAt > now && timingSafeEqual(digest(preparedPassword), entry.passwordDigest);
   return matches ? entry.value : undefined;
 }
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
 
 // pg hands these functions back what they returned; WebCrypto's ArrayBuffer is taken as well.
 const bytes = (data: ArrayBuffer | Uint8Array) => (data instanceof ArrayBuffer ? new Uint8Array(data) : data);

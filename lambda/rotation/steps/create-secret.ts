@@ -1,5 +1,6 @@
 import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
+import { awaitedLater } from '../awaited-later';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
 
 /**
@@ -9,9 +10,11 @@ import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
  * alternating, the login.
  */
 export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const [current, pending] = await Promise.all([ctx.reads.current(), ctx.reads.pending()]);
+  // Both reads at once; AWSCURRENT's failure, and then its strategy's, is reported before the pending version's.
+  const pending = awaitedLater(ctx.reads.pending());
+  const current = await ctx.reads.current();
   const strategy = resolveStrategy(current.fields, ctx.deps.settings.env[ENV.defaultStrategy]);
-  if (pending) {
+  if (await pending) {
     return { strategy, changed: false, detail: 'pending version already holds a value' };
   }
   const login = pendingLogin(strategy, current.fields);
