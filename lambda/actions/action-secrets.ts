@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { ActionRefusedError } from '../errors';
 import { callSecretsManager, isAwsError, toSecretsManagerError } from '../secrets/secrets-manager-call';
-import { AWSCURRENT, AWSPENDING, secretStore } from '../secrets/secret-store';
+import { AWSCURRENT, rotationInProgress, secretStore, versionWithStage } from '../secrets/secret-store';
 
 /** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
 export interface SecretState {
@@ -69,9 +69,8 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       if (described.DeletedDate !== undefined) {
         throw new ActionRefusedError(`secret ${described.ARN ?? secretId} is scheduled for deletion; restore it (RestoreSecret) or name another secret`);
       }
-      const versions = Object.entries(described.VersionIdsToStages ?? {});
-      const current = versions.find(([, stages]) => stages.includes(AWSCURRENT))?.[0];
-      const pending = versions.find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT))?.[0];
+      const current = versionWithStage(described.VersionIdsToStages ?? {}, AWSCURRENT);
+      const pending = rotationInProgress(described.VersionIdsToStages ?? {});
       const rotating = pending === undefined ? {} : { pendingVersionId: pending };
       if (current === undefined) return { exists: true, arn: described.ARN ?? secretId, ...rotating };
       const value = await readObject(client, secretId, current);

@@ -11,7 +11,7 @@ import { createSecret } from '../rotation/steps/create-secret';
 import { finishSecret } from '../rotation/steps/finish-secret';
 import { setSecret } from '../rotation/steps/set-secret';
 import { testSecret } from '../rotation/steps/test-secret';
-import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
+import { AWSPENDING, rotationInProgress } from '../secrets/secret-store';
 import { NO_MEMORY } from '../secrets/version-memory';
 import { CallerSchema } from './caller';
 import { SecretIdSchema } from './request-target';
@@ -66,9 +66,8 @@ export async function runRotateRequest(
   if (metadata.rotationEnabled === true) {
     throw new RotationStateError(`secret ${metadata.arn} has Secrets Manager rotation enabled; rotate it with mode "secrets-manager" so the two cannot overlap`);
   }
-  const pending = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(AWSPENDING) && !stages.includes(AWSCURRENT))?.[0];
   // Fails early, naming the secret, when there is nothing to rotate from.
-  const token = pending ?? inlineToken(metadata.arn, currentVersionId(metadata));
+  const token = rotationInProgress(metadata.versionIdsToStages) ?? inlineToken(metadata.arn, currentVersionId(metadata));
   const log = deps.log.child({ secretArn: metadata.arn, clientRequestToken: token, mode: 'inline' });
   const steps: RotateResult['steps'] = [];
   for (const [step, run] of STEPS) {

@@ -1,6 +1,6 @@
 import { RotationStateError } from '../errors';
 import type { SecretMetadata } from '../secrets/secret-store';
-import { AWSCURRENT, AWSPENDING } from '../secrets/secret-store';
+import { AWSCURRENT, AWSPENDING, versionWithStage } from '../secrets/secret-store';
 
 export type GateDecision = 'run' | 'already-current';
 
@@ -26,7 +26,7 @@ export function gate(metadata: SecretMetadata, token: string): GateDecision {
 
 /** The version holding AWSCURRENT. */
 export function currentVersionId(metadata: SecretMetadata): string {
-  const entry = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes(AWSCURRENT));
-  if (!entry) throw new RotationStateError(`secret ${metadata.arn} has no AWSCURRENT version`);
-  return entry[0];
+  const versionId = versionWithStage(metadata.versionIdsToStages, AWSCURRENT);
+  if (versionId === undefined) throw new RotationStateError(`secret ${metadata.arn} has no AWSCURRENT version`);
+  return versionId;
 }

@@ -18,7 +18,20 @@ export interface SecretMetadata {
   readonly arn: string;
   /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
   readonly rotationEnabled: boolean | undefined;
-  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  readonly versionIdsToStages: VersionStages;
+}
+
+/** DescribeSecret's VersionIdsToStages. */
+export type VersionStages = Readonly<Record<string, readonly string[]>>;
+
+/** The version holding a staging label, if any. */
+export function versionWithStage(stages: VersionStages, stage: string): string | undefined {
+  return Object.entries(stages).find(([, labels]) => labels.includes(stage))?.[0];
+}
+
+/** The version AWSPENDING is on while apart from AWSCURRENT: the token of a rotation in progress, if any. */
+export function rotationInProgress(stages: VersionStages): string | undefined {
+  return Object.entries(stages).find(([, labels]) => labels.includes(AWSPENDING) && !labels.includes(AWSCURRENT))?.[0];
 }
 
 export interface SecretVersion {
