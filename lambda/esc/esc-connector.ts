@@ -2,8 +2,7 @@ import type { Settings } from '../config/settings';
 import { InvalidInputError, PgRotatorError } from '../errors';
 import type { Logger } from '../log/logger';
 import { logsIn, withSession } from '../postgres/connect';
-import { toDatabaseError } from '../postgres/errors';
-import { explainAdminPermission, serverFacts, setPassword } from '../postgres/role-changes';
+import { adminChangeError, serverFacts, setPassword } from '../postgres/role-changes';
 import { connectionTarget } from '../rotation/targets';
 import type { EscEvent, EscResponse } from './esc-event';
 import { EscEventSchema } from './esc-event';
@@ -52,8 +51,7 @@ async function rotate(event: EscEvent, settings: Settings, log: Logger): Promise
     try {
       await setPassword(session, rotated.username, rotated.password);
     } catch (error) {
-      const failure = toDatabaseError(error, { doing: `setting the password of role "${rotated.username}"`, role: event.managingUser.username, host: event.host });
-      throw explainAdminPermission(failure, facts, event.managingUser.username);
+      throw adminChangeError(error, facts, { doing: `setting the password of role "${rotated.username}"`, admin: event.managingUser.username, host: event.host });
     }
   });
   if (!(await logsIn(target, rotated))) {

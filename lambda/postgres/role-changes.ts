@@ -1,5 +1,6 @@
 import { DatabaseError } from '../errors';
 import type { Session } from './connect';
+import { toDatabaseError } from './errors';
 import type { Logger } from '../log/logger';
 import { scramSha256Verifier } from './password-verifier';
 import type { Statement } from './role-sql';
@@ -31,15 +32,17 @@ export async function serverFacts(session: Session, log: Logger): Promise<Server
 }
 
 /**
- * On PostgreSQL 16+, CREATEROLE alone no longer lets an admin change roles it does not hold ADMIN OPTION on
- * (release notes, "Restrict the privileges of CREATEROLE"); a permission error there says what to grant.
+ * What failed when an admin changed another role, as a DatabaseError. On PostgreSQL 16+, CREATEROLE alone no
+ * longer lets an admin change roles it does not hold ADMIN OPTION on (release notes, "Restrict the privileges of
+ * CREATEROLE"); a permission error there says what to grant.
  */
-export function explainAdminPermission(error: DatabaseError, facts: ServerFacts, admin: string): DatabaseError {
-  if (error.sqlState !== '42501' || facts.versionNum < 160000) return error;
+export function adminChangeError(error: unknown, facts: ServerFacts, at: { doing: string; admin: string; host: string }): DatabaseError {
+  const failure = toDatabaseError(error, { doing: at.doing, role: at.admin, host: at.host });
+  if (failure.sqlState !== '42501' || facts.versionNum < 160000) return failure;
   return new DatabaseError(
     'permission',
-    `${error.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${admin}" WITH ADMIN OPTION`,
-    error.sqlState,
+    `${failure.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${at.admin}" WITH ADMIN OPTION`,
+    failure.sqlState,
   );
 }
 

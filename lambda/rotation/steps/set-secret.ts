@@ -6,7 +6,7 @@ import { closeInBackground, logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
 import { scramSha256VerifierInBackground } from '../../postgres/password-verifier';
 import type { ServerFacts } from '../../postgres/role-changes';
-import { explainAdminPermission, inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
+import { adminChangeError, inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
 import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
@@ -20,7 +20,7 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * setSecret: make the database accept the pending password. First, as AWS's functions do, check whether the
  * pending credentials already log in: that is the retry after a crash past the change, and nothing is done
  * twice. Then refuse to touch any role but the one this secret rotates, and change it with the strategy's
- * login, in one transaction.
+ * login: one ALTER ROLE, or one transaction where the change takes several statements.
  *
  * The login that will make the change is opened while the probe runs (a login costs a TLS handshake and a
  * SCRAM exchange), and both may start before the gate answers; nothing is changed until the probe has said no
@@ -171,8 +171,7 @@ async function openAdminChanger(
       try {
         await change(session);
       } catch (error) {
-        const failure = toDatabaseError(error, { doing: `changing role "${changedRole}" as the admin`, role: admin.username, host: target.host });
-        throw explainAdminPermission(failure, facts, admin.username);
+        throw adminChangeError(error, facts, { doing: `changing role "${changedRole}" as the admin`, admin: admin.username, host: target.host });
       }
     },
   };
