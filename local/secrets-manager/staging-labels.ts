@@ -87,6 +87,10 @@ function moveInPlace(stages: Map<string, string[]>, label: string, toVersionId: 
  *
  * Unlike moto, the version that loses AWSCURRENT keeps its other labels: AWS documents only the AWSPREVIOUS move.
  *
+ * The order of `labels` does not matter: VersionStages is a set of labels the version ends up with. AWSCURRENT goes
+ * first, so its automatic AWSPREVIOUS move happens before the labels asked for explicitly and never undoes one of
+ * them ([AWSPREVIOUS, AWSCURRENT] is [AWSCURRENT, AWSPREVIOUS]).
+ *
  * @example
  * attachLabels(new Map([['v1', ['AWSCURRENT']]]), 'v2', ['AWSCURRENT']);
  * // Map { 'v1' => ['AWSPREVIOUS'], 'v2' => ['AWSCURRENT'] }
@@ -94,7 +98,8 @@ function moveInPlace(stages: Map<string, string[]>, label: string, toVersionId: 
 export function attachLabels(stages: StageMap, versionId: string, labels: readonly string[]): Map<string, string[]> {
   const next = copy(stages);
   if (!next.has(versionId)) next.set(versionId, []);
-  const wanted = [...labels];
+  const wanted = labels.includes(AWSCURRENT) ? [AWSCURRENT, ...labels.filter((label) => label !== AWSCURRENT)] : [...labels];
+  // The first version: no AWSCURRENT holder, so no AWSPREVIOUS moves and the order is immaterial.
   if (versionWithLabel(next, AWSCURRENT) === undefined && !wanted.includes(AWSCURRENT)) wanted.push(AWSCURRENT);
   for (const label of wanted) moveInPlace(next, label, versionId);
   return next;

@@ -82,6 +82,21 @@ describe('PutSecretValue and staging labels', () => {
     expect(await stagesOf(name)).toEqual({ [v1]: ['blue', 'AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
   });
 
+  it('gives the same labels whatever the order of VersionStages, keeping an AWSPREVIOUS asked for before AWSCURRENT', async () => {
+    const results = [];
+    for (const order of [['AWSCURRENT', 'AWSPREVIOUS'], ['AWSPREVIOUS', 'AWSCURRENT']]) {
+      const { name } = await createWithValue();
+      const v2 = randomUUID();
+      const answer = await local.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: v2, VersionStages: order }));
+      results.push({ answered: answer.VersionStages, stages: await stagesOf(name), v2 });
+    }
+    for (const { answered, stages, v2 } of results) {
+      expect(answered).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+      // v1 lost AWSCURRENT and, with AWSPREVIOUS asked for on v2, its last label: deprecated.
+      expect(stages).toEqual({ [v2]: ['AWSCURRENT', 'AWSPREVIOUS'] });
+    }
+  });
+
   it('treats the same token with the same value as a no-op that returns the existing version', async () => {
     const { name, v1 } = await createWithValue();
     const token = randomUUID();
