@@ -129,11 +129,15 @@ export function createOperations({ store, driver }: OperationContext): Record<st
 
     DeleteSecret: (raw) => {
       const input = parseInput(S.DeleteSecretInput, raw);
-      const { secret, deletionDate } = store.delete(input.SecretId, {
+      const { identity, deletionDate } = store.delete(input.SecretId, {
         recoveryWindowInDays: input.RecoveryWindowInDays,
         forceDeleteWithoutRecovery: input.ForceDeleteWithoutRecovery,
       });
-      return { ...ids(secret), DeletionDate: epochSeconds(deletionDate) };
+      return {
+        ...(identity.arn !== undefined ? { ARN: identity.arn } : {}),
+        ...(identity.name !== undefined ? { Name: identity.name } : {}),
+        DeletionDate: epochSeconds(deletionDate),
+      };
     },
 
     RestoreSecret: (raw) => ids(store.restore(parseInput(S.SecretIdInput, raw).SecretId)),

@@ -121,9 +121,12 @@ export class SecretStore {
 
   /**
    * DeleteSecret: schedules deletion after a 7-30 day recovery window (default 30), or deletes at once with
-   * ForceDeleteWithoutRecovery, which is also allowed on a secret already scheduled for deletion.
+   * ForceDeleteWithoutRecovery, which is also allowed on a secret already scheduled for deletion, and on one that
+   * does not exist: "If you forcibly delete an already deleted or nonexistent secret, the operation does not return
+   * ResourceNotFoundException" (DeleteSecret API reference, ForceDeleteWithoutRecovery), so a retried forced delete
+   * succeeds. There is then no record to answer with: the answer names what the request named.
    */
-  delete(secretId: string, request: DeleteSecretRequest): { secret: SecretRecord; deletionDate: Date } {
+  delete(secretId: string, request: DeleteSecretRequest): { identity: { arn?: string; name?: string }; deletionDate: Date } {
     const { recoveryWindowInDays: days, forceDeleteWithoutRecovery: force } = request;
     if (force && days !== undefined) {
       throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
@@ -131,16 +134,21 @@ export class SecretStore {
     if (days !== undefined && (days < 7 || days > 30)) {
       throw invalidParameter('The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
-    const secret = this.find(secretId, { allowDeleted: true });
     const now = this.now();
+    const secret = this.all().find((s) => secretIdMatches(secretId, s, this.options.location));
+    if (!secret) {
+      if (!force) throw secretNotFound();
+      return { identity: secretId.startsWith('arn:') ? { arn: secretId } : { name: secretId }, deletionDate: now };
+    }
+    const identity = { arn: secret.arn, name: secret.name };
     if (force) {
       this.#secrets.delete(secret.arn);
-      return { secret, deletionDate: now };
+      return { identity, deletionDate: now };
     }
     if (secret.deletionDate) throw invalidRequest(MARKED_FOR_DELETION_MESSAGE);
     secret.deletionDate = new Date(now.getTime() + (days ?? 30) * DAY_MS);
     secret.lastChangedAt = now;
-    return { secret, deletionDate: secret.deletionDate };
+    return { identity, deletionDate: secret.deletionDate };
   }
 
   /** RestoreSecret: cancels a scheduled deletion (a no-op on a secret that is not scheduled). */

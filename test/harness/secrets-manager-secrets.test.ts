@@ -183,6 +183,20 @@ describe('DeleteSecret and RestoreSecret', () => {
     expect(forced.DeletionDate).toEqual(now);
     expect(await rejectionOf(local.client.send(new DescribeSecretCommand({ SecretId: name })))).toBeInstanceOf(ResourceNotFoundException);
   });
+
+  it('succeeds with ForceDeleteWithoutRecovery on a secret that does not exist, so a retried forced delete succeeds', async () => {
+    const name = uniqueName();
+    const arn = `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${name}-AbCdEf`;
+
+    // "If you forcibly delete an already deleted or nonexistent secret, the operation does not return
+    // ResourceNotFoundException" (DeleteSecret API reference).
+    expect(await local.client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }))).toMatchObject({ Name: name, DeletionDate: now });
+    expect(await local.client.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }))).toMatchObject({ ARN: arn, DeletionDate: now });
+
+    // Without it, a missing secret is still ResourceNotFoundException, and nothing was created on the way.
+    expect(await rejectionOf(local.client.send(new DeleteSecretCommand({ SecretId: name })))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejectionOf(local.client.send(new DescribeSecretCommand({ SecretId: name })))).toBeInstanceOf(ResourceNotFoundException);
+  });
 });
 
 describe('tags and UpdateSecret', () => {
