@@ -21,7 +21,8 @@ export type AwsErrorCode =
   | 'ThrottlingException'
   | 'UnknownOperationException'
   | 'SerializationException'
-  | 'ValidationException';
+  | 'ValidationException'
+  | 'NotImplementedException';
 
 /** The codes a fault or a test may ask for by name. */
 export const AWS_ERROR_CODES: readonly AwsErrorCode[] = [
@@ -38,6 +39,7 @@ export const AWS_ERROR_CODES: readonly AwsErrorCode[] = [
   'UnknownOperationException',
   'SerializationException',
   'ValidationException',
+  'NotImplementedException',
 ];
 
 /**
@@ -86,6 +88,21 @@ export function invalidParameter(message: string): AwsApiError {
 /** `InvalidRequestException`: the request is fine but the secret's state forbids it. */
 export function invalidRequest(message: string): AwsApiError {
   return new AwsApiError('InvalidRequestException', message);
+}
+
+/**
+ * `NotImplementedException`: AWS would honour this, the local endpoint does not model it. Refused rather than
+ * ignored, so a test never passes on behaviour the endpoint only pretends to have. Not an AWS answer: the code
+ * says plainly that the local endpoint is speaking.
+ *
+ * @example
+ * throw notModelled('ReplicateSecretToRegions', 'replica regions');
+ */
+export function notModelled(what: string, feature: string): AwsApiError {
+  return new AwsApiError(
+    'NotImplementedException',
+    `The local Secrets Manager does not model ${feature}: ${what} is refused rather than ignored. Test it against AWS.`,
+  );
 }
 
 /**

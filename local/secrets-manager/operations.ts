@@ -1,5 +1,7 @@
-import { AwsApiError, invalidParameter } from './errors';
+import { AwsApiError, invalidParameter, notModelled } from './errors';
+import { checkKmsKeyId } from './kms-key-id';
 import { listSecrets } from './list-secrets';
+import { NOT_MODELLED_OPERATIONS, refuseUnmodelledMembers } from './not-modelled';
 import { paginate } from './pagination';
 import { epochSeconds } from './protocol';
 import { DEFAULT_PASSWORD_OPTIONS, generatePassword } from './random-password';
@@ -55,10 +57,22 @@ function valueFrom(secretString: string | undefined, secretBinary: string | unde
  */
 export function createOperations({ store, driver }: OperationContext): Record<string, Operation> {
   const ids = (secret: { arn: string; name: string }) => ({ ARN: secret.arn, Name: secret.name });
+  const notModelledOperations = Object.fromEntries(
+    Object.entries(NOT_MODELLED_OPERATIONS).map(([name, feature]): [string, Operation] => [
+      name,
+      () => {
+        throw notModelled(name, feature);
+      },
+    ]),
+  );
 
   return {
+    ...notModelledOperations,
+
     CreateSecret: (raw) => {
       const input = parseInput(S.CreateSecretInput, raw);
+      refuseUnmodelledMembers('CreateSecret', input);
+      checkKmsKeyId(input.KmsKeyId);
       const { secret, versionId } = store.create({
         name: input.Name,
         clientRequestToken: input.ClientRequestToken,
@@ -160,6 +174,8 @@ export function createOperations({ store, driver }: OperationContext): Record<st
 
     UpdateSecret: (raw) => {
       const input = parseInput(S.UpdateSecretInput, raw);
+      refuseUnmodelledMembers('UpdateSecret', input);
+      checkKmsKeyId(input.KmsKeyId);
       const secret = store.find(input.SecretId);
       const value = valueFrom(input.SecretString, input.SecretBinary);
       const now = store.now();
@@ -202,6 +218,7 @@ export function createOperations({ store, driver }: OperationContext): Record<st
 
     RotateSecret: (raw) => {
       const input = parseInput(S.RotateSecretInput, raw);
+      refuseUnmodelledMembers('RotateSecret', input);
       const rules = input.RotationRules ? parseRotationRules(input.RotationRules) : undefined;
       const secret = store.find(input.SecretId);
       const rotateImmediately = input.RotateImmediately ?? true;

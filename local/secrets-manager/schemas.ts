@@ -19,7 +19,14 @@ const tags = z.array(tag).max(50);
 const maxResults = z.number().int().min(1).max(100).optional();
 const nextToken = z.string().min(1).max(4096).optional();
 
-/** CreateSecret request members (replica options are not modelled). */
+/**
+ * Members of the API model the endpoint does not model. They are declared so they reach the operation (zod would
+ * drop an undeclared member silently), which refuses them (`not-modelled.ts`).
+ */
+const replicaRegions = z.array(z.object({ Region: z.string().optional(), KmsKeyId: z.string().optional() }));
+const externalSecretType = z.string().min(1).max(256);
+
+/** CreateSecret request members. */
 export const CreateSecretInput = z.object({
   Name: z.string().min(1).max(512),
   ClientRequestToken: token,
@@ -28,6 +35,9 @@ export const CreateSecretInput = z.object({
   SecretString: secretString.optional(),
   SecretBinary: secretBinary.optional(),
   Tags: tags.optional(),
+  AddReplicaRegions: replicaRegions.optional(),
+  ForceOverwriteReplicaSecret: z.boolean().optional(),
+  Type: externalSecretType.optional(),
 });
 
 /** Requests that carry only SecretId: DescribeSecret, RestoreSecret, CancelRotateSecret. */
@@ -97,6 +107,7 @@ export const UpdateSecretInput = z.object({
   KmsKeyId: z.string().max(2048).optional(),
   SecretString: secretString.optional(),
   SecretBinary: secretBinary.optional(),
+  Type: externalSecretType.optional(),
 });
 
 /** UpdateSecretVersionStage request members. */
@@ -133,4 +144,6 @@ export const RotateSecretInput = z.object({
     })
     .optional(),
   RotateImmediately: z.boolean().optional(),
+  ExternalSecretRotationMetadata: z.array(z.object({ Key: z.string().optional(), Value: z.string().optional() })).optional(),
+  ExternalSecretRotationRoleArn: z.string().optional(),
 });
