@@ -78,7 +78,7 @@ function print(suites: Map<string, Suite>): void {
   );
   out.push(
     `Scenarios: ${total(faults, 'scenarios')}; lockouts: ${total(faults, 'lockouts')}; rotations that did not converge: ${faults?.counts['lockouts / rotation did not converge'] ?? 0}; ` +
-      `retries needed: ${Object.entries(faults?.counts ?? {}).filter(([k]) => k.startsWith('reattempts needed / ')).map(([k, n]) => `${k.slice(-1)} retry: ${n}`).join(', ')}; ` +
+      `Secrets Manager retries needed: ${Object.entries(faults?.counts ?? {}).filter(([k]) => k.startsWith('retries needed / ')).map(([k, n]) => `${k.slice(-1)}: ${n}`).join(', ')}; ` +
       `faults absorbed without a retry: ${total(faults, 'faults absorbed without a retry')}.`,
     '',
   );

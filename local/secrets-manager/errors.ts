@@ -22,6 +22,7 @@ export type AwsErrorCode =
   | 'UnknownOperationException'
   | 'SerializationException'
   | 'ValidationException'
+  | 'AccessDeniedException'
   | 'NotImplementedException';
 
 /** The codes a fault or a test may ask for by name. */
@@ -39,6 +40,7 @@ export const AWS_ERROR_CODES: readonly AwsErrorCode[] = [
   'UnknownOperationException',
   'SerializationException',
   'ValidationException',
+  'AccessDeniedException',
   'NotImplementedException',
 ];
 
@@ -74,6 +76,14 @@ export const MARKED_FOR_DELETION_MESSAGE =
 /** AWS's text (console, CLI, aws-cdk#17288) when AWSPENDING sits on a version other than AWSCURRENT's. */
 export const PREVIOUS_ROTATION_INCOMPLETE_MESSAGE =
   "A previous rotation isn't complete. That rotation will be reattempted.";
+
+/**
+ * AWS's AccessDeniedException text when RotateSecret names a function Secrets Manager cannot invoke (the text
+ * infrastructure tools match: terraform-provider-aws retries RotateSecret on exactly this error while a new
+ * function's resource policy propagates).
+ */
+export const CANNOT_INVOKE_MESSAGE =
+  'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.';
 
 /** `ResourceNotFoundException` with AWS's default text. */
 export function secretNotFound(): AwsApiError {

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { StepInvoker } from './rotation-driver';
+import type { InvokeCheck, StepInvoker } from './rotation-outcome';
 
 /**
  * The driver's only way out: Lambda's Invoke API through the real `@aws-sdk/client-lambda`, so the local endpoint
@@ -13,16 +13,19 @@ export interface LambdaInvokerOptions {
 }
 
 /**
- * A {@link StepInvoker} over one LambdaClient, made once per endpoint.
+ * A {@link StepInvoker} and an {@link InvokeCheck} over one LambdaClient, made once per endpoint.
  *
  * Each step is a `RequestResponse` invocation so the next step starts only after this one returned, as Secrets
  * Manager invokes rotation functions synchronously. `maxAttempts: 1`: a step is invoked exactly once, so tests can
- * count invocations; re-running a failed rotation is an explicit `rotations.reattempt`.
+ * count invocations; re-running a failed rotation is the driver's business (Secrets Manager's retries).
+ *
+ * `canInvoke` is a `DryRun` invocation: "Validate parameter values and verify that the user or role has permission
+ * to invoke the function" (Invoke API reference, InvocationType). RotateSecret asks it before changing anything.
  *
  * @example
  * const invoke = createLambdaInvoker({ endpoint: lambda.endpoint, region: 'us-east-1' });
  */
-export function createLambdaInvoker(options: LambdaInvokerOptions): { invoke: StepInvoker; destroy(): void } {
+export function createLambdaInvoker(options: LambdaInvokerOptions): { invoke: StepInvoker; canInvoke: InvokeCheck; destroy(): void } {
   const client = new LambdaClient({
     endpoint: options.endpoint,
     region: options.region,
@@ -39,6 +42,15 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): { invoke: St
         }),
       );
       return { functionError: answer.FunctionError, payload: answer.Payload };
+    },
+    canInvoke: async (functionArn) => {
+      try {
+        await client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'DryRun' }));
+        return true;
+      } catch {
+        // No such function, or no Lambda endpoint answering: either way Secrets Manager could not invoke it.
+        return false;
+      }
     },
     destroy: () => client.destroy(),
   };

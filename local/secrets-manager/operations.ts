@@ -1,4 +1,5 @@
-import { AwsApiError, invalidParameter, notModelled } from './errors';
+import { randomUUID } from 'node:crypto';
+import { AwsApiError, CANNOT_INVOKE_MESSAGE, invalidParameter, notModelled } from './errors';
 import { checkKmsKeyId } from './kms-key-id';
 import { listSecrets } from './list-secrets';
 import { NOT_MODELLED_OPERATIONS, refuseUnmodelledMembers } from './not-modelled';
@@ -6,8 +7,9 @@ import { paginate } from './pagination';
 import { epochSeconds } from './protocol';
 import { DEFAULT_PASSWORD_OPTIONS, generatePassword } from './random-password';
 import type { RotationDriver } from './rotation-driver';
+import type { InvokeCheck } from './rotation-outcome';
 import { parseRotationRules } from './rotation-rules';
-import { beginRotation, cancelRotation } from './rotation-state';
+import { beginRotation, cancelRotation, checkRotation } from './rotation-state';
 import * as S from './schemas';
 import type { SecretValue } from './secret-record';
 import { getSecretValue, listVersions, putSecretValue, updateSecretVersionStage } from './secret-versions';
@@ -17,16 +19,19 @@ import { describeSecretOutput, secretListEntry, valueMembers, versionListEntry }
 
 /**
  * One function per Secrets Manager operation: validate the input with its schema, apply the rule modules to the
- * store, shape the answer. Everything here is synchronous and free of HTTP; the server adds faults and transport.
+ * store, shape the answer. Free of HTTP (the server adds faults and transport) and synchronous, but for RotateSecret,
+ * which asks Lambda whether the function can be invoked before it changes anything.
  */
 
-/** An operation: JSON input in, JSON output out; throws AwsApiError. */
+/** An operation: JSON input in, JSON output out; throws (or rejects with) AwsApiError. */
 export type Operation = (input: Record<string, unknown>) => unknown;
 
 /** What the operations work on. */
 export interface OperationContext {
   readonly store: SecretStore;
   readonly driver: RotationDriver;
+  /** Whether Secrets Manager could invoke a rotation function; absent when no Lambda endpoint is known. */
+  readonly canInvoke: InvokeCheck | undefined;
 }
 
 const MAX_VALUE_BYTES = 65_536;
@@ -52,10 +57,10 @@ function valueFrom(secretString: string | undefined, secretBinary: string | unde
  * The operation table of one endpoint.
  *
  * @example
- * const ops = createOperations({ store, driver });
+ * const ops = createOperations({ store, driver, canInvoke: lambda.canInvoke });
  * ops.DescribeSecret?.({ SecretId: 'app/db' });
  */
-export function createOperations({ store, driver }: OperationContext): Record<string, Operation> {
+export function createOperations({ store, driver, canInvoke }: OperationContext): Record<string, Operation> {
   const ids = (secret: { arn: string; name: string }) => ({ ARN: secret.arn, Name: secret.name });
   const notModelledOperations = Object.fromEntries(
     Object.entries(NOT_MODELLED_OPERATIONS).map(([name, feature]): [string, Operation] => [
@@ -216,31 +221,34 @@ export function createOperations({ store, driver }: OperationContext): Record<st
       };
     },
 
-    RotateSecret: (raw) => {
+    RotateSecret: async (raw) => {
       const input = parseInput(S.RotateSecretInput, raw);
       refuseUnmodelledMembers('RotateSecret', input);
       const rules = input.RotationRules ? parseRotationRules(input.RotationRules) : undefined;
+      const request = {
+        // The SDK fills a token in; a raw request may not. Drawn once, so the check and the change agree.
+        clientRequestToken: input.ClientRequestToken ?? randomUUID(),
+        rotationLambdaArn: input.RotationLambdaARN,
+        rules,
+        testOnly: input.RotateImmediately === false,
+      };
+      const found = store.find(input.SecretId);
+      const { lambdaArn } = checkRotation(found, request, driver.isRunning(found.arn));
+      // AWS answers at once, changing nothing, when it cannot invoke the function (it never starts a rotation that
+      // would leave the secret stuck with "A previous rotation isn't complete").
+      if (!(await canInvoke?.(lambdaArn))) throw new AwsApiError('AccessDeniedException', CANNOT_INVOKE_MESSAGE);
       const secret = store.find(input.SecretId);
-      const rotateImmediately = input.RotateImmediately ?? true;
-      const start = beginRotation(
-        secret,
+      const start = beginRotation(secret, request, driver.isRunning(secret.arn), store.now());
+      void driver.start(
         {
-          clientRequestToken: input.ClientRequestToken,
-          rotationLambdaArn: input.RotationLambdaARN,
-          rules,
-        },
-        driver.isRunning(secret.arn),
-        store.now(),
-      );
-      if (!start.replay) {
-        void driver.start({
           secretArn: secret.arn,
           secretName: secret.name,
           versionId: start.versionId,
           lambdaArn: start.lambdaArn,
-          mode: rotateImmediately ? 'rotate' : 'test-only',
-        });
-      }
+          mode: request.testOnly ? 'test-only' : 'rotate',
+        },
+        'RotateSecret',
+      );
       return { ...ids(secret), VersionId: start.versionId };
     },
 

@@ -1,73 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import type { RetryState, RotationRetries } from './rotation-retries';
+import { shouldRetry } from './rotation-retries';
+import type {
+  AttemptTrigger,
+  RotationEvent,
+  RotationOutcome,
+  RotationStep,
+  RotationStepResult,
+  StepInvoker,
+} from './rotation-outcome';
+import { ROTATION_STEPS, describeFunctionError } from './rotation-outcome';
 
 /**
  * Runs a rotation the way Secrets Manager does once RotateSecret has answered: it invokes the rotation function once
  * per step, createSecret -> setSecret -> testSecret -> finishSecret, each a synchronous (RequestResponse) invocation
  * so the steps never overlap, and stops at the first step that fails, leaving AWSPENDING where it is ("When rotation
- * is unsuccessful, the AWSPENDING staging label might be attached to an empty secret version"). With
- * RotateImmediately=false only testSecret runs, and the pending version is removed afterwards whatever the result.
+ * is unsuccessful, the AWSPENDING staging label might be attached to an empty secret version"). Then it retries the
+ * whole rotation with the same token, as Secrets Manager does (`rotation-retries.ts`). With RotateImmediately=false
+ * only testSecret runs, once, and the pending version is removed afterwards whatever the result.
  *
- * The driver keeps every outcome so tests can await and inspect rotations. It never logs: events carry a
+ * The driver keeps every attempt's outcome so tests can await and inspect rotations. It never logs: events carry a
  * RotationToken and function errors may carry anything.
  */
-
-export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-
-/** One step of the rotation protocol. */
-export type RotationStep = (typeof ROTATION_STEPS)[number];
-
-/** The event Secrets Manager sends the rotation function (SecretId is the ARN, as AWS sends it; moto sends the name). */
-export interface RotationEvent {
-  readonly Step: RotationStep;
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly RotationToken: string;
-}
-
-/** What an invocation answered: the Invoke API's FunctionError and Payload. */
-export interface InvokeResult {
-  readonly functionError?: string | undefined;
-  readonly payload?: Uint8Array | undefined;
-}
-
-/** Invokes the rotation function synchronously; throws when the invocation itself fails. */
-export type StepInvoker = (functionArn: string, event: RotationEvent) => Promise<InvokeResult>;
-
-/** How one step went. */
-export interface RotationStepResult {
-  readonly step: RotationStep;
-  readonly ok: boolean;
-  /** `Unhandled` / `Handled` when the function failed. */
-  readonly functionError?: string;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-}
-
-/** How a rotation ended. */
-export interface RotationOutcome {
-  readonly secretArn: string;
-  readonly secretName: string;
-  /** The ClientRequestToken, i.e. the VersionId of the AWSPENDING version. */
-  readonly versionId: string;
-  /** `rotate` runs all four steps; `test-only` is RotateImmediately=false. */
-  readonly mode: 'rotate' | 'test-only';
-  /** The steps invoked, in order. */
-  readonly stepsRun: readonly RotationStep[];
-  readonly steps: readonly RotationStepResult[];
-  readonly failedStep?: RotationStep;
-  /** Why it stopped: the function failed, or the invocation did (no such function, endpoint down, ...). */
-  readonly error?: { readonly source: 'function' | 'invoke'; readonly type: string; readonly message: string };
-  /** CancelRotateSecret stopped it before a step. */
-  readonly cancelled: boolean;
-  /** Every planned step ran and succeeded. */
-  readonly succeeded: boolean;
-  /** A PutSecretValue carried this rotation's RotationToken (the function forwarded it). */
-  readonly rotationTokenUsed: boolean;
-  /** The labels of the version when the rotation ended (empty if the version is gone). */
-  readonly versionStagesAfter: readonly string[];
-  readonly startedAt: Date;
-  readonly finishedAt: Date;
-}
 
 /** What the driver may do to the store: narrow on purpose. */
 export interface RotationHooks {
@@ -77,6 +31,8 @@ export interface RotationHooks {
   onTestFinished(secretArn: string, versionId: string): void;
   /** The labels of a version now. */
   stagesOf(secretArn: string, versionId: string): readonly string[];
+  /** What the retry decision needs to know about the secret now. */
+  retryState(secretArn: string, versionId: string): RetryState;
 }
 
 /** A rotation to run. */
@@ -88,94 +44,132 @@ export interface RotationPlan {
   readonly mode: 'rotate' | 'test-only';
 }
 
-interface Run {
+/** One rotation: its attempts one after the other, with the pauses between them. */
+interface Chain {
   readonly plan: RotationPlan;
-  readonly rotationToken: string;
   cancelled: boolean;
-  rotationTokenUsed: boolean;
-}
-
-function describeFunctionError(payload: Uint8Array | undefined): { type: string; message: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(payload ?? new Uint8Array()).toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null) {
-      const record = parsed as Record<string, unknown>;
-      return {
-        type: typeof record.errorType === 'string' ? record.errorType : 'Unknown',
-        message: typeof record.errorMessage === 'string' ? record.errorMessage : '',
-      };
-    }
-  } catch {
-    // Not JSON: the function answered something other than Lambda's error document.
-  }
-  return { type: 'Unknown', message: '' };
+  /** The attempt under way: its RotationToken and whether a PutSecretValue carried it. */
+  current?: { readonly rotationToken: string; rotationTokenUsed: boolean };
+  /** Ends the pause before a retry early (cancellation, shutdown). */
+  wake?: () => void;
 }
 
 /**
- * Drives rotations and remembers how they ended.
+ * Drives rotations and remembers how every attempt ended.
  *
  * @example
- * const driver = new RotationDriver({ invoke, hooks, clock: () => new Date() });
- * driver.start({ secretArn, secretName, versionId, lambdaArn, mode: 'rotate' });
- * const [outcome] = await driver.settled((o) => o.secretArn === secretArn);
+ * const driver = new RotationDriver({ invoke, hooks, clock: () => new Date(), retries: { maxRetries: 3, delayMs: 20 } });
+ * driver.start({ secretArn, secretName, versionId, lambdaArn, mode: 'rotate' }, 'RotateSecret');
+ * const attempts = await driver.settled((o) => o.secretArn === secretArn);
  */
 export class RotationDriver {
-  readonly #running = new Map<string, { run: Run; promise: Promise<RotationOutcome> }>();
+  readonly #running = new Map<string, { chain: Chain; promise: Promise<RotationOutcome> }>();
   readonly #history: RotationOutcome[] = [];
 
   constructor(
-    private readonly deps: { invoke: StepInvoker | undefined; hooks: RotationHooks; clock: () => Date },
+    private readonly deps: {
+      invoke: StepInvoker | undefined;
+      hooks: RotationHooks;
+      clock: () => Date;
+      retries: RotationRetries;
+    },
   ) {}
 
-  /** True while a rotation of this secret is under way. */
+  /** True while a rotation of this secret is under way, including the pause before a retry. */
   isRunning(secretArn: string): boolean {
     return this.#running.has(secretArn);
   }
 
-  /** Starts a rotation in the background; the promise settles (never rejects) with its outcome. */
-  start(plan: RotationPlan): Promise<RotationOutcome> {
-    const run: Run = { plan, rotationToken: randomBytes(32).toString('base64url'), cancelled: false, rotationTokenUsed: false };
-    const promise = this.#drive(run).finally(() => this.#running.delete(plan.secretArn));
-    this.#running.set(plan.secretArn, { run, promise });
+  /** Starts a rotation in the background; the promise settles (never rejects) with its last attempt's outcome. */
+  start(plan: RotationPlan, trigger: Exclude<AttemptTrigger, 'retry'>): Promise<RotationOutcome> {
+    const chain: Chain = { plan, cancelled: false };
+    const promise = this.#drive(chain, trigger).finally(() => this.#running.delete(plan.secretArn));
+    this.#running.set(plan.secretArn, { chain, promise });
     return promise;
   }
 
-  /** CancelRotateSecret: no further step of the running rotation is invoked. */
+  /** CancelRotateSecret: no further step, and no retry, of the running rotation. */
   cancel(secretArn: string): void {
     const entry = this.#running.get(secretArn);
-    if (entry) entry.run.cancelled = true;
+    if (entry) this.#stop(entry.chain);
   }
 
   /** Cancels every running rotation (used when the endpoint closes). */
   cancelAll(): void {
-    for (const { run } of this.#running.values()) run.cancelled = true;
+    for (const { chain } of this.#running.values()) this.#stop(chain);
   }
 
-  /** Marks the rotation whose RotationToken a PutSecretValue carried. The token is compared, never stored elsewhere. */
+  /** Marks the attempt whose RotationToken a PutSecretValue carried. The token is compared, never stored elsewhere. */
   noteRotationToken(token: string): void {
-    for (const { run } of this.#running.values()) if (run.rotationToken === token) run.rotationTokenUsed = true;
+    for (const { chain } of this.#running.values()) if (chain.current?.rotationToken === token) chain.current.rotationTokenUsed = true;
   }
 
-  /** Waits until no matching rotation runs, then returns every matching outcome, oldest first. */
+  /**
+   * Waits until no matching rotation runs (retries included), then returns every matching attempt's outcome,
+   * oldest first.
+   */
   async settled(match: (plan: { secretArn: string; secretName: string }) => boolean = () => true): Promise<RotationOutcome[]> {
     for (;;) {
-      const running = [...this.#running.values()].filter((r) => match(r.run.plan)).map((r) => r.promise);
+      const running = [...this.#running.values()].filter((r) => match(r.chain.plan)).map((r) => r.promise);
       if (running.length === 0) break;
       await Promise.allSettled(running);
     }
     return this.#history.filter((o) => match(o));
   }
 
-  async #drive(run: Run): Promise<RotationOutcome> {
-    const { plan } = run;
+  /** Every matching attempt's outcome so far, oldest first, without waiting for anything. */
+  history(match: (plan: { secretArn: string; secretName: string }) => boolean = () => true): RotationOutcome[] {
+    return this.#history.filter((o) => match(o));
+  }
+
+  #stop(chain: Chain): void {
+    chain.cancelled = true;
+    chain.wake?.();
+  }
+
+  async #drive(chain: Chain, first: AttemptTrigger): Promise<RotationOutcome> {
+    const { plan } = chain;
+    let trigger = first;
+    const retrying = (outcome: RotationOutcome) => {
+      const state = this.#safely(() => this.deps.hooks.retryState(plan.secretArn, plan.versionId));
+      return !chain.cancelled && state !== undefined && shouldRetry(outcome, this.deps.retries, state);
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.#attempt(chain, trigger, attempt);
+      this.#history.push(outcome);
+      if (!retrying(outcome)) return outcome;
+      await this.#pause(chain, this.deps.retries.delayMs);
+      // Asked again: the secret may have been deleted, or the rotation cancelled or abandoned, during the pause.
+      if (!retrying(outcome)) return outcome;
+      trigger = 'retry';
+    }
+  }
+
+  #pause(chain: Chain, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        chain.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      chain.wake = done;
+    });
+  }
+
+  async #attempt(chain: Chain, trigger: AttemptTrigger, attempt: number): Promise<RotationOutcome> {
+    const { plan } = chain;
+    // A fresh RotationToken per attempt: it identifies the invocation chain, not the version.
+    const run = { rotationToken: randomBytes(32).toString('base64url'), rotationTokenUsed: false };
+    chain.current = run;
     const startedAt = this.deps.clock();
     const steps = plan.mode === 'rotate' ? ROTATION_STEPS : (['testSecret'] as const);
     const results: RotationStepResult[] = [];
     let error: RotationOutcome['error'];
     try {
       for (const step of steps) {
-        if (run.cancelled) break;
-        const result = await this.#invokeStep(run, step);
+        if (chain.cancelled) break;
+        const result = await this.#invokeStep(plan, run.rotationToken, step);
         results.push(result.step);
         if (result.error) {
           error = result.error;
@@ -188,24 +182,24 @@ export class RotationDriver {
     const succeeded = error === undefined && results.length === steps.length;
     if (succeeded && plan.mode === 'rotate') this.#safely(() => this.deps.hooks.onSuccess(plan.secretArn, plan.versionId));
     const failed = results.find((r) => !r.ok);
-    const outcome: RotationOutcome = {
+    return {
       secretArn: plan.secretArn,
       secretName: plan.secretName,
       versionId: plan.versionId,
       mode: plan.mode,
+      trigger,
+      attempt,
       stepsRun: results.map((r) => r.step),
       steps: results,
       ...(failed ? { failedStep: failed.step } : {}),
       ...(error ? { error } : {}),
-      cancelled: run.cancelled && !succeeded,
+      cancelled: chain.cancelled && !succeeded,
       succeeded,
       rotationTokenUsed: run.rotationTokenUsed,
       versionStagesAfter: [...(this.#safely(() => this.deps.hooks.stagesOf(plan.secretArn, plan.versionId)) ?? [])],
       startedAt,
       finishedAt: this.deps.clock(),
     };
-    this.#history.push(outcome);
-    return outcome;
   }
 
   /** The secret may be force-deleted mid-rotation; the hooks then have nothing to update, which is fine. */
@@ -218,14 +212,15 @@ export class RotationDriver {
   }
 
   async #invokeStep(
-    run: Run,
+    plan: RotationPlan,
+    rotationToken: string,
     step: RotationStep,
   ): Promise<{ step: RotationStepResult; error?: NonNullable<RotationOutcome['error']> }> {
     const event: RotationEvent = {
       Step: step,
-      SecretId: run.plan.secretArn,
-      ClientRequestToken: run.plan.versionId,
-      RotationToken: run.rotationToken,
+      SecretId: plan.secretArn,
+      ClientRequestToken: plan.versionId,
+      RotationToken: rotationToken,
     };
     if (!this.deps.invoke) {
       const error = {
@@ -236,7 +231,7 @@ export class RotationDriver {
       return { step: { step, ok: false, errorType: error.type, errorMessage: error.message }, error };
     }
     try {
-      const answer = await this.deps.invoke(run.plan.lambdaArn, event);
+      const answer = await this.deps.invoke(plan.lambdaArn, event);
       if (!answer.functionError) return { step: { step, ok: true } };
       const { type, message } = describeFunctionError(answer.payload);
       return {

@@ -25,58 +25,71 @@ export interface RotateRequest {
   readonly clientRequestToken?: string | undefined;
   readonly rotationLambdaArn?: string | undefined;
   readonly rules?: RotationRules | undefined;
+  /** RotateImmediately=false: Secrets Manager only tests the configuration, with testSecret. */
+  readonly testOnly: boolean;
 }
 
 /** What the driver needs to run a rotation that `beginRotation` accepted. */
 export interface RotationStart {
   readonly versionId: string;
   readonly lambdaArn: string;
-  /** True when the request repeated the token of the rotation already under way: nothing new must be started. */
-  readonly replay: boolean;
 }
 
 /**
- * RotateSecret's state change:
- * 1. refuse a secret scheduled for deletion;
- * 2. a repeated ClientRequestToken of the rotation already pending is a retry of the same call: answer it again and
- *    start nothing (the SDK resends the same token when a response is lost);
- * 3. refuse while a rotation runs or AWSPENDING sits on a version other than AWSCURRENT's (AWS: "If the AWSPENDING
- *    staging label is present but not attached to the same version as AWSCURRENT, then any later invocation of
- *    RotateSecret assumes that a previous rotation request is still in progress and returns an error");
- * 4. store the configuration and turn rotation on;
- * 5. create the version keyed by the token, labelled AWSPENDING and holding no value.
+ * RotateSecret's checks, in the order the state change needs them, changing nothing:
+ * 1. refuse a secret scheduled for deletion, and one with no rotation function, given or stored;
+ * 2. refuse while a rotation runs (Secrets Manager's retries included) or AWSPENDING sits on a version other than
+ *    AWSCURRENT's. The API reference makes no exception for the token of the rotation in progress: "If the
+ *    AWSPENDING staging label is present but not attached to the same version as AWSCURRENT, then any later
+ *    invocation of RotateSecret assumes that a previous rotation request is still in progress and returns an
+ *    error." Secrets Manager retries that rotation itself ("That rotation will be reattempted"), so a repeated
+ *    RotateSecret starts nothing;
+ * 3. refuse a token that already names a version.
+ * `operations.ts` then checks that the function can be invoked, and {@link beginRotation} applies.
  */
-export function beginRotation(secret: SecretRecord, request: RotateRequest, running: boolean, now: Date): RotationStart {
+export function checkRotation(secret: SecretRecord, request: RotateRequest, running: boolean): RotationStart {
   if (secret.deletionDate) throw invalidRequest(MARKED_FOR_DELETION_MESSAGE);
   const token = request.clientRequestToken ?? randomUUID();
   checkClientRequestToken(token);
   const lambdaArn = request.rotationLambdaArn ?? secret.rotation?.lambdaArn;
   if (!lambdaArn) throw invalidRequest(NO_ROTATION_FUNCTION_MESSAGE);
-
-  const existing = secret.versions.get(token);
-  if (existing?.createdByRotation && (secret.stages.get(token) ?? []).includes(AWSPENDING)) {
-    return { versionId: token, lambdaArn, replay: true };
-  }
   if (running || pendingBlocksRotation(secret.stages)) throw invalidRequest(PREVIOUS_ROTATION_INCOMPLETE_MESSAGE);
-  if (existing) {
+  if (secret.versions.has(token)) {
     throw new AwsApiError(
       'ResourceExistsException',
       `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`,
     );
   }
+  return { versionId: token, lambdaArn };
+}
 
+/**
+ * RotateSecret's state change, once {@link checkRotation} passed (it runs again here: the secret may have changed
+ * while the function was checked):
+ * 1. store the configuration and turn rotation on;
+ * 2. create the version keyed by the token, labelled AWSPENDING. It holds no value for a rotation ("When rotation is
+ *    unsuccessful, the AWSPENDING staging label might be attached to an empty secret version"): the function's
+ *    createSecret fills it. For the RotateImmediately=false test it holds a copy of AWSCURRENT's value, which is what
+ *    AWS gives testSecret there: moto's test of this case, run against AWS
+ *    (test_rotate_secret_using_lambda_dont_rotate_immediately), saw GetSecretValue(VersionId=token,
+ *    VersionStage=AWSPENDING) answer the current SecretString under a new VersionId labelled AWSPENDING.
+ */
+export function beginRotation(secret: SecretRecord, request: RotateRequest, running: boolean, now: Date): RotationStart {
+  const start = checkRotation(secret, request, running);
   const rules = request.rules ?? secret.rotation?.rules;
   secret.rotation = {
-    lambdaArn,
+    lambdaArn: start.lambdaArn,
     enabled: true,
     scheduleBase: secret.rotation?.scheduleBase ?? now,
     ...(rules ? { rules } : {}),
     ...(secret.rotation?.lastRotatedAt ? { lastRotatedAt: secret.rotation.lastRotatedAt } : {}),
   };
-  secret.versions.set(token, { id: token, createdAt: now, createdByRotation: true });
-  secret.stages = moveLabel(secret.stages, AWSPENDING, token);
+  const current = versionWithLabel(secret.stages, AWSCURRENT);
+  const copied = request.testOnly && current !== undefined ? secret.versions.get(current)?.value : undefined;
+  secret.versions.set(start.versionId, { id: start.versionId, createdAt: now, createdByRotation: true, ...(copied ? { value: copied } : {}) });
+  secret.stages = moveLabel(secret.stages, AWSPENDING, start.versionId);
   secret.lastChangedAt = now;
-  return { versionId: token, lambdaArn, replay: false };
+  return start;
 }
 
 /** A rotation whose four steps all succeeded: the schedule restarts from now. */

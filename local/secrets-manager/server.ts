@@ -11,8 +11,9 @@ import { createLambdaInvoker } from './lambda-invoker';
 import { createOperations } from './operations';
 import type { ApiResponse } from './protocol';
 import { decodeRequest, encodeError, encodeSuccess } from './protocol';
-import type { RotationOutcome } from './rotation-driver';
 import { RotationDriver } from './rotation-driver';
+import type { RotationOutcome } from './rotation-outcome';
+import { RotationRetriesSchema } from './rotation-retries';
 import { discardTestVersion, recordRotationSuccess } from './rotation-state';
 import { AWSPENDING, pendingBlocksRotation, versionWithLabel } from './staging-labels';
 import { SecretStore } from './store';
@@ -31,6 +32,8 @@ const OptionsSchema = z.object({
   accountId: z.string().regex(/^\d{12}$/).default('123456789012'),
   lambdaEndpoint: z.url().optional(),
   clock: z.custom<() => Date>((v) => typeof v === 'function').optional(),
+  /** Secrets Manager's retries of a failed rotation (`rotation-retries.ts`): how many, and how far apart. */
+  rotationRetries: RotationRetriesSchema.prefault({}),
 });
 
 /** Options of {@link startLocalSecretsManager}. */
@@ -39,15 +42,22 @@ export type LocalSecretsManagerOptions = z.input<typeof OptionsSchema>;
 /** How tests wait for and inspect rotations started by RotateSecret. */
 export interface LocalRotations {
   /**
-   * Waits until no rotation of the secret (of any secret, without `secretId`) is running, then returns every rotation
-   * outcome of it so far, oldest first. `secretId` may be a name, full ARN or partial ARN.
+   * Waits until no rotation of the secret (of any secret, without `secretId`) is running, Secrets Manager's retries
+   * included, then returns the outcome of every attempt so far, oldest first (a rotation retried twice is three
+   * outcomes with one versionId). `secretId` may be a name, full ARN or partial ARN.
    */
   settled(secretId?: string): Promise<RotationOutcome[]>;
-  /** The outcome of the secret's most recent rotation, once settled. Rejects if it never rotated. */
+  /**
+   * The outcome of every attempt that has ended so far, at once, without waiting: to see a retry pending (a failed
+   * attempt is in the list before Secrets Manager's pause before the next one begins).
+   */
+  history(secretId?: string): RotationOutcome[];
+  /** The outcome of the secret's most recent attempt, once every retry is over. Rejects if it never rotated. */
   latest(secretId: string): Promise<RotationOutcome>;
   /**
-   * Runs the incomplete rotation again with the same ClientRequestToken (what AWS means by "That rotation will be
-   * reattempted"). Rejects with InvalidRequestException if AWSPENDING does not sit on a version apart from AWSCURRENT.
+   * Runs an incomplete rotation again with the same ClientRequestToken once Secrets Manager's retries gave up, as a
+   * later rotation window would; its own retries follow. Not an API: a test's stand-in for time passing. Rejects
+   * with InvalidRequestException if AWSPENDING does not sit on a version apart from AWSCURRENT, or a rotation runs.
    */
   reattempt(secretId: string): Promise<RotationOutcome>;
 }
@@ -110,13 +120,22 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   const driver = new RotationDriver({
     invoke: lambda?.invoke,
     clock,
+    retries: config.rotationRetries,
     hooks: {
       onSuccess: (arn) => recordRotationSuccess(store.find(arn, { allowDeleted: true }), clock()),
       onTestFinished: (arn, versionId) => discardTestVersion(store.find(arn, { allowDeleted: true }), versionId),
       stagesOf: (arn, versionId) => store.find(arn, { allowDeleted: true }).stages.get(versionId) ?? [],
+      retryState: (arn, versionId) => {
+        const secret = store.all().find((s) => s.arn === arn);
+        return {
+          deleted: secret === undefined || secret.deletionDate !== undefined,
+          rotationEnabled: secret?.rotation?.enabled ?? false,
+          versionStages: secret?.stages.get(versionId) ?? [],
+        };
+      },
     },
   });
-  const operations = createOperations({ store, driver });
+  const operations = createOperations({ store, driver, canInvoke: lambda?.canInvoke });
   const faults = new FaultInjector();
   const counts = new Map<string, number>();
 
@@ -131,7 +150,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       if (!run) throw new AwsApiError('UnknownOperationException', `Unknown operation ${operation}.`);
       const plan = faults.plan(operation);
       await perform(plan.before);
-      const output = run(request.input);
+      const output: unknown = await run(request.input);
       await perform(plan.after);
       return encodeSuccess(output);
     } catch (error) {
@@ -160,6 +179,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
 
   const rotations: LocalRotations = {
     settled: (secretId) => driver.settled(matching(secretId)),
+    history: (secretId) => driver.history(matching(secretId)),
     latest: async (secretId) => {
       const last = (await driver.settled(matching(secretId))).at(-1);
       if (!last) throw invalidRequest(`No rotation of ${secretId} has run.`);
@@ -171,13 +191,10 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       if (!secret.rotation || pending === undefined || !pendingBlocksRotation(secret.stages) || driver.isRunning(secret.arn)) {
         throw invalidRequest(`Secret ${secret.name} has no incomplete rotation to reattempt.`);
       }
-      return driver.start({
-        secretArn: secret.arn,
-        secretName: secret.name,
-        versionId: pending,
-        lambdaArn: secret.rotation.lambdaArn,
-        mode: 'rotate',
-      });
+      return driver.start(
+        { secretArn: secret.arn, secretName: secret.name, versionId: pending, lambdaArn: secret.rotation.lambdaArn, mode: 'rotate' },
+        'reattempt',
+      );
     },
   };
 

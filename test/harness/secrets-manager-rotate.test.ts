@@ -3,126 +3,33 @@ import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
   DescribeSecretCommand,
-  GetRandomPasswordCommand,
   GetSecretValueCommand,
   InvalidRequestException,
-  PutSecretValueCommand,
+  ListSecretVersionIdsCommand,
   ResourceNotFoundException,
   RotateSecretCommand,
+  SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { AwsApiError } from '../../local/secrets-manager/errors';
-import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
+import { startLocalSecretsManager } from '../../local/secrets-manager/server';
+import { TEST_CREDENTIALS, rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
+import type { FunctionBehaviour, Step } from './support/rotation-function';
+import { latch, registerRotationFunction as registerFunction } from './support/rotation-function';
 
 // RotateSecret as AWS runs it: an empty AWSPENDING version, then the rotation function invoked through the Lambda
 // Invoke API once per step, in order, in the background; and CancelRotateSecret.
 
 const PREVIOUS_INCOMPLETE = "A previous rotation isn't complete. That rotation will be reattempted.";
+const CANNOT_INVOKE =
+  'Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.';
 
-const RotationEventSchema = z.object({
-  Step: z.enum(['createSecret', 'setSecret', 'testSecret', 'finishSecret']),
-  SecretId: z.string(),
-  ClientRequestToken: z.string(),
-  RotationToken: z.string(),
-});
-type RotationEvent = z.infer<typeof RotationEventSchema>;
-type Step = RotationEvent['Step'];
-
-const local = useLocalSecretsManager({ withLambda: true });
+// One attempt per rotation here, so each test sees a single attempt's anatomy; Secrets Manager's retries of a failed
+// attempt are the subject of secrets-manager-retries.test.ts.
+const local = useLocalSecretsManager({ withLambda: true, rotationRetries: { maxRetries: 0 } });
 const uniqueName = secretNames('rotate');
-
-/** A latch a test opens when it is ready for the function to go on. */
-function latch(): { wait: Promise<void>; open(): void } {
-  let open = () => {};
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
-}
-
-interface FunctionBehaviour {
-  /** Throw at this step (before doing its work). */
-  failAt?: Step;
-  /** Wait for this latch when this step starts. */
-  pauseAt?: { step: Step; until: Promise<void>; reached?: () => void };
-}
-
-/**
- * A rotation function shaped like AWS's templates: the pre-step gate on DescribeSecret, createSecret storing a
- * generated value under the token with AWSPENDING, finishSecret moving AWSCURRENT. It records what it received
- * (the RotationToken only as "present") and how many steps overlapped.
- */
-function registerRotationFunction(
-  behaviour: FunctionBehaviour = {},
-  name = `rotator-${randomUUID().slice(0, 8)}`,
-): {
-  arn: string;
-  events: Omit<RotationEvent, 'RotationToken'>[];
-  rotationTokens: Set<string>;
-  maxConcurrent: () => number;
-} {
-  const events: Omit<RotationEvent, 'RotationToken'>[] = [];
-  const rotationTokens = new Set<string>();
-  let active = 0;
-  let maxActive = 0;
-  const fn = local.clientWith({ maxAttempts: 1 });
-
-  const handler = async (raw: unknown) => {
-    const event = RotationEventSchema.parse(raw);
-    const { Step, SecretId, ClientRequestToken: token, RotationToken } = event;
-    events.push({ Step, SecretId, ClientRequestToken: token });
-    rotationTokens.add(RotationToken);
-    active += 1;
-    maxActive = Math.max(maxActive, active);
-    try {
-      if (behaviour.pauseAt?.step === Step) {
-        behaviour.pauseAt.reached?.();
-        await behaviour.pauseAt.until;
-      }
-      if (behaviour.failAt === Step) throw new Error(`${Step} failed on purpose`);
-      const metadata = await fn.send(new DescribeSecretCommand({ SecretId }));
-      const stages = metadata.VersionIdsToStages?.[token];
-      if (!stages) throw new Error(`version ${token} has no stage`);
-      if (stages.includes('AWSCURRENT')) return;
-      if (!stages.includes('AWSPENDING')) throw new Error(`version ${token} is not AWSPENDING`);
-      if (Step === 'createSecret') {
-        try {
-          await fn.send(new GetSecretValueCommand({ SecretId, VersionId: token, VersionStage: 'AWSPENDING' }));
-        } catch (error) {
-          if (!(error instanceof ResourceNotFoundException)) throw error;
-          const { RandomPassword } = await fn.send(new GetRandomPasswordCommand({ ExcludePunctuation: true }));
-          await fn.send(
-            new PutSecretValueCommand({
-              SecretId,
-              ClientRequestToken: token,
-              SecretString: JSON.stringify({ password: RandomPassword }),
-              VersionStages: ['AWSPENDING'],
-              RotationToken,
-            }),
-          );
-        }
-      } else if (Step === 'finishSecret') {
-        const current = Object.entries(metadata.VersionIdsToStages ?? {}).find(([, s]) => s.includes('AWSCURRENT'))?.[0];
-        await fn.send(
-          new UpdateSecretVersionStageCommand({
-            SecretId,
-            VersionStage: 'AWSCURRENT',
-            MoveToVersionId: token,
-            RemoveFromVersionId: current,
-          }),
-        );
-      } else {
-        await fn.send(new GetSecretValueCommand({ SecretId, VersionId: token, VersionStage: 'AWSPENDING' }));
-      }
-    } finally {
-      active -= 1;
-    }
-  };
-  const arn = local.lambda.register(name, { kind: 'in-process', handler });
-  return { arn, events, rotationTokens, maxConcurrent: () => maxActive };
-}
+const registerRotationFunction = (behaviour?: FunctionBehaviour, name?: string) => registerFunction(local, behaviour, name);
 
 async function createSecret(): Promise<{ name: string; arn: string; v1: string }> {
   const name = uniqueName();
@@ -287,16 +194,22 @@ describe('RotateSecret', () => {
     expect((await local.sm.rotations.settled(name)).map((o) => o.succeeded)).toEqual([true]);
   });
 
-  it('answers a repeated ClientRequestToken of the pending rotation again without starting another', async () => {
+  it('refuses RotateSecret with the token of the rotation in progress, as any other, and starts nothing', async () => {
     const { name } = await createSecret();
     const gate = latch();
-    const fn = registerRotationFunction({ pauseAt: { step: 'createSecret', until: gate.wait } });
+    const reached = latch();
+    const fn = registerRotationFunction({ pauseAt: { step: 'createSecret', until: gate.wait, reached: reached.open } });
     const token = randomUUID();
     const first = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
-    const again = await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token }));
-    expect(again.VersionId).toBe(first.VersionId);
+    await reached.wait;
+
+    const again = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, ClientRequestToken: token })));
+
+    expect(again).toBeInstanceOf(InvalidRequestException);
+    expect(again.message).toBe(PREVIOUS_INCOMPLETE);
     gate.open();
-    expect(await local.sm.rotations.settled(name)).toHaveLength(1);
+    expect(await local.sm.rotations.settled(name)).toMatchObject([{ versionId: first.VersionId, succeeded: true }]);
+    expect(fn.events.map((e) => e.Step)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
   });
 
   it('refuses to rotate when no rotation function is known', async () => {
@@ -306,16 +219,49 @@ describe('RotateSecret', () => {
     expect(error.message).toContain("doesn't already have a Lambda function ARN configured");
   });
 
-  it('records an invocation failure when the function does not exist, leaving AWSPENDING in place', async () => {
+  it('refuses a function it cannot invoke with AccessDeniedException at once, changing nothing', async () => {
+    const { name, v1 } = await createSecret();
+
+    const error = await rejectionOf(
+      local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: local.lambda.arnOf('no-such-function'), RotationRules: { AutomaticallyAfterDays: 7 } })),
+    );
+
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toBe(CANNOT_INVOKE);
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    const described = await local.client.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(described).not.toHaveProperty('RotationEnabled');
+    expect(described).not.toHaveProperty('RotationLambdaARN');
+    const versions = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+    expect(versions.Versions?.map((v) => v.VersionId)).toEqual([v1]);
+    expect(await local.sm.rotations.settled(name)).toEqual([]);
+  });
+
+  it('refuses with AccessDeniedException when it has no Lambda endpoint to invoke through', async () => {
+    const alone = await startLocalSecretsManager();
+    const client = new SecretsManagerClient({ endpoint: alone.endpoint, region: alone.region, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      await client.send(new CreateSecretCommand({ Name: 'alone', SecretString: 'v1' }));
+      const error = await rejectionOf(client.send(new RotateSecretCommand({ SecretId: 'alone', RotationLambdaARN: local.lambda.arnOf('rotator') })));
+      expect(error.name).toBe('AccessDeniedException');
+      expect(await client.send(new DescribeSecretCommand({ SecretId: 'alone' }))).not.toHaveProperty('RotationEnabled');
+    } finally {
+      client.destroy();
+      await alone.close();
+    }
+  });
+
+  it('keeps the configured function when a RotateSecret naming one it cannot invoke is refused', async () => {
     const { name } = await createSecret();
-    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: local.lambda.arnOf('no-such-function') }));
-    const outcome = await local.sm.rotations.latest(name);
-    expect(outcome).toMatchObject({
-      stepsRun: ['createSecret'],
-      failedStep: 'createSecret',
-      error: { source: 'invoke', type: 'ResourceNotFoundException' },
-      versionStagesAfter: ['AWSPENDING'],
-    });
+    const fn = registerRotationFunction();
+    await local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn }));
+    await local.sm.rotations.settled(name);
+
+    const error = await rejectionOf(local.client.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: local.lambda.arnOf('gone') })));
+
+    expect(error.name).toBe('AccessDeniedException');
+    expect(await local.client.send(new DescribeSecretCommand({ SecretId: name }))).toMatchObject({ RotationEnabled: true, RotationLambdaARN: fn.arn });
+    expect(await local.sm.rotations.settled(name)).toHaveLength(1);
   });
 
   it('reattempts an incomplete rotation with the same ClientRequestToken', async () => {
@@ -362,6 +308,24 @@ describe('RotateImmediately=false', () => {
     expect(described).toMatchObject({ RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 10, ScheduleExpression: 'rate(10 days)' } });
     expect(described).not.toHaveProperty('LastRotatedDate');
     expect(described.NextRotationDate).toBeInstanceOf(Date);
+  });
+
+  it("gives testSecret a pending version holding a copy of AWSCURRENT's value, as AWS does", async () => {
+    const { name, v1 } = await createSecret();
+    const fn = registerRotationFunction();
+    const { VersionId: token } = await local.client.send(
+      new RotateSecretCommand({ SecretId: name, RotationLambdaARN: fn.arn, RotateImmediately: false }),
+    );
+    await local.sm.rotations.settled(name);
+
+    // What moto's AWS-verified test saw: the current SecretString, under the new version id, labelled AWSPENDING.
+    expect(fn.pendingAtTest).toHaveLength(1);
+    expect(fn.pendingAtTest[0]).toMatchObject({ VersionId: token, SecretString: JSON.stringify({ password: 'old' }), VersionStages: ['AWSPENDING'] });
+    expect(token).not.toBe(v1);
+    // And then it is gone.
+    expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'] });
+    const versions = await local.client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }));
+    expect(versions.Versions?.map((v) => v.VersionId)).toEqual([v1]);
   });
 
   it('removes the AWSPENDING version even when testSecret fails', async () => {

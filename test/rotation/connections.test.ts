@@ -1,7 +1,7 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SslMode } from '../../lambda/config/environment';
+import type { SslMode, Strategy } from '../../lambda/config/environment';
 import { freshDatabase, otherCaPem, postgresServer, uniqueName } from '../support/postgres';
 import type { PostgresVariant } from '../support/postgres';
 import type { RotationStack } from '../support/rotation-stack';
@@ -98,11 +98,44 @@ describe('errors', () => {
 });
 
 describe('testing the configuration (RotateImmediately=false)', () => {
-  it('checks that the current credentials log in, and changes nothing', async () => {
-    const { arn, user } = await secretOn('tls');
+  // Secrets Manager runs testSecret alone, and its pending version holds a copy of AWSCURRENT's value, as in AWS.
+  const testOnly = async (arn: string) => {
     await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: stack.rotatorArn, RotateImmediately: false }));
-    expect(await stack.secretsManager.rotations.latest(arn)).toMatchObject({ mode: 'test-only', succeeded: true });
-    expect((await stack.value(arn)).password).toBe(user.password);
+    return stack.secretsManager.rotations.settled(arn);
+  };
+
+  /** A secret of `strategy` whose admin secret holds `adminPassword` (the admin's real one by default). */
+  async function strategySecret(strategy: Strategy, adminPassword?: string) {
+    const db = await freshDatabase();
+    const user = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+    const admin = await createLogin(db, uniqueName('admin'), 'Admin-Passw0rd', 'CREATEROLE');
+    await db.withSuperuser((c) => c.query(`GRANT "${user.username}" TO "${admin.username}" WITH ADMIN OPTION`));
+    const adminArn = await stack.createSecret(uniqueName('admin_secret'), { ...admin, password: adminPassword ?? admin.password });
+    const fields = strategy === 'single-user' ? {} : { masterarn: adminArn, strategy, ...(strategy === 'alternating-owner' ? { ownerRole: uniqueName('owner') } : {}) };
+    return { user, arn: await stack.createSecret(uniqueName('app_secret'), { ...user, ...fields }) };
+  }
+
+  it.each(['single-user', 'admin', 'alternating', 'alternating-owner'] as const)(
+    '%s: passes when the current credentials and the admin log in, and changes nothing',
+    async (strategy) => {
+      const { arn, user } = await strategySecret(strategy);
+      const before = await stack.secretsClient().send(new DescribeSecretCommand({ SecretId: arn }));
+
+      expect(await testOnly(arn)).toMatchObject([{ mode: 'test-only', stepsRun: ['testSecret'], succeeded: true }]);
+
+      expect(await stack.value(arn)).toMatchObject({ username: user.username, password: user.password });
+      expect((await stack.secretsClient().send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages).toEqual(before.VersionIdsToStages);
+      expect(await logsIn(user)).toEqual({ ok: true });
+    },
+  );
+
+  it("fails when the admin secret's password is wrong, naming the admin secret", async () => {
+    const { arn } = await strategySecret('admin', 'Not-The-Admin-Passw0rd');
+
+    const [outcome] = await testOnly(arn);
+
+    expect(outcome).toMatchObject({ mode: 'test-only', failedStep: 'testSecret', error: { type: 'DatabaseError' } });
+    expect(outcome?.error?.message).toContain('testing the admin secret');
   });
 });
 

@@ -5,14 +5,16 @@
  * session dropped before and after each statement, the database restarting mid-step, the function dying right after
  * it changed the password, Lambda's timeout cutting a step, a lock that outlasts lock_timeout.
  *
- * Each scenario then lets Secrets Manager retry as it would, and checks at every observable moment (after every step
- * invocation of the faulted rotation and of every retry) what a client holding each label experiences. The only
- * refused label tolerated is the documented window of each strategy (see label-logins.ts); a lockout fails the
- * scenario. The figures are printed at the end and recorded for docs/reliability.md.
+ * Each scenario then lets Secrets Manager retry on its own, through the local endpoint's model of AWS's retries (the
+ * whole rotation again, same token; local/secrets-manager/rotation-retries.ts) with no test hook, and checks at every
+ * observable moment (after every step invocation of the faulted attempt and of every retry) what a client holding
+ * each label experiences. The only refused label tolerated is the documented window of each strategy (see
+ * label-logins.ts); a lockout, or a rotation the retries do not bring home, fails the scenario. The figures are
+ * printed at the end and recorded for docs/reliability.md.
  */
 import type { ExpectStatic } from 'vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RotationOutcome } from '../../local/secrets-manager/rotation-driver';
+import type { RotationOutcome } from '../../local/secrets-manager/rotation-outcome';
 import type { Scenario } from './support/fault-scenarios';
 import { scenariosFor } from './support/fault-scenarios';
 import type { RotationProfile } from './support/injection-points';
@@ -64,12 +66,13 @@ describe('every injection point of every strategy', () => {
       tally(scenario, record);
 
       expectFaultedOutcome(expect, scenario, record.faulted);
-      for (const outcome of [record.faulted, ...record.reattempts]) {
+      for (const outcome of [record.faulted, ...record.retries]) {
         if (outcome.error) expect(CLEAR_ERRORS, outcome.error.message).toContain(outcome.error.type);
       }
+      expect(record.retries.map((r) => r.trigger)).toEqual(record.retries.map(() => 'retry'));
       if (scenario.fault.family === 'db-restart') {
-        expect(record.reattempts[0], 'a reattempt while the database is down').toMatchObject({ succeeded: false, failedStep: 'setSecret', error: { type: 'DatabaseError' } });
-        expect(record.reattempts[0]?.error?.message).toContain('ECONNREFUSED');
+        expect(record.retries[0], "Secrets Manager's first retry, while the database is down").toMatchObject({ succeeded: false, failedStep: 'setSecret', error: { type: 'DatabaseError' } });
+        expect(record.retries[0]?.error?.message).toContain('ECONNREFUSED');
       }
       expect(record.converged).toBe(true);
       expect(record.lateRetryErrors).toEqual([undefined, undefined, undefined, undefined]);
@@ -137,11 +140,11 @@ const errorMessages: string[] = [];
 
 function tally(scenario: Scenario, record: ScenarioRecord): void {
   const { strategy, fault } = scenario;
-  for (const outcome of [record.faulted, ...record.reattempts]) if (outcome.error) errorMessages.push(outcome.error.message);
+  for (const outcome of [record.faulted, ...record.retries]) if (outcome.error) errorMessages.push(outcome.error.message);
   for (const error of record.lateRetryErrors) if (error) errorMessages.push(error.message);
   figures.count('scenarios', strategy, fault.family);
   if (record.faulted.succeeded) figures.count('faults absorbed without a retry', fault.family);
-  figures.count('reattempts needed', String(record.reattempts.length));
+  figures.count('retries needed', String(record.retries.length));
   if (!record.converged) figures.count('lockouts', 'rotation did not converge');
   const verdicts = record.moments.map((moment) => verdict(strategy, moment));
   for (const v of verdicts) figures.count('moments observed', strategy, v);

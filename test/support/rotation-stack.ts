@@ -10,7 +10,7 @@ import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand } from 
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
-import type { RotationOutcome } from '../../local/secrets-manager/rotation-driver';
+import type { RotationOutcome } from '../../local/secrets-manager/rotation-outcome';
 import type { FreshDatabase, PostgresVariant } from './postgres';
 import { canLogIn, postgresServer } from './postgres';
 

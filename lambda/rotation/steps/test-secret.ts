@@ -5,6 +5,7 @@ import { withSession } from '../../postgres/connect';
 import { membershipsOf } from '../../postgres/role-changes';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
+import { requirePending } from '../rotation-context';
 import { cloneUsername, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
@@ -13,38 +14,48 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * pending login holds exactly the memberships the current one holds, so a client moving to it keeps every
  * privilege.
  *
- * With RotateImmediately=false Secrets Manager runs this step alone against a pending version that has no
- * value; AWS's functions then fail on the missing value. We test the configuration instead: the current
- * credentials, and the admin's where the strategy needs one, must log in.
+ * With RotateImmediately=false Secrets Manager runs this step alone, to test the configuration, against a pending
+ * version that holds a copy of AWSCURRENT's value: moto's test of that case, run against AWS
+ * (tests/test_secretsmanager/test_secretsmanager.py, test_rotate_secret_using_lambda_dont_rotate_immediately), saw
+ * GetSecretValue(VersionId=token, VersionStage=AWSPENDING) answer the current SecretString. A pending value that
+ * holds the current login's own password is that copy (createSecret always draws a new password, and alternating
+ * strategies a new login): we then test the configuration, that the current credentials log in and, where the
+ * strategy needs one, the admin's too; logging in with the copy alone would prove only the first. AWSCURRENT is
+ * read alongside the pending value; in a warm container it is remembered, so a rotation's testSecret reads nothing
+ * more.
  */
 export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const pending = (await ctx.reads.pending())?.fields;
-  if (!pending) return testConfiguration(ctx);
+  const [pending, current] = await Promise.all([requirePending(ctx).then((read) => read.fields), ctx.reads.current()]);
+  if (isCopyOf(pending, current.fields)) return testConfiguration(ctx, current.fields);
   // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
   const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
 
   const test = async (session: Session) => {
     await session.query('SELECT 1');
     if (strategy === 'alternating-owner') {
-      const current = pending.alternateUsername ?? cloneUsername(pending.username);
-      await assertSameMemberships(session, pending.username, current);
+      const partner = pending.alternateUsername ?? cloneUsername(pending.username);
+      await assertSameMemberships(session, pending.username, partner);
     }
   };
   await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
   return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
 }
 
-async function testConfiguration(ctx: RotationContext): Promise<StepOutcome> {
+/** The pending value names the current login with its current password: RotateImmediately=false's copy. */
+function isCopyOf(pending: DatabaseSecret, current: DatabaseSecret): boolean {
+  return pending.username === current.username && pending.password === current.password;
+}
+
+async function testConfiguration(ctx: RotationContext, current: DatabaseSecret): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const current = (await ctx.reads.current()).fields;
   const strategy = resolveStrategy(current, settings.env[ENV.defaultStrategy]);
   await checkLogin(current, connectionTarget(current, settings), 'testing AWSCURRENT');
   if (current.masterarn !== undefined && strategy !== 'single-user') {
     const admin = await ctx.reads.admin(current.masterarn);
     await checkLogin(admin, adminTarget(admin, current, settings), 'testing the admin secret');
   }
-  return { strategy, changed: false, detail: 'no pending value (RotateImmediately=false): the current and admin credentials log in' };
+  return { strategy, changed: false, detail: 'the pending value is a copy of AWSCURRENT (RotateImmediately=false): the current and admin credentials log in' };
 }
 
 async function assertSameMemberships(session: Session, pending: string, current: string): Promise<void> {

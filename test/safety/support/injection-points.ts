@@ -87,7 +87,8 @@ export async function profileRotation(stack: Lane, strategy: Strategy, rotation:
   });
   try {
     const outcome = await stack.rotateWith(secret.arn, arn);
-    if (!outcome.succeeded) throw new Error(`profiling ${strategy}: ${outcome.failedStep} failed: ${outcome.error?.message}`);
+    // A retried rotation would count its calls twice: the profile is of one clean attempt.
+    if (!outcome.succeeded || outcome.attempt !== 1) throw new Error(`profiling ${strategy}: ${outcome.failedStep} failed: ${outcome.error?.message}`);
   } finally {
     stop();
     stopWatching();

@@ -1,8 +1,9 @@
 /**
  * Lanes: independent copies of the local AWS stack (Lambda and Secrets Manager endpoints, each on its own loopback
  * ports) that fault scenarios borrow one at a time, so scenarios run side by side while everything within one stays
- * sequential. A lane is local/stack.ts's stack with one difference: the function reaches Secrets Manager through a
- * fault relay (sm-relay.ts), as it would reach AWS through a network that can fail.
+ * sequential. A lane is local/stack.ts's stack with two differences: the function reaches Secrets Manager through a
+ * fault relay (sm-relay.ts), as it would reach AWS through a network that can fail; and Secrets Manager's retries of
+ * a failed rotation follow each other 1 ms apart.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { createRuntime } from '../../../lambda/runtime';
 import { NO_MEMORY } from '../../../lambda/secrets/version-memory';
 import type { LocalLambda } from '../../../local/lambda/server';
 import { startLocalLambda } from '../../../local/lambda/server';
-import type { RotationOutcome } from '../../../local/secrets-manager/rotation-driver';
+import type { RotationOutcome } from '../../../local/secrets-manager/rotation-outcome';
 import type { LocalSecretsManager } from '../../../local/secrets-manager/server';
 import { startLocalSecretsManager } from '../../../local/secrets-manager/server';
 import { superuserClientConfig } from '../../../local/postgres/client-config';
@@ -28,6 +29,12 @@ import type { SmRelay } from './sm-relay';
 import type { ScenarioDatabase } from './strategy-secrets';
 import { createDatabase } from './strategy-secrets';
 import { startSmRelay } from './sm-relay';
+
+/**
+ * Secrets Manager's retries on a lane: as many as the endpoint makes by default (local/secrets-manager/
+ * rotation-retries.ts; AWS publishes no count), with no real pause between them, since a pause only adds wall time.
+ */
+export const LANE_ROTATION_RETRIES = { maxRetries: 3, delayMs: 1 } as const;
 
 export interface Lane {
   readonly lambda: LocalLambda;
@@ -83,7 +90,11 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-safety-')), 'ca.pem');
   writeFileSync(caFile, server.caPem ?? '');
   const lambda = await startLocalLambda({ region: LOCAL_AWS.region });
-  const secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
+  const secretsManager = await startLocalSecretsManager({
+    region: LOCAL_AWS.region,
+    lambdaEndpoint: lambda.endpoint,
+    rotationRetries: LANE_ROTATION_RETRIES,
+  });
   const relay = await startSmRelay(secretsManager.endpoint);
   const functionLog: string[] = [];
   const runtimeVia = (endpoint: string) =>

@@ -16,6 +16,8 @@ export interface RestartableProxy {
   down(): Promise<void>;
   /** Listens again on the same port: the server is "up". */
   up(): Promise<void>;
+  /** Whether the server is "up". */
+  isListening(): boolean;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startRestartableProxy(target: { host: string; port: number
       listener = net.createServer(relay);
       await listen(listener, port);
     },
+    isListening: () => listener.listening,
     close: async () => {
       if (listener.listening) await down();
     },
