@@ -18,6 +18,9 @@ export async function bundleFunction(outfile: string): Promise<number> {
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'esm',
     minify: true,
+    // Error classes keep their names: Lambda reports a failure's errorType from error.name (PgRotatorError sets it
+    // from new.target.name), and alarms, RotationFailed events and the runbook key on it.
+    keepNames: true,
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',

@@ -117,6 +117,7 @@ export class RotatorFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         minify: true,
+        keepNames: true, // errorType in Lambda's answer is error.name: keep PgRotatorError subclasses' names
         sourceMap: true,
         sourcesContent: false,
         mainFields: ['module', 'main'],

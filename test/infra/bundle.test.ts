@@ -1,11 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundle-banner';
 import { typescriptWorker } from '../../local/lambda/worker-command';
 import { LOCAL_AWS } from '../../local/stack';
 import { freshDatabase, uniqueName } from '../support/postgres';
+import type { RotationStack } from '../support/rotation-stack';
 import { createLogin, logsIn, startRotationStack } from '../support/rotation-stack';
 import { buildStack, configWith } from './fixtures';
 
@@ -39,17 +41,7 @@ describe('function bundle', () => {
     if (bundledHandler === undefined) context.skip();
     const stack = await startRotationStack();
     try {
-      const functionArn = stack.lambda.register(
-        'pg-rotator-asset',
-        typescriptWorker(bundledHandler as string, 'handler', {
-          env: {
-            SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint,
-            AWS_REGION: LOCAL_AWS.region,
-            AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
-          },
-        }),
-      );
+      const functionArn = registerAsset(stack, bundledHandler as string);
       const db = await freshDatabase();
       const user = await createLogin(db, uniqueName('bundled'), 'Original-Passw0rd');
       // verify-full (the default) against the test server's CA, given in the secret.
@@ -64,7 +56,50 @@ describe('function bundle', () => {
       await stack.close();
     }
   });
+
+  it("reports a failure's error class by its own name: keepNames survives minification", { timeout: 60_000 }, async (context) => {
+    if (bundledHandler === undefined) context.skip();
+    const stack = await startRotationStack();
+    try {
+      const functionArn = registerAsset(stack, bundledHandler as string);
+      // engine mysql fails createSecret's secret schema: InvalidInputError, a PgRotatorError subclass.
+      const arn = await stack.createSecret(uniqueName('bundled_bad'), { engine: 'mysql', host: 'h', username: 'u', password: 'Do-Not-Echo-1' });
+      const { VersionId: token } = await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }));
+
+      // What Lambda's Invoke answers for the step: FunctionError and the error document, as Secrets Manager reads it.
+      const invoked = await stack.lambdaClient().send(
+        new InvokeCommand({ FunctionName: functionArn, Payload: JSON.stringify({ Step: 'createSecret', SecretId: arn, ClientRequestToken: token }) }),
+      );
+      const body = JSON.parse(Buffer.from(invoked.Payload ?? []).toString()) as { errorType?: string; errorMessage?: string };
+      expect(invoked.FunctionError).toBe('Unhandled');
+      expect(body.errorType).toBe('InvalidInputError');
+      expect(body.errorMessage).toMatch(/^secret\.engine: /);
+
+      // And every attempt of the rotation (Secrets Manager's retries included) failed with that name.
+      const attempts = await stack.secretsManager.rotations.settled(arn);
+      expect(attempts.length).toBeGreaterThan(1);
+      expect(attempts.map((a) => [a.failedStep, a.error?.type])).toEqual(attempts.map(() => ['createSecret', 'InvalidInputError']));
+      expect(stack.functionLog.join('\n')).not.toContain('Do-Not-Echo-1');
+    } finally {
+      await stack.close();
+    }
+  });
 });
 
-/** The asset the first test bundled, for the second to run. */
+/** Registers the bundled asset on the stack's local Lambda as a process of its own, as Lambda runs it. */
+function registerAsset(stack: RotationStack, handlerFile: string): string {
+  return stack.lambda.register(
+    'pg-rotator-asset',
+    typescriptWorker(handlerFile, 'handler', {
+      env: {
+        SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint,
+        AWS_REGION: LOCAL_AWS.region,
+        AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      },
+    }),
+  );
+}
+
+/** The asset the first test bundled, for the others to run. */
 let bundledHandler: string | undefined;
