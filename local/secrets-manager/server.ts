@@ -21,7 +21,8 @@ import { SecretStore } from './store';
 /**
  * A local AWS Secrets Manager endpoint for tests and the demo: an HTTP server speaking AWS JSON 1.1 to the real
  * `@aws-sdk/client-secrets-manager`, with AWS's documented semantics (staging labels, idempotency, asynchronous
- * RotateSecret that invokes the rotation function through the Lambda Invoke API), fault injection and call counters.
+ * RotateSecret that invokes the rotation function through the Lambda Invoke API and retries a failed rotation),
+ * fault injection and call counters. What it does not model is refused, never ignored (`not-modelled.ts`).
  * This file is only the transport; the rules live in the modules it wires together.
  */
 
@@ -48,8 +49,8 @@ export interface LocalRotations {
    */
   settled(secretId?: string): Promise<RotationOutcome[]>;
   /**
-   * The outcome of every attempt that has ended so far, at once, without waiting: to see a retry pending (a failed
-   * attempt is in the list before Secrets Manager's pause before the next one begins).
+   * The outcome of every attempt that has ended so far, at once, without waiting. A failed attempt is listed as soon
+   * as it ends, so a test can act during Secrets Manager's pause before the retry.
    */
   history(secretId?: string): RotationOutcome[];
   /** The outcome of the secret's most recent attempt, once every retry is over. Rejects if it never rotated. */
