@@ -1,9 +1,9 @@
 import type { Duration } from 'aws-cdk-lib';
-import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   ENV,
   EnvironmentSchema,
+  environmentError,
   type Environment,
   type SslMode,
   type Strategy,
@@ -108,10 +108,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   if (settings.passwordSecretPrefix !== undefined) contract[ENV.passwordSecretPrefix] = settings.passwordSecretPrefix;
 
   const parsed = EnvironmentSchema.safeParse(contract);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
-  }
+  if (!parsed.success) throw environmentError(parsed.error);
   return {
     ...contract,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
