@@ -35,7 +35,7 @@ const TemporaryUsersSchema = z.strictObject({
  * @example
  * PermissionPolicySchema.parse({
  *   actions: ['lock-user', 'unlock-user', 'create-temporary-user', 'expire-temporary-users'],
- *   roles: { memberOf: 'pg_rotator_managed' },
+ *   roles: { memberOf: 'rotator_managed' },
  *   temporaryUsers: { prefix: 'tmp_', maxValidity: '8h', roles: ['app_readonly'] },
  * });
  */
@@ -49,8 +49,10 @@ export const PermissionPolicySchema = z
     roles: z
       .strictObject({
         names: Patterns.default([]).meta({ description: 'Roles (or patterns) actions may act on.' }),
-        memberOf: IdentifierSchema.optional().meta({
-          description: "A marker role (NOLOGIN, no privileges, e.g. pg_rotator_managed): its members, directly or through other roles, are roles actions may act on, as the catalog says when the action runs.",
+        memberOf: IdentifierSchema.refine((name) => !name.startsWith('pg_'), 'must not start with pg_: PostgreSQL reserves those names for its predefined roles')
+          .optional()
+          .meta({
+          description: "A marker role (NOLOGIN, no privileges, e.g. rotator_managed): its members, directly or through other roles, are roles actions may act on, as the catalog says when the action runs.",
         }),
       })
       .prefault({})
