@@ -65,12 +65,26 @@ export function actionGuard(input: {
       return refusals;
     },
     assertSecretFor(change) {
-      if (change === undefined || (change.kind !== 'create' && change.kind !== 'put')) return;
-      const role = change.value.username;
-      if (typeof role === 'string' && cleared.has(role)) return;
-      throw new ActionRefusedError(`a password secret for role "${String(role)}", which the guard did not allow as this action's role, is never written`, {
-        rule: 'policy.target-not-managed',
-      });
+      const refusal = secretRefusal(change, cleared);
+      if (refusal) throw refusedError(refusal);
     },
+  };
+}
+
+/**
+ * Why a planned secret change must not be made: it writes a password for a role that is not among `cleared`, the
+ * roles the guard allowed as the action's own. Deleting or promoting a version writes no password.
+ *
+ * @example
+ * secretRefusal({ kind: 'put', secretId: 's', previousVersionId: 'v', value: { username: 'dba' } }, new Set(['alice']))
+ * // { rule: 'policy.target-not-managed', … }
+ */
+export function secretRefusal(change: SecretChange | undefined, cleared: ReadonlySet<string>): Refusal | undefined {
+  if (change === undefined || (change.kind !== 'create' && change.kind !== 'put')) return undefined;
+  const role = change.value.username;
+  if (typeof role === 'string' && cleared.has(role)) return undefined;
+  return {
+    rule: 'policy.target-not-managed',
+    message: `a password secret for role "${String(role)}", which the guard did not allow as this action's role, is never written`,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionCall } from '../../lambda/actions/action-request';
+import { secretRefusal } from '../../lambda/actions/action-guard';
 import { subjectsOf } from '../../lambda/actions/action-subjects';
 import { GUARD_RULES } from '../../lambda/actions/guard-rules';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
@@ -197,5 +198,18 @@ describe('rules', () => {
     const calls: ActionCall[] = [lock('carol'), lock('app_dba'), grant('app_alice', 'x'), grant('app_alice', 'app_readonly', true), temporary('x', []), temporary('tmp_a', ['x']), temporary('tmp_a', ['app_readonly'], '2031-01-01T00:00:00Z')];
     for (const call of calls) named.add(ruleOf(call) ?? '');
     for (const rule of named) expect(Object.keys(GUARD_RULES)).toContain(rule);
+  });
+});
+
+describe('password secrets', () => {
+  it('are written only for a role the guard allowed as the action\'s own, whatever a plan says', () => {
+    const cleared = new Set(['app_alice']);
+    const put = (username: unknown) => ({ kind: 'put' as const, secretId: 's', previousVersionId: 'v', value: { username } });
+    expect(secretRefusal(put('app_alice'), cleared)).toBeUndefined();
+    expect(secretRefusal(put('app_dba'), cleared)?.rule).toBe('policy.target-not-managed');
+    expect(secretRefusal(put(undefined), cleared)?.rule).toBe('policy.target-not-managed');
+    expect(secretRefusal({ kind: 'create', name: 'n', description: 'd', value: { username: 'app_dba' } }, cleared)?.rule).toBe('policy.target-not-managed');
+    expect(secretRefusal({ kind: 'delete', secretId: 's' }, cleared)).toBeUndefined();
+    expect(secretRefusal(undefined, cleared)).toBeUndefined();
   });
 });
