@@ -69,7 +69,7 @@ export function decideSubjects(input: SubjectsInput): Refusal | undefined {
   }
   if (subjects.creates) {
     const created = subjects.creates;
-    const refusal = guarded(created) ?? (policy && (created.temporary ? unprefixed(created, policy) : unmanaged(created, lineages.get(created.name), policy)));
+    const refusal = guarded(created) ?? (policy && (created.temporary ? unprefixed(created, policy) : unnamed(created, policy)));
     if (refusal) return refusal;
   }
   const member = subjects.targets[0]?.name ?? subjects.creates?.name;
@@ -119,6 +119,12 @@ function unmanaged(subject: Subject, lineage: Lineage | undefined, policy: Permi
     policy.roles.memberOf === undefined ? undefined : `is not a member of "${policy.roles.memberOf}"`,
   ].filter((way) => way !== undefined);
   return refuse('policy.target-not-managed', `${subject.field}: role "${subject.name}" is not a role the permission policy lets actions act on: it ${ways.join(' and ') || 'is not covered by roles'}`);
+}
+
+/** A role create-read-only-user would make: only `roles.names` can allow a name (not the marker, not the temporary prefix). */
+function unnamed(subject: Subject, policy: PermissionPolicy): Refusal | undefined {
+  if (firstMatch(policy.roles.names, subject.name) !== undefined) return undefined;
+  return refuse('policy.target-not-managed', `${subject.field}: role "${subject.name}" matches none of the names the permission policy lets actions create (roles.names: ${policy.roles.names.join(', ')})`);
 }
 
 function unprefixed(subject: Subject, policy: PermissionPolicy): Refusal | undefined {

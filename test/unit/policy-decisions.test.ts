@@ -178,6 +178,8 @@ describe('schemas', () => {
     const create = (name: string, schemas: string[]): ActionCall => ({ action: 'create-read-only-user', params: { role: name, schemas, secretName: 's', revealPassword: false } });
     expect(decide(create('app_report', ['app']))).toBeUndefined();
     expect(ruleOf(create('report', ['app']))).toBe('policy.target-not-managed');
+    // The temporary-user prefix covers temporary users only: a permanent login named like one needs roles.names.
+    expect(ruleOf(create('tmp_report', ['app']))).toBe('policy.target-not-managed');
     expect(ruleOf(create('app_report', ['app', 'billing']))).toBe('policy.schema-not-allowed');
     expect(ruleOf(create('pg_reader', ['app']), policyOf({ roles: { names: ['*'] } }))).toBe('protected.predefined');
   });
