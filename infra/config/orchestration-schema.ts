@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { ENV, EnvironmentSchema, StrategySchema } from '../../lambda/config/environment';
 import { secretNameOf } from './arns';
 import { fieldPath } from './field-path';
@@ -52,6 +53,8 @@ export const OrchestrationSchema = z.strictObject({
       secretsManager: z.array(ScheduledSecretReferenceSchema).default([]),
     })
     .prefault({}),
+  /** The permission policy of actions (docs/policy.md), checked with the function's own schema. */
+  policy: PermissionPolicySchema.optional(),
 });
 
 type ConfigPath = (string | number)[];
