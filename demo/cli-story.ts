@@ -1,3 +1,4 @@
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { ActionResponse, Response, TestResponse } from '../lambda/requests/envelope';
 import type { CliRun } from './cli-process';
 import { runCli } from './cli-process';
@@ -5,6 +6,7 @@ import type { DemoContext } from './context';
 import { asResponse, checklistFixes, checklistScore, describeAction, describeTest, headline } from './digest';
 import type { LoginOutcome } from './login';
 import { openSession, tryLogin } from './login';
+import { DEMO_POLICY } from './policy';
 import { mark } from './rotations';
 import { bold, dim, red } from './terminal';
 
@@ -26,13 +28,14 @@ export interface AppUser {
 /**
  * The orchestrator API as an operator would drive it, through the `pg-rotator` CLI in a child process against the
  * local Lambda endpoint: a test request with the admin checklist (and its fixes applied), then lock-user as a dry
- * run, for real, and undone by sending back the rollback the response carried. Each step is proved by logging in
- * as the user.
+ * run, for real, and undone by sending back the rollback the response carried, and last a lock-user the
+ * permission policy refuses. Each step is proved by logging in as the user.
  */
 export async function demonstrateCli(ctx: DemoContext, app: AppUser): Promise<CliRow[]> {
   const global = ['--function', ctx.stack.rotatorArn, '--endpoint-url', ctx.stack.lambda.endpoint, '--region', 'us-east-1', '--caller', 'npm run demo'];
   console.log(`\n${bold('Orchestrator API through the CLI')}`);
   console.log(dim(`pg-rotator = node client/bin/pg-rotator.mjs ${global.map(shellWord).join(' ')}`));
+  console.log(dim(`the function's permission policy (PERMISSION_POLICY): ${JSON.stringify(DEMO_POLICY)}`));
   const rows: CliRow[] = [];
   const credentials = await ctx.secretValue(app.secretArn, 'AWSCURRENT');
   const login = () => tryLogin(ctx.target.admin, credentials.username, credentials.password);
@@ -95,7 +98,27 @@ export async function demonstrateCli(ctx: DemoContext, app: AppUser): Promise<Cl
   console.log(`    proof: "${app.role}" logs in again ${mark(logsInAgain)}`);
   const backOk = undone?.ok === true && undone.result?.action === 'unlock-user' && undone.result.changed && logsInAgain;
   rows.push(row(`request < rollback (${rollback.action})`, back, backOk, `${mark(backOk)} logs in again`));
+
+  rows.push(await demonstrateRefusal(ctx, global));
   return rows;
+}
+
+/**
+ * 5. What the policy keeps out of reach: the same lock-user on a DBA's login (CREATEROLE), which the admin could lock
+ * in PostgreSQL itself. The function refuses it, names the rule, and the DBA still logs in.
+ */
+async function demonstrateRefusal(ctx: DemoContext, global: readonly string[]): Promise<CliRow> {
+  const dba = `demo_app_dba_${Math.random().toString(36).slice(2, 6)}`;
+  const password = 'Demo-Dba-Passw0rd';
+  await ctx.asServerAdmin((client) => client.query(`CREATE ROLE ${escapeIdentifier(dba)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(password)}`));
+  ctx.created(dba);
+  console.log(dim(`    "${dba}" is named like the application users the policy covers, but has CREATEROLE`));
+  const attempt = await step(global, ['action', 'lock-user', '--admin-secret', ctx.admin.secretName, '--role', dba]);
+  const refused = asAction(attempt.response);
+  const stillLogsIn = (await tryLogin(ctx.target.admin, dba, password)).ok;
+  console.log(`    proof: "${dba}" still logs in ${mark(stillLogsIn)}`);
+  const ok = attempt.status === 1 && refused?.error?.code === 'ACTION_REFUSED' && refused.error.rule === 'protected.createrole' && stillLogsIn;
+  return { request: 'action lock-user (a DBA)', exit: String(attempt.status), ms: attempt.ms.toFixed(0), proof: `${mark(ok)} refused (${refused?.error?.rule ?? '?'}); still logs in`, ok };
 }
 
 /** Prints the command, runs it, prints the headline and, for actions, the digest. */

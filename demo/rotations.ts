@@ -34,8 +34,12 @@ export async function demonstrateRotation(ctx: DemoContext, strategy: Strategy):
   const password = 'Demo-Initial-Passw0rd';
   await ctx.asServerAdmin(async (client) => {
     await client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(password)}`);
-    // What the admin needs on PostgreSQL 16 and newer to manage a role it did not create (docs/deploy.md).
-    await client.query(`GRANT ${escapeIdentifier(role)} TO ${escapeIdentifier(ctx.admin.role)} WITH ADMIN OPTION`);
+    // What the admin needs on PostgreSQL 16 and newer to manage a role it did not create (docs/deploy.md): ADMIN
+    // OPTION without the role's privileges, or the role would be protected from actions. Before 16 CREATEROLE is enough.
+    const { rows } = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+    if ((rows[0]?.v ?? 0) >= 160000) {
+      await client.query(`GRANT ${escapeIdentifier(role)} TO ${escapeIdentifier(ctx.admin.role)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
+    }
   });
   ctx.created(role);
   ctx.created(`${role}_clone`);

@@ -4,8 +4,8 @@
  * The whole story in under a minute, with nothing but Node.js: a throwaway PostgreSQL with TLS (or yours),
  * the local Secrets Manager and Lambda endpoints, application users with secrets in AWS's format, real
  * rotations through Secrets Manager's RotateSecret for each strategy with the proof after each, then the
- * orchestrator API through the `pg-rotator` CLI: a test request with the admin checklist, and an action as a
- * dry run, for real, and rolled back.
+ * orchestrator API through the `pg-rotator` CLI, under a declared permission policy: a test request with the
+ * admin checklist, an action as a dry run, for real, and rolled back, and one the policy refuses.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { demonstrateCli } from './cli-story';
 import type { DemoContext } from './context';
 import { createContext } from './context';
 import { DEMO_OPTIONS, DEMO_USAGE } from './options';
+import { DEMO_POLICY } from './policy';
 import type { RotationRow } from './rotations';
 import { demonstrateRotation } from './rotations';
 import { embeddedDatabase, existingDatabase } from './target';
@@ -37,7 +38,7 @@ const target = args['database-url'] ? existingDatabase(args['database-url']) : a
 const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-demo-')), 'ca.pem');
 writeFileSync(caFile, target.caPem ?? '');
 const stack = await startLocalStack({
-  env: { PGSSLMODE: target.sslmode, ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}), LOG_LEVEL: 'info' },
+  env: { PGSSLMODE: target.sslmode, ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}), LOG_LEVEL: 'info', PERMISSION_POLICY: JSON.stringify(DEMO_POLICY) },
   onFunctionLog: showFunctionLog,
 });
 let ctx: DemoContext | undefined;
@@ -85,7 +86,7 @@ function showFunctionLog(line: string): void {
     console.log(dim(`    ${status} ${event.step.padEnd(12)} ${String(event.durationMs ?? '').padStart(4)} ms  ${message}`));
   } else if (event.message === 'audit' && typeof event.audit === 'object' && event.audit !== null) {
     const audit = event.audit as Record<string, unknown>;
-    const fields = ['caller', 'kind', 'action', 'role', 'dryRun', 'outcome', 'changed'].filter((key) => audit[key] !== undefined);
+    const fields = ['caller', 'kind', 'action', 'role', 'dryRun', 'outcome', 'rule', 'changed'].filter((key) => audit[key] !== undefined);
     console.log(dim(`    audit record: ${fields.map((key) => `${key}=${JSON.stringify(audit[key])}`).join(' ')}`));
   }
 }

@@ -133,6 +133,7 @@ export class PgRotatorStack extends Stack {
       secretsManagerRotations: orchestration.rotate.secretsManager.flatMap((entry) =>
         config.secrets.filter((scheduled) => nameOf(scheduled) === nameOf(entry)).map(secret),
       ),
+      policy: orchestration.policy,
     };
   }
 

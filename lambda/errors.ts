@@ -111,7 +111,20 @@ export class DependentObjectsError extends PgRotatorError {
   }
 }
 
-/** An orchestrator action was refused before anything changed: the reason is in the message. */
+/**
+ * An orchestrator action was refused before anything changed: the reason is in the message. A refusal by the
+ * permission policy or the protected roles names its rule (lambda/actions/guard-rules.ts), also at the start of
+ * the message.
+ *
+ * @example
+ * throw new ActionRefusedError('request.params.role: role "dba" is a superuser', { rule: 'protected.superuser' });
+ */
 export class ActionRefusedError extends PgRotatorError {
   readonly code = 'ACTION_REFUSED';
+  readonly rule?: string;
+
+  constructor(message: string, options?: { rule?: string; cause?: unknown }) {
+    super(options?.rule === undefined ? message : `${options.rule}: ${message}`, options);
+    if (options?.rule !== undefined) this.rule = options.rule;
+  }
 }

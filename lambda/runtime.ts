@@ -16,6 +16,11 @@ export interface Runtime extends RotationDeps {
   readonly log: Logger;
   /** The one Secrets Manager client of the container, for the calls beyond rotation's. */
   readonly secretsManager: SecretsManagerClient;
+  /**
+   * The logins of the secrets this deployment rotates, which no orchestrator action may touch
+   * (protected.rotated-login). None yet: the deployment's rotation bindings will supply them.
+   */
+  readonly protectedLogins: () => Promise<ReadonlySet<string>>;
 }
 
 /** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
@@ -24,7 +29,11 @@ export interface RuntimeOverrides {
   readonly secretsManager?: SecretsManagerClientConfig;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   readonly writeLog?: (line: string) => void;
+  /** The logins of rotated secrets, for hosts (tests) that know them. @default - none */
+  readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
 }
+
+const NO_LOGINS: ReadonlySet<string> = new Set();
 
 export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides: RuntimeOverrides = {}): Runtime {
   const settings = loadSettings(source);
@@ -45,6 +54,7 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
     store,
     secretsManager,
     memory: versionMemory(),
+    protectedLogins: overrides.protectedLogins ?? (async () => NO_LOGINS),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),

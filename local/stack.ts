@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Also echo the function's log lines (the demo shows them; tests keep them). */
   readonly onFunctionLog?: (line: string) => void;
+  /** The deployment's rotated logins, which orchestrator actions must not touch. @default - none */
+  readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -53,6 +55,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       { ...options.env, SECRETS_MANAGER_ENDPOINT: secretsManager.endpoint },
       {
         secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
+        ...(options.protectedLogins === undefined ? {} : { protectedLogins: options.protectedLogins }),
         writeLog: (line) => {
           functionLog.push(line);
           options.onFunctionLog?.(line);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { ENV, EnvironmentSchema, StrategySchema } from '../../lambda/config/environment';
 import { secretNameOf } from './arns';
 import { fieldPath } from './field-path';
-import type { PgRotatorConfig } from './schema';
 import {
   type PlacedReference,
   ScheduledSecretReferenceSchema,
@@ -53,10 +53,23 @@ export const OrchestrationSchema = z.strictObject({
       secretsManager: z.array(ScheduledSecretReferenceSchema).default([]),
     })
     .prefault({}),
+  /** The permission policy of actions (docs/policy.md), checked with the function's own schema. */
+  policy: PermissionPolicySchema.optional(),
 });
 
 type ConfigPath = (string | number)[];
-type Orchestration = NonNullable<PgRotatorConfig['orchestration']>;
+type Orchestration = z.infer<typeof OrchestrationSchema>;
+type ArnReference = { readonly arn?: string; readonly partialArn?: string };
+
+/**
+ * The parts of the config the cross-field rules read. Declared here rather than taken from schema.ts's
+ * PgRotatorConfig: schema.ts imports this module, and the two must not import each other.
+ */
+export interface OrchestrationContext {
+  readonly secrets: readonly (ArnReference & { readonly adminSecret?: ArnReference })[];
+  readonly orchestrators: readonly unknown[];
+  readonly orchestration?: Orchestration;
+}
 
 /** Every secret reference of the section that carries a key, with its path: admin, connection, inline targets. */
 export function orchestrationReferences(orchestration: Orchestration): PlacedReference[] {
@@ -77,7 +90,7 @@ interface NamedSecret {
   readonly path: ConfigPath;
 }
 
-const named = (reference: { arn?: string; partialArn?: string }, path: ConfigPath): NamedSecret => {
+const named = (reference: ArnReference, path: ConfigPath): NamedSecret => {
   const { arn, complete, field } = referencedArn(reference);
   return { arn, name: secretNameOf(arn, complete), path: [...path, field] };
 };
@@ -88,7 +101,7 @@ const named = (reference: { arn?: string; partialArn?: string }, path: ConfigPat
  * exercise, and a warning at synth is easy to miss.
  */
 export function checkOrchestration(
-  config: Pick<PgRotatorConfig, 'secrets' | 'orchestrators' | 'orchestration'>,
+  config: OrchestrationContext,
   ctx: z.RefinementCtx,
   sameHome: (arn: string | undefined, path: ConfigPath) => void,
 ): void {

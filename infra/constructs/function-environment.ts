@@ -4,6 +4,7 @@ import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   ENV,
   EnvironmentSchema,
+  environmentError,
   type Environment,
   type SslMode,
   type Strategy,
@@ -68,7 +69,19 @@ export interface FunctionSettings {
    * @default - unset: orchestrator actions may name any secret IAM lets the function write
    */
   readonly passwordSecretPrefix?: string;
+  /**
+   * The permission policy of orchestrator actions, as the JSON the function reads (PERMISSION_POLICY).
+   * @default - unset: the function refuses every role-changing action
+   */
+  readonly permissionPolicy?: string;
 }
+
+/**
+ * Lambda's limit on a function's environment: "Total size of environment variables: 4 KB" (Lambda quotas). Measured
+ * here as the UTF-8 bytes of the variables written as a JSON object, which counts every name and value and a little
+ * more, so an environment that passes fits whatever AWS counts.
+ */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
  * Lambda's Node.js 20+ runtimes stop loading the RDS CA bundle by default; this file in the runtime holds the
@@ -106,16 +119,24 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     contract[ENV.secretsManagerEndpoint] = settings.secretsManagerEndpointUrl;
   }
   if (settings.passwordSecretPrefix !== undefined) contract[ENV.passwordSecretPrefix] = settings.passwordSecretPrefix;
+  if (settings.permissionPolicy !== undefined) contract[ENV.permissionPolicy] = settings.permissionPolicy;
 
   const parsed = EnvironmentSchema.safeParse(contract);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
-  }
-  return {
+  if (!parsed.success) throw environmentError(parsed.error);
+  const environment = {
     ...contract,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
     // The bundle ships a source map; this makes stack traces in the logs point at the TypeScript lines.
     NODE_OPTIONS: '--enable-source-maps',
   };
+  const size = Buffer.byteLength(JSON.stringify(environment), 'utf8');
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    // The policy is the one variable that can grow; name it when it is there.
+    const field = settings.permissionPolicy === undefined ? 'environment' : `environment.${ENV.permissionPolicy}`;
+    throw new InvalidInputError(
+      field,
+      `makes the function's environment ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}; shorten the policy (patterns such as app_* instead of lists of names)`,
+    );
+  }
+  return environment;
 }

@@ -2,6 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ENV, EnvironmentSchema } from '../../lambda/config/environment';
+import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
+import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
 import type { OrchestratorPrincipal } from './invoke-permissions';
 
@@ -56,6 +58,12 @@ export interface OrchestrationAccess {
    * @default - none
    */
   readonly secretsManagerRotations?: readonly ISecret[];
+  /**
+   * The permission policy: which actions run, on which roles, and what they may grant (docs/policy.md). Validated
+   * here with the function's own schema and passed to it as PERMISSION_POLICY.
+   * @default - none: the function refuses every role-changing action (dry runs, `test` and `discover` still work)
+   */
+  readonly policy?: PermissionPolicyInput;
 }
 
 /** A secret the construct knows by name, and the prop that named it, for the prefix check. */
@@ -77,6 +85,7 @@ export function validateOrchestration(input: {
   readonly rotations: readonly { readonly secret: ISecret; readonly adminSecret?: ISecret }[];
 }): void {
   const { orchestration, orchestrators, rotations } = input;
+  if (orchestration.policy !== undefined) policyJson(orchestration.policy);
   if (orchestrators.length === 0) {
     throw new InvalidInputError(
       'orchestration',
@@ -138,4 +147,21 @@ function sameSecret(a: ISecret, b: ISecret): boolean {
   const concrete = [a.secretName, b.secretName, a.secretArn, b.secretArn].every((value) => !Token.isUnresolved(value));
   const home = (secret: ISecret) => secret.secretArn.split(':').slice(0, 5).join(':');
   return concrete && a.secretName === b.secretName && home(a) === home(b);
+}
+
+/**
+ * The policy as the function reads it from PERMISSION_POLICY: validated with the function's own schema, written
+ * as declared (defaults left to the function), compact.
+ *
+ * @throws {InvalidInputError} naming the field, e.g. `orchestration.policy.temporaryUsers.maxValidity`.
+ */
+export function policyJson(policy: PermissionPolicyInput): string {
+  const parsed = PermissionPolicySchema.safeParse(policy);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+    const field = ['orchestration', 'policy', ...(issue?.path ?? []).map(String), ...keys].join('.');
+    throw new InvalidInputError(field, keys.length > 0 ? 'is not a known field' : (issue?.message ?? 'is invalid'));
+  }
+  return JSON.stringify(policy);
 }

@@ -14,7 +14,7 @@ import {
   type PasswordPolicy,
 } from './function-environment';
 import { InvokePermissions, type OrchestratorPrincipal } from './invoke-permissions';
-import { validateOrchestration, type OrchestrationAccess } from './orchestration-access';
+import { policyJson, validateOrchestration, type OrchestrationAccess } from './orchestration-access';
 import { OrchestratorPolicies } from './orchestrator-policies';
 import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
@@ -148,6 +148,7 @@ export class PgRotator extends Construct {
         logLevel: props.logLevel,
         secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
         passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
+        permissionPolicy: props.orchestration?.policy === undefined ? undefined : policyJson(props.orchestration.policy),
       }),
       memorySize: props.memorySize,
       timeout: props.timeout,

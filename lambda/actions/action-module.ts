@@ -3,6 +3,7 @@ import type { Session } from '../postgres/connect';
 import type { ActionCall } from './action-request';
 import type { ActionReport } from './action-result';
 import type { SecretChange, SecretState } from './action-secrets';
+import type { Refusal } from './guard-rules';
 import type { PlannedStatement } from './planned-statement';
 
 /** What an action may read while it observes, inside its transaction and after its advisory locks. */
@@ -13,6 +14,16 @@ export interface ObserveContext {
   readSecretVersion(secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined>;
   /** Takes the advisory locks of roles found while observing (expire-temporary-users). */
   lock(roles: readonly string[]): Promise<void>;
+  /**
+   * The permission policy's temporary-user prefix: expire-temporary-users considers no role without it. Undefined
+   * only in a dry run without a policy.
+   */
+  readonly temporaryUserPrefix: string | undefined;
+  /**
+   * expire-temporary-users, for the users it found under their locks: why the protected roles (or the policy)
+   * keep each from being expired (absent from the map: it may be).
+   */
+  guardExpiry(roles: readonly string[]): Promise<ReadonlyMap<string, Refusal>>;
 }
 
 /** What `plan` decides from. Everything is data: `plan` is pure and unit-tested without a server. */

@@ -25,7 +25,9 @@ export const ActionResultSchema = z.object({
   revoked: z.array(GrantSchema).optional(),
   granted: z.array(GrantSchema).optional(),
   dropped: z.array(z.string()).optional(),
-  skipped: z.array(z.object({ role: z.string(), reason: z.string() })).optional(),
+  skipped: z
+    .array(z.object({ role: z.string(), reason: z.string(), rule: z.string().optional().meta({ description: 'The guard rule that kept the role from being changed, when one did.' }) }))
+    .optional(),
   terminatedSessions: z.number().int().optional(),
   notes: z.array(z.string()),
 }).meta({ id: 'ActionResult' });

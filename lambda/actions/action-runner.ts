@@ -7,6 +7,8 @@ import { run } from '../postgres/role-changes';
 import { withSession } from '../postgres/connect';
 import type { ConnectionDeps, ResolvedConnection } from '../requests/request-target';
 import { resolveConnection } from '../requests/request-target';
+import { actionGuard, refusedError } from './action-guard';
+import { subjectsOf } from './action-subjects';
 import { lockStatements } from './advisory-lock';
 import type { ActionModule, ActionPlan, ObserveContext } from './action-module';
 import { ACTION_MODULES } from './action-registry';
@@ -15,6 +17,8 @@ import { ActionRequestSchema } from './action-request';
 import type { ActionResult } from './action-result';
 import type { ActionSecrets, AppliedSecret } from './action-secrets';
 import { REDACTED } from './planned-statement';
+import type { PermissionPolicy } from './permission-policy';
+import { admitAction, HOW_TO_DECLARE } from './policy-decisions';
 import { assertSecretNamesAllowed } from './secret-name-policy';
 
 /** What running an action needs: narrow dependencies, made once per container. */
@@ -23,7 +27,17 @@ export interface ActionDeps extends ConnectionDeps {
   readonly generatePassword: () => Promise<string>;
   /** Where password secrets may live (PASSWORD_SECRET_PREFIX); undefined allows any name. */
   readonly passwordSecretPrefix: string | undefined;
+  /** The deployer's permission policy (PERMISSION_POLICY); undefined: role-changing actions run only as dry runs. */
+  readonly permissionPolicy: PermissionPolicy | undefined;
+  /**
+   * The logins of the secrets this deployment rotates: protected (protected.rotated-login), since an action on one
+   * would break its rotation. Asked once per action, before it connects.
+   */
+  readonly protectedLogins: () => Promise<ReadonlySet<string>>;
 }
+
+/** The note a dry run carries when no policy is configured: it ran, but a real run would not. */
+export const NO_POLICY_DRY_RUN_NOTE = `no permission policy is configured: this dry run was checked against the protected roles only, and a real run would be refused (policy.not-configured); ${HOW_TO_DECLARE}`;
 
 /** An action's result and the request that undoes it. */
 export interface ActionOutcome {
@@ -32,19 +46,28 @@ export interface ActionOutcome {
 }
 
 /**
- * Runs one action request: resolves the admin login from its secret, then in one transaction takes the advisory
- * locks, observes, plans, and either stops there (dry run: ROLLBACK) or executes the plan's statements, writes its
- * secret and commits. Statements that cannot be rolled back (ending sessions) run after COMMIT.
+ * Runs one action request: refuses it at once when the permission policy has no place for it; resolves the admin
+ * login from its secret; then in one transaction takes the advisory locks, checks every role the request names
+ * against the policy and the protected roles (action-guard.ts), observes, plans, and either stops there (dry run:
+ * ROLLBACK) or executes the plan's statements, writes its secret and commits. Statements that cannot be rolled
+ * back (ending sessions) run after COMMIT. A refused dry run is refused exactly as the real run would be.
  */
 export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
+  const refusal = admitAction(deps.permissionPolicy, request.action, request.dryRun);
+  if (refusal) throw refusedError(refusal);
   assertSecretNamesAllowed(request.params, deps.passwordSecretPrefix);
-  const connection = await resolveConnection(
-    { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
-    deps,
-    { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
-  );
+  const [connection, rotatedLogins] = await Promise.all([
+    resolveConnection(
+      { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
+      deps,
+      { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
+    ),
+    deps.protectedLogins(),
+  ]);
   const module = ACTION_MODULES[request.action] as ActionModule<ActionRequest['params'], unknown>;
-  return withSession(connection.target, connection.credentials, `running ${request.action}`, (session) => execute(session, module, request, connection, deps));
+  return withSession(connection.target, connection.credentials, `running ${request.action}`, (session) =>
+    execute(session, module, request, connection, deps, rotatedLogins),
+  );
 }
 
 async function execute(
@@ -53,6 +76,7 @@ async function execute(
   request: ActionRequest,
   connection: ResolvedConnection,
   deps: ActionDeps,
+  rotatedLogins: ReadonlySet<string>,
 ): Promise<ActionOutcome> {
   const params = request.params;
   let committed = false;
@@ -69,24 +93,32 @@ async function execute(
       }
     };
     await lock(module.lockRoles(params));
+    // Under the locks, so the roles checked are the roles then acted on; before observe, so a refused action
+    // reads no secret and plans nothing.
+    const guard = actionGuard({ session, facts, policy: deps.permissionPolicy, rotatedLogins });
+    await guard.check(subjectsOf(request));
     const ctx: ObserveContext = {
       session,
       facts,
       inspectSecret: (secretId) => deps.secrets.inspect(secretId),
       readSecretVersion: (secretId, versionId) => deps.secrets.readVersion(secretId, versionId),
       lock,
+      temporaryUserPrefix: deps.permissionPolicy?.temporaryUsers?.prefix,
+      guardExpiry: (roles) => guard.expiryRefusals(roles),
     };
     const state = await module.observe(ctx, params);
     const passwordRole = module.newPasswordFor?.(params);
     const password = !request.dryRun && passwordRole !== undefined ? await deps.generatePassword() : undefined;
     const plan = module.plan({ params, state, facts, now: facts.serverNow, secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) });
+    guard.assertSecretFor(plan.secret);
 
     if (request.dryRun) {
       await session.query('ROLLBACK');
       committed = true;
       const shown = [...plan.statements, ...(plan.afterCommit ?? [])].map((s) => s.shown);
       const secret = plan.secret === undefined ? null : { operation: plan.secret.kind, secretId: secretIdOf(plan.secret) };
-      return outcome(request, plan, facts.database, { sql: shown, secret, password: undefined, terminated: undefined, notes: [] });
+      const notes = deps.permissionPolicy === undefined ? [NO_POLICY_DRY_RUN_NOTE] : [];
+      return outcome(request, plan, facts.database, { sql: shown, secret, password: undefined, terminated: undefined, notes });
     }
 
     const sql: string[] = [];

@@ -14,6 +14,7 @@ import {
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import type { DropFacts } from './drop-user';
+import type { Refusal } from './guard-rules';
 import { dropStatements, readDropFacts } from './drop-user';
 import type { PlannedStatement } from './planned-statement';
 import { passwordSecretPlan } from './password-secret';
@@ -97,19 +98,23 @@ export const createTemporaryUser: ActionModule<CreateTemporaryUserParams, Create
 
 interface ExpireState {
   readonly candidates: readonly (DropFacts & { readonly role: RoleFacts })[];
+  /** Marked users the guard keeps from being expired: protected, or without the policy's prefix. */
+  readonly refused: ReadonlyMap<string, Refusal>;
 }
 
 /**
- * expire-temporary-users: drops every login marked by create-temporary-user whose VALID UNTIL has passed (by the
- * server's clock, which is the one that enforces VALID UNTIL) and, after COMMIT, ends the sessions of every
- * expired one: sessions opened before the expiry outlive it otherwise. A user that owns objects or holds privileges is dropped only with reassignOwnedTo, and is
- * otherwise skipped and reported, as are users with objects in other databases. No rollback: expired access
- * does not come back.
+ * expire-temporary-users: drops every login marked by create-temporary-user and named with the policy's
+ * temporary-user prefix whose VALID UNTIL has passed (by the server's clock, which is the one that enforces VALID
+ * UNTIL) and, after COMMIT, ends the sessions of every expired one: sessions opened before the expiry outlive it
+ * otherwise. A protected role is never dropped, marker or not: it is skipped and reported with its rule. A user
+ * that owns objects or holds privileges is dropped only with reassignOwnedTo, and is otherwise skipped and
+ * reported, as are users with objects in other databases. No rollback: expired access does not come back.
  */
 export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, ExpireState> = {
   lockRoles: (params) => (params.reassignOwnedTo === undefined ? [] : [params.reassignOwnedTo]),
   observe: async (ctx) => {
-    const marked = (await readRoles(ctx.session, null)).filter((role) => role.comment === TEMPORARY_USER_MARKER);
+    const prefix = ctx.temporaryUserPrefix ?? '';
+    const marked = (await readRoles(ctx.session, null)).filter((role) => role.comment === TEMPORARY_USER_MARKER && role.name.startsWith(prefix));
     await ctx.lock(marked.map((role) => role.name));
     const candidates: (DropFacts & { role: RoleFacts })[] = [];
     for (const role of marked) {
@@ -117,13 +122,18 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
       const facts = await readDropFacts(ctx, role.name);
       if (facts.role?.comment === TEMPORARY_USER_MARKER) candidates.push({ ...facts, role: facts.role });
     }
-    return { candidates };
+    // The comment alone does not make a role temporary: whoever may COMMENT ON ROLE could mark any role.
+    return { candidates, refused: await ctx.guardExpiry(candidates.map((c) => c.role.name)) };
   },
   plan: ({ params, state, facts, now }) => {
-    const expired = state.candidates.filter((c) => isExpired(c.role.validUntil, now) && c.role.name !== facts.currentUser);
+    const due = state.candidates.filter((c) => isExpired(c.role.validUntil, now) && c.role.name !== facts.currentUser);
+    const expired = due.filter((c) => !state.refused.has(c.role.name));
     const statements: PlannedStatement[] = [];
     const dropped: string[] = [];
-    const skipped: { role: string; reason: string }[] = [];
+    const skipped: { role: string; reason: string; rule?: string }[] = due.flatMap((c) => {
+      const refusal = state.refused.get(c.role.name);
+      return refusal ? [{ role: c.role.name, reason: refusal.message, rule: refusal.rule }] : [];
+    });
     for (const candidate of expired) {
       try {
         statements.push(...dropStatements(candidate, candidate.role.name, params.reassignOwnedTo, facts));
@@ -138,7 +148,7 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
       statements,
       afterCommit: params.terminateSessions ? expired.map((c) => roleStatements.terminateSessions(c.role.oid)) : [],
       rollback: null,
-      report: { dropped, skipped, notes: expired.length === 0 ? ['no temporary user has expired'] : [] },
+      report: { dropped, skipped, notes: due.length === 0 ? ['no temporary user has expired'] : [] },
     };
   },
 };

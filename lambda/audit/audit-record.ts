@@ -19,6 +19,8 @@ export const AuditRecordSchema = z.object({
   dryRun: z.boolean().optional(),
   outcome: z.enum(['ok', 'error', 'rejected']),
   errorCode: z.string().optional(),
+  /** The guard rule that refused an action (ACTION_REFUSED), e.g. protected.superuser. */
+  rule: z.string().optional(),
   changed: z.boolean().optional(),
   sql: z.array(z.string()).optional(),
   rollback: z.unknown().nullable().optional(),

@@ -28,7 +28,9 @@ const PRIVILEGE_ACTIONS = ['revoke-all-privileges', 'grant-privileges', 'revoke-
  * Pure: decided from facts, so every rule is unit-tested without a server.
  * - CREATEROLE: creating, altering and dropping roles (CREATE ROLE, ALTER ROLE, DROP ROLE docs).
  * - PostgreSQL 16 and newer: ADMIN OPTION on each managed role; CREATEROLE alone no longer suffices ("Role
- *   Attributes"; release notes 16, E.9.3.1). Before 16, CREATEROLE cannot touch superusers.
+ *   Attributes"; release notes 16, E.9.3.1). Before 16, CREATEROLE cannot touch superusers. The fix grants it
+ *   without INHERIT and SET: the admin needs to manage the role, not to hold its privileges, and a role whose
+ *   privileges the admin holds is protected from every action (protected.admin-membership).
  * - GRANT/REVOKE on objects are made as the owner by its members, so the admin needs the privileges of every owner
  *   in the schemas it works in; ALTER DEFAULT PRIVILEGES FOR ROLE needs the same.
  * - pg_terminate_backend on other roles' sessions needs pg_signal_backend.
@@ -65,7 +67,7 @@ export function adminChecklist(facts: ChecklistFacts): ChecklistItem[] {
       items.push(item(`role:${role.name}`, false, [...ROLE_ACTIONS, ...STRATEGIES], `role "${role.name}" does not exist`, null));
     } else if (facts.versionNum >= 160000) {
       const ok = su || role.adminOption;
-      items.push(item(`admin-option:${role.name}`, ok, [...ROLE_ACTIONS, ...STRATEGIES], `ADMIN OPTION on "${role.name}" ${ok ? 'held' : 'missing'} (needed on PostgreSQL 16+)`, `GRANT ${q(role.name)} TO ${me} WITH ADMIN OPTION`));
+      items.push(item(`admin-option:${role.name}`, ok, [...ROLE_ACTIONS, ...STRATEGIES], `ADMIN OPTION on "${role.name}" ${ok ? 'held' : 'missing'} (needed on PostgreSQL 16+)`, `GRANT ${q(role.name)} TO ${me} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`));
     } else {
       const ok = su || !role.superuser;
       items.push(item(`manageable:${role.name}`, ok, [...ROLE_ACTIONS, ...STRATEGIES], ok ? `"${role.name}" can be managed with CREATEROLE` : `"${role.name}" is a superuser: only a superuser admin can manage it`, null));

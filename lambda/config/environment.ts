@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
 
 /**
@@ -31,6 +32,11 @@ export const ENV = {
    * the deployment from `orchestration.passwordSecrets.namePrefix`, the same prefix its IAM grants are scoped to.
    */
   passwordSecretPrefix: 'PASSWORD_SECRET_PREFIX',
+  /**
+   * The permission policy of orchestrator actions, as JSON (lambda/actions/permission-policy.ts); set by the
+   * deployment from `orchestration.policy`. Unset: every role-changing action is refused.
+   */
+  permissionPolicy: 'PERMISSION_POLICY',
 } as const;
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
@@ -80,19 +86,40 @@ export const EnvironmentSchema = z.object({
     .max(256)
     .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
     .optional(),
+  [ENV.permissionPolicy]: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON (a permission policy)' });
+        return z.NEVER;
+      }
+    })
+    .pipe(PermissionPolicySchema.optional()),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
 /**
- * Reads and validates the environment once. A bad variable fails loudly with its name; its value is not
+ * Reads and validates the environment once. A bad variable fails loudly with its name, and inside the permission
+ * policy with the field's path (`environment.PERMISSION_POLICY.temporaryUsers.maxValidity`); its value is not
  * echoed (PGSSLROOTCERT paths and lengths are harmless, but one rule for every variable is easier to trust).
  */
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = EnvironmentSchema.safeParse(source);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
-  }
+  if (!parsed.success) throw environmentError(parsed.error);
   return parsed.data;
+}
+
+/** The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field. */
+export function environmentError(error: z.ZodError): InvalidInputError {
+  const issue = error.issues[0];
+  const path = issue === undefined || issue.path.length === 0 ? ['?'] : issue.path.map(String);
+  // An unknown policy key is reported on the object holding it; name the key itself.
+  const keys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
+  const field = ['environment', ...path, ...keys.slice(0, 1)].join('.');
+  return new InvalidInputError(field, keys.length > 0 ? 'is not a known field' : (issue?.message ?? 'invalid'));
 }

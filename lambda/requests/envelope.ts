@@ -3,7 +3,7 @@ import { ActionRequestSchema } from '../actions/action-request';
 import { ActionResultSchema } from '../actions/action-result';
 import { TestResultSchema } from '../checks/test-request';
 import { DiscoveryResultSchema } from '../discovery/discovery';
-import { DependentObjectsError, InvalidInputError, PgRotatorError } from '../errors';
+import { ActionRefusedError, DependentObjectsError, InvalidInputError, PgRotatorError } from '../errors';
 import { RotateResultSchema } from './rotate-request';
 
 /** A failure as callers see it: a stable code to branch on and a message naming what failed, never a value. */
@@ -12,6 +12,7 @@ export const ErrorInfoSchema = z.object({
   message: z.string(),
   field: z.string().optional().meta({ description: 'With INVALID_INPUT: the dotted path of the offending field.' }),
   dependents: z.array(z.string()).optional().meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds.' }),
+  rule: z.string().optional().meta({ description: 'With ACTION_REFUSED by the permission policy or a protected role: the rule, e.g. protected.superuser, policy.grant-not-allowed (docs/policy.md).' }),
 }).meta({ id: 'ErrorInfo' });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
@@ -63,5 +64,6 @@ export function errorInfo(error: unknown): ErrorInfo {
     message: error.message,
     ...(error instanceof InvalidInputError ? { field: error.field } : {}),
     ...(error instanceof DependentObjectsError ? { dependents: [...error.dependents] } : {}),
+    ...(error instanceof ActionRefusedError && error.rule !== undefined ? { rule: error.rule } : {}),
   };
 }

@@ -40,6 +40,7 @@ export async function handleOrchestratorRequest(event: Record<string, unknown>, 
       ...answer?.audit,
       outcome,
       ...(error ? { errorCode: error.code } : {}),
+      ...(error?.rule === undefined ? {} : { rule: error.rule }),
       ...(kind === 'action' ? { rollback: answer?.rollback ?? null } : {}),
       durationMs,
     });

@@ -11,6 +11,7 @@ export interface OrchestratorDeps extends Runtime {
   readonly secrets: ActionSecrets;
   readonly rotationCalls: SecretRotationCalls;
   readonly passwordSecretPrefix: ActionDeps['passwordSecretPrefix'];
+  readonly permissionPolicy: ActionDeps['permissionPolicy'];
 }
 
 const made = new WeakMap<Runtime, OrchestratorDeps>();
@@ -25,6 +26,7 @@ export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
     secrets: actionSecrets(client),
     rotationCalls: secretRotationCalls(client),
     passwordSecretPrefix: runtime.settings.env[ENV.passwordSecretPrefix],
+    permissionPolicy: runtime.settings.env[ENV.permissionPolicy],
   };
   made.set(runtime, deps);
   return deps;

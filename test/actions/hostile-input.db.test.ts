@@ -30,7 +30,7 @@ describe('names are quoted, never interpreted', () => {
     const s = await scenario(rig);
     const role = hostileName('lock');
     await s.su(`CREATE ROLE "x'""; DROP TABLE app.accounts; --ü lock" LOGIN`);
-    if (s.majorVersion >= 16) await s.su(`GRANT "x'""; DROP TABLE app.accounts; --ü lock" TO "${s.admin.name}" WITH ADMIN OPTION`);
+    if (s.majorVersion >= 16) await s.su(`GRANT "x'""; DROP TABLE app.accounts; --ü lock" TO "${s.admin.name}" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
 
     await roundTrip(rig, s, { action: 'lock-user', params: { role } }, [role]);
     await s.su(`DROP ROLE "x'""; DROP TABLE app.accounts; --ü lock"`);
@@ -38,23 +38,23 @@ describe('names are quoted, never interpreted', () => {
 });
 
 describe('refused requests change nothing', () => {
-  const cases: [string, (s: Scenario) => Record<string, unknown>, string][] = [
+  const cases: [string, (s: Scenario, grantee: string) => Record<string, unknown>, string][] = [
     ['a role name over 63 bytes', () => ({ action: 'lock-user', params: { role: 'é'.repeat(32) } }), 'request.params.role'],
     ['a role name with NUL', () => ({ action: 'lock-user', params: { role: 'a\u0000b' } }), 'request.params.role'],
     ['an empty role name', () => ({ action: 'drop-user', params: { role: '' } }), 'request.params.role'],
     ['a parameter the action does not have', () => ({ action: 'lock-user', params: { role: 'a', cascade: true } }), 'request.params'],
     ['an unknown action', () => ({ action: 'drop-database', params: {} }), 'request.action'],
-    ['a schema name carrying SQL', () => ({ action: 'revoke-all-privileges', params: { role: 'postgres', schema: 'app; DROP TABLE app.accounts; --' } }), 'request.params.schema'],
+    ['a schema name carrying SQL', (_, grantee) => ({ action: 'revoke-all-privileges', params: { role: grantee, schema: 'app; DROP TABLE app.accounts; --' } }), 'request.params.schema'],
     [
       'a privilege keyword carrying SQL',
-      (s) => ({ action: 'grant-privileges', params: { role: s.owner, grants: [{ on: 'schema', schema: 'app', privileges: ['USAGE ON SCHEMA app TO PUBLIC; --'], grantable: false, grantor: s.owner }] } }),
+      (s, grantee) => ({ action: 'grant-privileges', params: { role: grantee, grants: [{ on: 'schema', schema: 'app', privileges: ['USAGE ON SCHEMA app TO PUBLIC; --'], grantable: false, grantor: s.owner }] } }),
       'request.params.grants.0.privileges.0',
     ],
     [
       'routine arguments carrying SQL',
-      (s) => ({
+      (s, grantee) => ({
         action: 'grant-privileges',
-        params: { role: s.owner, grants: [{ on: 'function', schema: 'app', name: 'add', arguments: 'integer, integer) TO PUBLIC; DROP TABLE app.accounts; --', privileges: ['EXECUTE'], grantable: false, grantor: s.owner }] },
+        params: { role: grantee, grants: [{ on: 'function', schema: 'app', name: 'add', arguments: 'integer, integer) TO PUBLIC; DROP TABLE app.accounts; --', privileges: ['EXECUTE'], grantable: false, grantor: s.owner }] },
       }),
       'request.params.grants.0.arguments',
     ],
@@ -64,11 +64,13 @@ describe('refused requests change nothing', () => {
 
   it.each(cases)('%s: INVALID_INPUT naming the field', async (_label, build, field) => {
     const s = await scenario(rig);
+    // A role the request may act on: what is refused here is the field, not the role.
+    const grantee = await s.managedRole('grantee');
     const before = await s.discover([s.owner, s.admin.name]);
     const mark = await logMark();
 
     // Sent raw, past the client's own validation: the function is what must refuse it.
-    const response = await rig.rotator.sendRaw({ kind: 'action', target: s.target, ...build(s) });
+    const response = await rig.rotator.sendRaw({ kind: 'action', target: s.target, ...build(s, grantee) });
 
     expect(response).toMatchObject({ ok: false, result: null, error: { code: 'INVALID_INPUT', field } });
     expect(await s.changesSince(mark)).toEqual([]);

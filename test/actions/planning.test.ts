@@ -148,7 +148,7 @@ describe('plans', () => {
     expect(() => dropStatements(elsewhere, 'u', 'heir', facts)).toThrow(/database\(s\) "other"/);
   });
 
-  it('expire-temporary-users: drops only marked roles whose time has passed, and skips those with dependents', () => {
+  it('expire-temporary-users: drops only marked roles whose time has passed, and skips those with dependents or refused by the guard', () => {
     const marked = (name: string, validUntil: string, dependents: DependentRow[] = []) => ({
       role: role(name, { validUntil, comment: 'pg-rotator:temporary-user' }),
       dependents,
@@ -160,10 +160,15 @@ describe('plans', () => {
         marked('busy', '2029-01-01T00:00:00.000Z', [{ database: 'app_db', here: true, kind: 'o', object: 'table app.t' }]),
         marked('fresh', '2030-06-01T00:00:00.000Z'),
         marked('forever', 'infinity'),
+        marked('dba', '2029-01-01T00:00:00.000Z'),
       ],
+      refused: new Map([['dba', { rule: 'protected.superuser', message: 'role "dba" is a superuser' }]]),
     });
     expect(result.statements.map((s) => s.text)).toEqual(['DROP ROLE "old"']);
-    expect(result.report).toMatchObject({ dropped: ['old'], skipped: [{ role: 'busy' }] });
+    expect(result.report).toMatchObject({
+      dropped: ['old'],
+      skipped: [{ role: 'dba', rule: 'protected.superuser' }, { role: 'busy' }],
+    });
     expect(result.afterCommit).toHaveLength(2);
   });
 });
@@ -184,7 +189,7 @@ describe('admin checklist', () => {
     const failing = adminChecklist(base).filter((item) => !item.ok);
     expect(failing.map((item) => [item.id, item.fix])).toEqual([
       ['pg_signal_backend', 'GRANT pg_signal_backend TO "ad""min"'],
-      ['admin-option:app', 'GRANT "app" TO "ad""min" WITH ADMIN OPTION'],
+      ['admin-option:app', 'GRANT "app" TO "ad""min" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE'],
       ['schema-owners:app', 'GRANT "owner" TO "ad""min"; GRANT "etl" TO "ad""min"'],
     ]);
   });

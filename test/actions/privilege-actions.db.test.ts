@@ -17,7 +17,7 @@ describe('revoke-all-privileges', () => {
     const role = await s.managedRole('analyst');
     // A second grantor: a lead who holds SELECT WITH GRANT OPTION and passed it on. The admin may act as the lead.
     const lead = await s.managedRole('lead', 'NOLOGIN');
-    await s.su(`GRANT "${lead}" TO "${s.admin.name}"`);
+    await s.su(`GRANT "${lead}" TO "${s.admin.name}"${s.majorVersion >= 16 ? ' WITH INHERIT TRUE, SET TRUE' : ''}`);
     await s.su(`SET ROLE "${s.owner}";
       GRANT USAGE ON SCHEMA app TO "${role}";
       GRANT SELECT, INSERT ON app.accounts TO "${role}" WITH GRANT OPTION;

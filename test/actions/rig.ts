@@ -18,6 +18,7 @@ import type { ActionResponse } from '../../lambda/requests/envelope';
 import type { Target } from '../../lambda/requests/request-target';
 import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
+import { PERMISSIVE_POLICY_ENV } from '../support/permissive-policy';
 import type { FreshDatabase, LogMark } from '../support/postgres';
 import { canLogIn, freshDatabase, logMark, logSince, postgresServer, uniqueName } from '../support/postgres';
 
@@ -29,11 +30,15 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** Starts the endpoints once per test file; `env` adds to the function's environment. */
-export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
+/**
+ * Starts the endpoints once per test file; `env` adds to the function's environment, whose permission policy is
+ * {@link PERMISSIVE_POLICY} unless `env` sets another (or `PERMISSION_POLICY: ''` for none). `protectedLogins`
+ * stands for the deployment's rotated logins.
+ */
+export async function startRig(env: Record<string, string> = {}, options: { protectedLogins?: () => Promise<ReadonlySet<string>> } = {}): Promise<Rig> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
-  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env } });
+  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env }, protectedLogins: options.protectedLogins });
   const rotator = createPgRotatorClient({ functionName: stack.rotatorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
   return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
 }
@@ -49,7 +54,11 @@ export interface Scenario {
   readonly majorVersion: number;
   /** Runs SQL as the superuser in the test database. */
   su(sql: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
-  /** A login role (password `Passw0rd-<name>`) the admin may manage: ADMIN OPTION on 16+, as required there. */
+  /**
+   * A login role (password `Passw0rd-<name>`) the admin may manage: on 16+ ADMIN OPTION without INHERIT or SET, as
+   * docs/deploy.md grants it (the admin then manages the role without holding its privileges, which would make
+   * the role protected.admin-membership).
+   */
   managedRole(prefix: string, attributes?: string): Promise<string>;
   /** Discovery through the function, limited to these roles. */
   discover(roles: readonly string[]): Promise<DiscoveryResult>;
@@ -103,7 +112,7 @@ export async function scenario(rig: Rig): Promise<Scenario> {
     async managedRole(prefix, attributes = 'LOGIN') {
       const name = uniqueName(prefix);
       await su(`CREATE ROLE ${q(name)} ${attributes} PASSWORD ${escapeLiteral(`Passw0rd-${name}`)}`);
-      if (majorVersion >= 16) await su(`GRANT ${q(name)} TO ${q(admin.name)} WITH ADMIN OPTION`);
+      if (majorVersion >= 16) await su(`GRANT ${q(name)} TO ${q(admin.name)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
       return name;
     },
     async discover(roles) {

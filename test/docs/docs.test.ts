@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTION_NAMES } from '../../lambda/actions/action-names';
+import { GUARD_RULES } from '../../lambda/actions/guard-rules';
 import { ENV, STRATEGIES } from '../../lambda/config/environment';
 import { DatabaseSecretSchema } from '../../lambda/secrets/secret-format';
 import { ROOT, anchors, docFiles, fences, inlineCode, links, readDoc, tableUnder } from './markdown';
@@ -53,6 +54,12 @@ describe('the README', () => {
 describe('docs/api.md', () => {
   it('documents every action, in the order of the API', () => {
     expect(firstColumn(tableUnder('docs/api.md', 'The actions'))).toEqual([...ACTION_NAMES]);
+  });
+});
+
+describe('docs/policy.md', () => {
+  it('lists every rule an action can be refused by, and no other', () => {
+    expect(firstColumn(tableUnder('docs/policy.md', 'Rules'))).toEqual(Object.keys(GUARD_RULES));
   });
 });
 

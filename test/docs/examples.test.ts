@@ -1,11 +1,12 @@
 /**
  * Every JSON example in README.md and docs/*.md that is a request, a response, an event, a secret, a grant, a
- * result or a deployment config is valid against the schema the code uses for it, exactly as written.
+ * result, a deployment config or a permission policy is valid against the schema the code uses for it, exactly as written.
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ActionResultSchema } from '../../lambda/actions/action-result';
 import { GrantSchema } from '../../lambda/actions/grants';
+import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { TestResultSchema } from '../../lambda/checks/test-request';
 import { EscEventSchema } from '../../lambda/esc/esc-event';
 import { ResponseSchema } from '../../lambda/requests/envelope';
@@ -39,6 +40,7 @@ const KINDS: readonly Kind[] = [
   { name: 'action result', matches: (v) => 'action' in v && 'sql' in v, check: zodCheck(ActionResultSchema) },
   { name: 'test result', matches: (v) => 'latencyMs' in v, check: zodCheck(TestResultSchema) },
   { name: 'deployment config', matches: (v) => 'stackName' in v && 'secrets' in v, check: (v) => void parseConfig(v, 'docs') },
+  { name: 'permission policy', matches: (v) => 'actions' in v && Array.isArray(v.actions), check: zodCheck(PermissionPolicySchema) },
 ];
 
 interface Example {
@@ -80,6 +82,7 @@ describe('JSON examples in the docs', () => {
 
     expect([...kinds].sort()).toEqual([...REQUEST_KINDS].sort());
     expect(examples.filter((e) => e.kind.name === 'response').length).toBeGreaterThanOrEqual(2);
+    expect(examples.filter((e) => e.kind.name === 'permission policy').length).toBeGreaterThanOrEqual(1);
   });
 
   it('are JSON as written wherever they look like a request, an event or a secret', () => {

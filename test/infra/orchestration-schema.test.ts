@@ -20,6 +20,17 @@ describe('config orchestration', () => {
     });
   });
 
+  it('carries the permission policy, checked with the function\'s own schema and named by its config path', () => {
+    expect(parseConfig(exampleInput(), 'test').orchestration?.policy?.temporaryUsers).toEqual({ prefix: 'tmp_', maxValidity: '8h', roles: ['orders_readonly'] });
+    expect(issuesOf((c) => Object.assign(c.orchestration?.policy ?? {}, { temporaryUsers: { prefix: 'tmp_', maxValidity: 'forever', roles: ['r'] } }))).toEqual([
+      'config.orchestration.policy.temporaryUsers.maxValidity: must be a whole number and a unit: s, m, h or d (90m, 8h, 7d)',
+    ]);
+    expect(issuesOf((c) => Object.assign(c.orchestration?.policy ?? {}, { actions: ['lock-user', 'grant-role'] }))).toEqual([
+      'config.orchestration.policy.grants: must list at least one role: grant-role is enabled',
+    ]);
+    expect(issuesOf((c) => Object.assign(c.orchestration?.policy ?? {}, { everything: true }))).toEqual(['config.orchestration.policy.everything: is not a known field']);
+  });
+
   it('is an error without orchestrators, since no request could use its grants', () => {
     expect(issuesOf((c) => (c.orchestrators = []))).toEqual([
       'config.orchestration: grants what only orchestrator requests use, but no orchestrator may invoke the function; add orchestrators or remove orchestration',

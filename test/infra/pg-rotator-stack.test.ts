@@ -65,6 +65,11 @@ describe('PgRotatorStack from the example config', () => {
     });
   });
 
+  it("passes the config's permission policy to the function as JSON, as the function reads it", () => {
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables as Record<string, string>;
+    expect(JSON.parse(variables[ENV.permissionPolicy] as string)).toMatchObject({ actions: expect.arrayContaining(['lock-user']), roles: { memberOf: 'rotator_managed' } });
+  });
+
   it('runs in the configured subnets behind its own security group', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: {

@@ -107,6 +107,26 @@ describe('PgRotator orchestration props', () => {
     );
   });
 
+  it('passes the permission policy to the function as PERMISSION_POLICY, validated with its own schema', () => {
+    const policy = { actions: ['lock-user' as const], roles: { names: ['app_*'] } };
+    const { stack } = composed(() => ({ orchestrators, orchestration: { policy } }));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.permissionPolicy]: JSON.stringify(policy) } },
+    });
+    expect(() => composed(() => ({ orchestrators, orchestration: { policy: { ...policy, temporaryUsers: { prefix: 't_', maxValidity: '1y', roles: ['r'] } } } }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', field: 'orchestration.policy.temporaryUsers.maxValidity' }),
+    );
+    expect(() => composed(() => ({ orchestrators, orchestration: { policy: { ...policy, roles: { names: ['app_*'], regex: '.*' } } as never } }))).toThrow(
+      expect.objectContaining({ field: 'orchestration.policy.roles.regex' }),
+    );
+  });
+
+  it('sets no PERMISSION_POLICY without a policy: the function then refuses role-changing actions', () => {
+    Template.fromStack(composed(() => ({ orchestrators, orchestration: {} })).stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { [ENV.permissionPolicy]: Match.absent() } },
+    });
+  });
+
   it('grants a key given for password secrets only through Secrets Manager', () => {
     const { stack } = composed((scope) => ({
       orchestrators,
@@ -149,5 +169,14 @@ describe('buildFunctionEnvironment', () => {
       `environment.${ENV.connectTimeoutMs}`,
     );
     expect(() => buildFunctionEnvironment({ passwordSecretPrefix: 'pg-rotator/*' })).toThrow(`environment.${ENV.passwordSecretPrefix}`);
+    expect(() => buildFunctionEnvironment({ permissionPolicy: '{"actions":[]}' })).toThrow(`environment.${ENV.permissionPolicy}.actions: must enable at least one action`);
+  });
+
+  it("refuses a policy that would take the environment over Lambda's 4 KB, naming PERMISSION_POLICY", () => {
+    const policy = (count: number) => JSON.stringify({ actions: ['lock-user'], roles: { names: Array.from({ length: count }, (_, i) => `application_role_with_a_rather_long_name_${i}`) } });
+    expect(() => buildFunctionEnvironment({ permissionPolicy: policy(40) })).not.toThrow();
+    expect(() => buildFunctionEnvironment({ permissionPolicy: policy(100) })).toThrow(
+      expect.objectContaining({ field: `environment.${ENV.permissionPolicy}`, message: expect.stringMatching(/over Lambda's 4096/) }),
+    );
   });
 });

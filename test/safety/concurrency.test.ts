@@ -59,7 +59,7 @@ async function expectNothingLost(secret: StrategySecret): Promise<void> {
 }
 
 async function grantToActionsAdmin(role: string): Promise<void> {
-  if (lane.database.server.major >= 16) await lane.superuser.query(`GRANT ${pg.escapeIdentifier(role)} TO ${pg.escapeIdentifier(actionsAdmin.username)} WITH ADMIN OPTION`);
+  if (lane.database.server.major >= 16) await lane.superuser.query(`GRANT ${pg.escapeIdentifier(role)} TO ${pg.escapeIdentifier(actionsAdmin.username)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
 }
 
 describe('two rotations of one secret', () => {

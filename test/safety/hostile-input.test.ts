@@ -19,10 +19,12 @@ import { escEvent, orchestratorRequest, rotationEvent, secretString } from './su
 import { echoes, identifiersIn, isIdentifier, isValidRotationEvent, isValidSecret, secretsIn } from './support/input-oracles';
 import { SafetyFigures } from './support/safety-figures';
 import { TRIPWIRE, tripwireRuntime } from './support/tripwire-runtime';
+import { PERMISSIVE_POLICY_ENV } from '../support/permissive-policy';
 
 const RUNS = { rotationEvents: 3_000, escEvents: 2_000, requests: 3_000, secrets: 3_000 } as const;
 const figures = new SafetyFigures('hostile-input');
-const wire = tripwireRuntime();
+// Under the widest policy, so that a valid action goes on to Secrets Manager rather than stop at the policy.
+const wire = tripwireRuntime(PERMISSIVE_POLICY_ENV);
 
 let secretsSearched = 0;
 

@@ -190,7 +190,7 @@ describe('flows, with everything they say captured', () => {
     const target = { adminSecretArn: adminArn };
     const user = await createLoginRole(lane, db, uniqueName('leak_user'), `Leak-User-${uniqueName('p')}`, '', true);
     sentPasswords.add(user.password);
-    if (db.server.major >= 16) await lane.superuser.query(`GRANT ${pg.escapeIdentifier(user.username)} TO ${pg.escapeIdentifier(admin.username)} WITH ADMIN OPTION`);
+    if (db.server.major >= 16) await lane.superuser.query(`GRANT ${pg.escapeIdentifier(user.username)} TO ${pg.escapeIdentifier(admin.username)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
     const secretName = `leak/${uniqueName('rotated')}`;
     const action = async (name: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
       const response = (await invoke({ kind: 'action', action: name, target, params, ...extra })) as {
@@ -217,7 +217,7 @@ describe('flows, with everything they say captured', () => {
     const created = await action('create-read-only-user', { role: readOnly, schemas: ['app'], secretName: `leak/${uniqueName('ro')}` });
     expect(created).toMatchObject({ ok: true });
     expect(await invoke({ ...(created.rollback as object), target })).toMatchObject({ ok: true });
-    const temporary = await action('create-temporary-user', { role: uniqueName('leak_tmp'), validUntil: '2099-01-01T00:00:00Z', memberOf: [user.username], secretName: `leak/${uniqueName('tmp')}` });
+    const temporary = await action('create-temporary-user', { role: uniqueName('temp_leak'), validUntil: new Date(Date.now() + 3_600_000).toISOString(), memberOf: [user.username], secretName: `leak/${uniqueName('tmp')}` });
     expect(temporary).toMatchObject({ ok: true });
     const locked = await action('lock-user', { role: user.username });
     expect(locked).toMatchObject({ ok: true });

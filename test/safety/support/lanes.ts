@@ -29,6 +29,7 @@ import type { SmRelay } from './sm-relay';
 import type { ScenarioDatabase } from './strategy-secrets';
 import { createDatabase } from './strategy-secrets';
 import { startSmRelay } from './sm-relay';
+import { PERMISSIVE_POLICY_ENV } from '../../support/permissive-policy';
 
 /**
  * Secrets Manager's retries on a lane: as many as the endpoint makes by default (local/secrets-manager/
@@ -79,7 +80,7 @@ export interface Lane {
 export interface LaneOptions {
   /** The server the lane works on. @default the run's `tls` server */
   readonly server?: ServerFacts;
-  /** The function's environment beyond PGSSLMODE, PGSSLROOTCERT and the endpoint. */
+  /** The function's environment beyond PGSSLMODE, PGSSLROOTCERT, the endpoint and the permissive test policy. */
   readonly env?: Readonly<Record<string, string>>;
 }
 
@@ -99,7 +100,7 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
   const functionLog: string[] = [];
   const runtimeVia = (endpoint: string) =>
     createRuntime(
-      { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env, SECRETS_MANAGER_ENDPOINT: endpoint },
+      { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env, SECRETS_MANAGER_ENDPOINT: endpoint },
       // The SDK's standard retry mode, as in Lambda: three attempts.
       { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => functionLog.push(line) },
     );

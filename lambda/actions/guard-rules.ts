@@ -1,0 +1,37 @@
+/**
+ * Every rule an action can be refused by, with what it protects. The ids are stable: a refusal carries one as
+ * `error.rule` (ACTION_REFUSED) and the audit record as `rule`, so alarms and callers can match on them.
+ * `protected.*` rules hold whatever the policy says; `policy.*` rules come from the deployer's policy.
+ */
+export const GUARD_RULES = {
+  'protected.admin-login': 'the admin login the request runs as',
+  'protected.admin-membership': 'a role whose privileges the admin login holds, or may SET ROLE to (membership with INHERIT or SET)',
+  'protected.superuser': 'a superuser',
+  'protected.createrole': 'a role with CREATEROLE',
+  'protected.bypassrls': 'a role with BYPASSRLS',
+  'protected.replication': 'a role with REPLICATION',
+  'protected.predefined': "one of PostgreSQL's predefined roles (pg_*)",
+  'protected.managed-service-admin': "a managed service's admin role (rds_superuser, azure_pg_admin, cloudsqlsuperuser, …)",
+  'protected.rotated-login': 'a login whose secret this deployment rotates',
+  'protected.declared': "a role the policy's protectedRoles lists",
+  'protected.member-of-protected': 'a member, directly or through other roles, of a protected role',
+  'policy.not-configured': 'no permission policy is configured, so no role-changing action runs',
+  'policy.action-disabled': "an action the policy's actions do not list",
+  'policy.target-not-managed': "a role the policy's roles do not cover (names, memberOf)",
+  'policy.grant-not-allowed': "a role the policy's grants do not list, or the marker role itself",
+  'policy.admin-option-not-allowed': "ADMIN OPTION on a role whose grants entry does not allow it",
+  'policy.temporary-user-name': "a temporary user whose name lacks the policy's temporaryUsers.prefix",
+  'policy.temporary-user-validity': "a validUntil further ahead than the policy's temporaryUsers.maxValidity",
+  'policy.temporary-user-role': "a role the policy's temporaryUsers.roles do not list",
+  'policy.reassign-not-allowed': 'a reassignOwnedTo that is neither the admin login nor a role the policy covers',
+  'policy.schema-not-allowed': "a schema the policy's schemas do not list",
+} as const;
+
+/** One of {@link GUARD_RULES}. */
+export type GuardRule = keyof typeof GUARD_RULES;
+
+/** Why an action is refused: the rule, and a message naming the role or field (never a value that could be a secret). */
+export interface Refusal {
+  readonly rule: GuardRule;
+  readonly message: string;
+}
