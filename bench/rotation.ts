@@ -185,8 +185,9 @@ function printTable(rows: Figures[]): void {
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-'));
-  const bundle = path.join(workDir, 'handler.mjs');
-  await bundleFunction(bundle);
+  const bundleDir = path.join(workDir, 'function');
+  await bundleFunction(bundleDir);
+  const bundle = path.join(bundleDir, 'rotation.mjs');
   const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
   const caFile = path.join(workDir, 'ca.pem');
   writeFileSync(caFile, cluster.server.caPem ?? '');

@@ -44,7 +44,7 @@ let ctx: DemoContext | undefined;
 let failed = false;
 try {
   console.log(`${bold('pg-rotator demo')}  ${target.label}`);
-  console.log(dim(`local Secrets Manager ${stack.secretsManager.endpoint}, local Lambda ${stack.lambda.endpoint}, function ${stack.rotatorArn}\n`));
+  console.log(dim(`local Secrets Manager ${stack.secretsManager.endpoint}, local Lambda ${stack.lambda.endpoint}, rotation function ${stack.rotatorArn}, orchestrator function ${stack.orchestratorArn}\n`));
   ctx = await createContext(stack, target);
   const rotations: RotationRow[] = [];
   for (const strategy of STRATEGIES) rotations.push(await demonstrateRotation(ctx, strategy));

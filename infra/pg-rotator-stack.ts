@@ -16,8 +16,6 @@ import type { SecretsManagerAccess } from './constructs/rotator-network';
 export interface PgRotatorStackProps extends Omit<StackProps, 'env'> {
   /** The validated config (see infra/config/schema.ts); its `env` becomes the stack's. */
   readonly config: PgRotatorConfig;
-  /** The Lambda entry. @default lambda/handler.ts */
-  readonly entry?: string;
 }
 
 /**
@@ -94,13 +92,18 @@ export class PgRotatorStack extends Stack {
       alarmTopic:
         config.alerts.topicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alerts.topicArn),
       alarmEmailAddresses: config.alerts.emailAddresses,
-      entry: props.entry,
     });
 
-    new CfnOutput(this, 'FunctionArn', {
+    new CfnOutput(this, 'RotationFunctionArn', {
       value: this.rotator.function.functionArn,
-      description: 'Invoke this ARN from orchestrators; attach secrets to it for rotation',
+      description: 'The rotation function: attach secrets to it for rotation (only Secrets Manager may invoke it)',
     });
+    if (this.rotator.orchestrator) {
+      new CfnOutput(this, 'OrchestratorFunctionArn', {
+        value: this.rotator.orchestrator.function.functionArn,
+        description: 'The orchestrator function: orchestrators invoke this ARN',
+      });
+    }
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.rotator.alarmTopic.topicArn });
   }

@@ -67,10 +67,13 @@ const RotatedSecretSchema = z
   });
 
 const FunctionSchema = z.strictObject({
-  /** Fixed name, so orchestrators can hold a stable ARN across stack replacements. */
+  /**
+   * Fixed name of the rotation function; the orchestrator function is `<functionName>-orchestrator` (hence 51
+   * characters at most: Lambda allows 64), so orchestrators can hold a stable ARN across stack replacements.
+   */
   functionName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
+    .regex(/^[A-Za-z0-9_-]{1,51}$/, { error: 'must be 1-51 letters, digits, - or _ (the orchestrator function adds -orchestrator)' })
     .optional(),
   // 256 MB: measured peak 110 MiB RSS for the bundled function over 200 rotation steps (see PgRotatorProps.memorySize);
   // the work is I/O-bound, so more memory buys little.

@@ -2,11 +2,12 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CfnRotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
 import { AlertTopic } from './alert-topic';
+import { functionCode } from './function-code';
 import {
   buildFunctionEnvironment,
   type ConnectionDefaults,
@@ -21,6 +22,8 @@ import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
 import { RotatorPolicies } from './rotator-policies';
+import { handlerOf } from '../../scripts/function-bundle';
+import { InvalidInputError } from '../../lambda/errors';
 
 /** Props of {@link PgRotator}. */
 export interface PgRotatorProps {
@@ -34,13 +37,17 @@ export interface PgRotatorProps {
   readonly secretsManagerAccess: SecretsManagerAccess;
   /** The secrets to rotate and their schedules. */
   readonly rotations: readonly RotatedSecret[];
-  /** Principals that may invoke the function for actions and tests. @default - none */
+  /**
+   * Principals that may invoke the orchestrator function (actions, tests, discovery, `rotate` requests, Pulumi ESC
+   * events). The orchestrator function is deployed only when there are some.
+   * @default - none: no orchestrator function
+   */
   readonly orchestrators?: readonly OrchestratorPrincipal[];
   /**
-   * What orchestrator requests may use beyond rotation's grants: admin and connection secrets to read, a name
-   * prefix for password secrets, secrets to rotate on request. Needs `orchestrators`.
-   * @default - none: requests can use only the secrets of `rotations` and their admin secrets, and cannot write
-   * password secrets
+   * What the orchestrator function's role may use: admin and connection secrets to read, a name prefix for password
+   * secrets, secrets to rotate on request. Needs `orchestrators`. The rotation function's grants are never the
+   * orchestrator's.
+   * @default - none: the orchestrator function can read no secret and write none
    */
   readonly orchestration?: OrchestrationAccess;
   /** The password policy. @default - AWS's: 32 characters, all classes, excluding `:/@"'\` */
@@ -52,7 +59,7 @@ export interface PgRotatorProps {
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
-   * Memory in MB. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
+   * Memory in MB, of each function. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
    * rotation with TLS, peaked at 110 MiB RSS (33 MiB heap), so 256 leaves more than twice that; rotation is
    * I/O-bound (a few API calls and one TLS + SCRAM login per step: 16 ms median per warm step, 0.4 s for the cold
    * module load), so more memory buys little.
@@ -72,7 +79,12 @@ export interface PgRotatorProps {
   readonly reservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** A fixed function name, so orchestrators keep a stable ARN. @default - generated */
+  /**
+   * A fixed name for the rotation function; the orchestrator function is then `<functionName>-orchestrator`, so
+   * orchestrators keep a stable ARN. The rotation function keeps the name (and CloudFormation resource) of
+   * pg-rotator's earlier single function, so an update does not replace it. At most 51 characters.
+   * @default - generated
+   */
   readonly functionName?: string;
   /**
    * Where alerts go. Its policy (and key, if encrypted) must let cloudwatch.amazonaws.com and
@@ -82,14 +94,14 @@ export interface PgRotatorProps {
   readonly alarmTopic?: sns.ITopic;
   /** Email subscriptions for the created topic; ignored with `alarmTopic`. @default - none */
   readonly alarmEmailAddresses?: readonly string[];
-  /** The Lambda entry exporting `handler`. @default lambda/handler.ts */
-  readonly entry?: string;
 }
 
 /**
- * pg-rotator in one construct: the rotation function in your VPC, its least-privilege role, its network path,
- * the Secrets Manager invoke permission (with aws:SourceAccount), one rotation schedule per secret (cron and
- * window supported), and alerts.
+ * pg-rotator in one construct: two functions in your VPC on one code asset, each with its own least-privilege role
+ * and invoke permission. The rotation function (`rotation.handler`) takes Secrets Manager's rotation steps and
+ * nothing else, and only Secrets Manager may invoke it (aws:SourceAccount, aws:SourceArn); the orchestrator function
+ * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it.
+ * Plus their network path, one rotation schedule per secret (cron and window supported), and alerts.
  *
  * @example
  * new PgRotator(this, 'Rotator', {
@@ -100,13 +112,15 @@ export interface PgRotatorProps {
  * });
  */
 export class PgRotator extends Construct {
-  /** The rotation function. */
-  readonly function: NodejsFunction;
-  /** Its execution role. */
+  /** The rotation function: what rotation schedules name. */
+  readonly function: lambda.Function;
+  /** Its execution role: rotation grants only. */
   readonly role: iam.Role;
   /** Its log group. */
   readonly logGroup: logs.LogGroup;
-  /** Its security group; use it to open database ingress yourself. */
+  /** The orchestrator function, its role (orchestration grants only) and log group; absent without orchestrators. */
+  readonly orchestrator?: RotatorFunction;
+  /** The functions' security group; use it to open database ingress yourself. */
   readonly securityGroup: ec2.SecurityGroup;
   /** The created Secrets Manager endpoint, if any. */
   readonly endpoint?: ec2.InterfaceVpcEndpoint;
@@ -116,7 +130,7 @@ export class PgRotator extends Construct {
   readonly schedules: readonly CfnRotationSchedule[];
   /** The alarms and rules. */
   readonly alerts: RotatorAlerts;
-  /** The grants for orchestrator requests; absent without `orchestration`. */
+  /** The orchestrator function's grants; absent without `orchestration`. */
   readonly orchestratorPolicies?: OrchestratorPolicies;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
@@ -138,23 +152,34 @@ export class PgRotator extends Construct {
     this.securityGroup = network.securityGroup;
     this.endpoint = network.endpoint;
 
-    const rotator = new RotatorFunction(this, 'Rotator', {
+    const functionName = props.functionName;
+    if (functionName !== undefined && functionName.length > 51) {
+      throw new InvalidInputError('functionName', 'must be at most 51 characters (the orchestrator function is named <functionName>-orchestrator, and Lambda allows 64)');
+    }
+    const code = functionCode();
+    const common = {
+      code,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroup: network.securityGroup,
-      environment: buildFunctionEnvironment({
-        password: props.password,
-        connection: props.connection,
-        logLevel: props.logLevel,
-        secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
-        passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
-      }),
       memorySize: props.memorySize,
       timeout: props.timeout,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       logRetention: props.logRetention,
-      functionName: props.functionName,
-      entry: props.entry,
+    };
+    const environment = buildFunctionEnvironment({
+      password: props.password,
+      connection: props.connection,
+      logLevel: props.logLevel,
+      secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
+      passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
+    });
+    const rotator = new RotatorFunction(this, 'Rotator', {
+      ...common,
+      handler: handlerOf('rotation'),
+      description: 'rotates PostgreSQL credentials for Secrets Manager (rotation steps only)',
+      environment,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      functionName,
     });
     this.function = rotator.function;
     this.role = rotator.role;
@@ -162,23 +187,35 @@ export class PgRotator extends Construct {
 
     const rotatedSecrets = props.rotations.map((rotation) => rotation.secret);
     const adminSecrets = props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []));
+    const allowRandomPassword = props.password?.source === 'secrets-manager';
     const policies = new RotatorPolicies(this, 'Policies', {
       role: rotator.role,
       rotatedSecrets,
       adminSecrets,
-      allowRandomPassword: props.password?.source === 'secrets-manager',
+      allowRandomPassword,
     });
 
-    if (props.orchestration) {
-      this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
-        role: rotator.role,
-        function: rotator.function,
-        access: props.orchestration,
+    if ((props.orchestrators ?? []).length > 0) {
+      this.orchestrator = new RotatorFunction(this, 'Orchestrator', {
+        ...common,
+        handler: handlerOf('orchestrator'),
+        description: 'orchestrator requests and Pulumi ESC events on PostgreSQL roles (no rotation steps)',
+        environment,
+        functionName: functionName === undefined ? undefined : `${functionName}-orchestrator`,
       });
+      if (allowRandomPassword) new RotatorPolicies(this, 'OrchestratorPasswords', { role: this.orchestrator.role, rotatedSecrets: [], adminSecrets: [], allowRandomPassword });
+      if (props.orchestration) {
+        this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
+          role: this.orchestrator.role,
+          rotationFunction: rotator.function,
+          access: props.orchestration,
+        });
+      }
     }
 
     const permissions = new InvokePermissions(this, 'InvokePermissions', {
-      function: rotator.function,
+      rotationFunction: rotator.function,
+      orchestratorFunction: this.orchestrator?.function,
       orchestrators: props.orchestrators,
     });
 
@@ -192,6 +229,7 @@ export class PgRotator extends Construct {
       props.alarmTopic ?? new AlertTopic(this, 'AlertTopic', { emailAddresses: props.alarmEmailAddresses }).topic;
     this.alerts = new RotatorAlerts(this, 'Alerts', {
       function: rotator.function,
+      orchestratorFunction: this.orchestrator?.function,
       topic: this.alarmTopic,
       secrets: rotatedSecrets,
     });

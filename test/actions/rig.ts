@@ -34,7 +34,7 @@ export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
   const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env } });
-  const rotator = createPgRotatorClient({ functionName: stack.rotatorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
+  const rotator = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
   return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
 }
 

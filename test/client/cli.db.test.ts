@@ -29,7 +29,7 @@ async function cli(args: string[], stdin = ''): Promise<{ status: number; respon
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, readStdin: async () => stdin };
-  const status = await runCli(['--function', rig.stack.rotatorArn, '--region', 'us-east-1', '--endpoint-url', rig.stack.lambda.endpoint, '--caller', 'cli-test', ...args], io);
+  const status = await runCli(['--function', rig.stack.orchestratorArn, '--region', 'us-east-1', '--endpoint-url', rig.stack.lambda.endpoint, '--caller', 'cli-test', ...args], io);
   return { status, response: JSON.parse(stdout) as Response & Record<string, unknown>, stderr };
 }
 
@@ -79,7 +79,7 @@ describe('the pg-rotator command', () => {
     const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = spawn(process.execPath, [path.join(root, 'client/bin/pg-rotator.mjs'), 'discover', '--admin-secret', s.adminSecretArn, '--role', s.owner], {
         cwd: root,
-        env: { ...process.env, AWS_REGION: 'us-east-1', PG_ROTATOR_FUNCTION: rig.stack.rotatorArn, AWS_ENDPOINT_URL_LAMBDA: rig.stack.lambda.endpoint },
+        env: { ...process.env, AWS_REGION: 'us-east-1', PG_ROTATOR_FUNCTION: rig.stack.orchestratorArn, AWS_ENDPOINT_URL_LAMBDA: rig.stack.lambda.endpoint },
       });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

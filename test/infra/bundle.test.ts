@@ -10,29 +10,36 @@ import { createLogin, logsIn, startRotationStack } from '../support/rotation-sta
 import { buildStack, configWith } from './fixtures';
 
 /**
- * The one test that runs esbuild for real (the others skip bundling): the function must bundle offline from
- * lambda/handler.ts with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will.
+ * The one test that runs esbuild for real (the others skip bundling): both functions must bundle offline from
+ * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
-  it('bundles lambda/handler.ts into minified ESM with the require banner, a source map and the SDK inside', { timeout: 120_000 }, () => {
+  it('bundles both entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
     const { app, outdir } = buildStack(configWith(), { bundle: true });
     app.synth();
 
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation.mjs', 'rotation.mjs.map']);
 
-    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    // ESM exports the handler Lambda's `index.handler` names.
-    expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
-    // Minified: long lines (the few line breaks left are inside template literals).
-    expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
-    // The pinned SDK is bundled, not imported from the runtime.
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+      const code = readFileSync(join(assetDir, file), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` names.
+      expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      // Self-contained: no chunk shared with the other file.
+      expect(code).not.toMatch(/from\s*["']\.\//);
+      // Minified: long lines (the few line breaks left are inside template literals).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      // The pinned SDK is bundled, not imported from the runtime.
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    }
+    // The rotation function's file holds none of the orchestrator's request handling.
+    expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
+    expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
 
-    bundledHandler = join(assetDir, 'index.mjs');
+    bundledHandler = join(assetDir, 'rotation.mjs');
   });
 
   it('rotates a secret as deployed: the asset itself, in its own process, through RotateSecret', { timeout: 60_000 }, async (context) => {

@@ -124,7 +124,7 @@ describe('md5 servers', () => {
 
 describe('Pulumi ESC connector events', () => {
   async function invoke(payload: unknown) {
-    const out = await stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify(payload) }));
+    const out = await stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.orchestratorArn, Payload: JSON.stringify(payload) }));
     return { functionError: out.FunctionError, body: JSON.parse(Buffer.from(out.Payload ?? []).toString()) as unknown };
   }
 

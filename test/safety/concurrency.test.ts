@@ -11,7 +11,8 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Strategy } from '../../lambda/config/environment';
-import { dispatch } from '../../lambda/dispatch';
+import { handleOrchestratorEvent } from '../../lambda/handlers/orchestrator';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import type { LocalLambdaContext } from '../../local/lambda/server';
 import { uniqueName } from '../support/postgres';
 import { describeMoment, observeLabels, verdict } from './support/label-logins';
@@ -101,7 +102,7 @@ describe('two rotations of one secret', () => {
       const secret = await createStrategySecret(lane, lane.database, strategy);
       const viaRelay = lane.lambda.register(`inline-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64), {
         kind: 'in-process',
-        handler: (event: unknown, context: LocalLambdaContext) => dispatch(event, lane.runtime, context),
+        handler: (event: unknown, context: LocalLambdaContext) => handleOrchestratorEvent(event, lane.runtime, context),
       });
       const rotate = async (functionArn: string) => (await lane.invokeFunction(functionArn, { kind: 'rotate', secretId: secret.arn })).body as Envelope;
       let release: () => void = () => undefined;
@@ -140,7 +141,7 @@ describe('two rotations of one secret', () => {
 
       answers.forEach(expectClear);
       await expectNoLockout(secret, 'after both');
-      expect(await rotate(lane.rotatorArn), 'the next inline rotation converges').toMatchObject({ ok: true });
+      expect(await rotate(lane.orchestratorArn), 'the next inline rotation converges').toMatchObject({ ok: true });
       await expectNoLockout(secret, 'after the next rotation');
       await expectNothingLost(secret);
       figures.count('races run', 'inline rotate requests at the worst interleaving');
@@ -199,8 +200,8 @@ describe('actions on a role racing a rotation of it', () => {
       let action: Envelope | undefined;
       const functionArn = lane.lambda.register(`race-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64), {
         kind: 'in-process',
-        handler: async (event: unknown, context: LocalLambdaContext) => {
-          const result = await dispatch(event, lane.directRuntime, context);
+        handler: async (event: unknown) => {
+          const result = await handleRotationEvent(event, lane.directRuntime);
           if ((event as { Step: string }).Step === 'testSecret' && action === undefined) {
             const request = { kind: 'action', action: 'rotate-password', target: { adminSecretArn: actionsAdmin.arn }, params: { role, secretName: secret.arn } };
             action = (await lane.invoke(request)).body as Envelope;

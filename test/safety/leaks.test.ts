@@ -14,10 +14,9 @@ import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/cli
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Strategy } from '../../lambda/config/environment';
-import { dispatch } from '../../lambda/dispatch';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import { scramSha256Verifier } from '../../lambda/postgres/password-verifier';
 import { superuserClientConfig } from '../../local/postgres/client-config';
-import type { LocalLambdaContext } from '../../local/lambda/server';
 import { LOCAL_AWS } from '../../local/stack';
 import type { LogMark } from '../support/postgres';
 import { logMark, logSince, otherCaPem, uniqueName } from '../support/postgres';
@@ -70,10 +69,10 @@ beforeAll(async () => {
   mark = await logMark();
   rotator = lane.lambda.register('leak-watched-rotator', {
     kind: 'in-process',
-    handler: (event: unknown, context: LocalLambdaContext) => {
+    handler: (event: unknown) => {
       const token = (event as { RotationToken?: unknown }).RotationToken;
       if (typeof token === 'string') tokens.add(token);
-      return dispatch(event, lane.directRuntime, context);
+      return handleRotationEvent(event, lane.directRuntime);
     },
   });
   lambdaTail = new LambdaClient({ ...LOCAL_AWS, endpoint: lane.lambda.endpoint });
@@ -93,9 +92,9 @@ async function secretFor(strategy: Strategy, fields: Record<string, unknown> = {
   return secret;
 }
 
-/** Invokes pg-rotator with the log tail requested, as an orchestrator might; hears the answer and the tail. */
+/** Invokes pg-rotator's orchestrator function with the log tail requested, as an orchestrator might; hears the answer and the tail. */
 async function invoke(payload: unknown): Promise<unknown> {
-  const out = await lambdaTail.send(new InvokeCommand({ FunctionName: lane.rotatorArn, Payload: JSON.stringify(payload), LogType: 'Tail' }));
+  const out = await lambdaTail.send(new InvokeCommand({ FunctionName: lane.orchestratorArn, Payload: JSON.stringify(payload), LogType: 'Tail' }));
   const body = JSON.parse(Buffer.from(out.Payload ?? []).toString()) as unknown;
   hear(Buffer.from(out.LogResult ?? '', 'base64').toString());
   return body;
@@ -133,7 +132,7 @@ describe('flows, with everything they say captured', () => {
     expect(await rotate(tls.arn)).toMatchObject({ succeeded: false, failedStep: 'setSecret' });
 
     const lost = await secretFor('admin');
-    const viaRelay = lane.lambda.register('leak-watched-relay', { kind: 'in-process', handler: (event: unknown, context: LocalLambdaContext) => dispatch(event, lane.runtime, context) });
+    const viaRelay = lane.lambda.register('leak-watched-relay', { kind: 'in-process', handler: (event: unknown) => handleRotationEvent(event, lane.runtime) });
     const fault = lane.relay.arm({ matches: (r) => r.operation === 'PutSecretValue', nth: 1, attempts: 'all', kind: 'internal-error', when: 'after' });
     hear(await lane.rotateWith(lost.arn, viaRelay));
     fault.disarm();
@@ -233,7 +232,9 @@ describe('flows, with everything they say captured', () => {
   it('refused events: a rotation event with a bad step, an unparseable event', async () => {
     const token = `Token-${uniqueName('t')}-${'x'.repeat(20)}`;
     tokens.add(token);
-    hear(await lane.invoke({ Step: 'dropSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invokeRotation({ Step: 'dropSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invoke({ Step: 'finishSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invokeRotation('not an object'));
     hear(await lane.invoke('not an object'));
   });
 });

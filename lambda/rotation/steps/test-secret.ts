@@ -32,6 +32,8 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
     }
   };
   await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
+  // finishSecret in this container may rely on this login instead of making its own.
+  ctx.deps.memory.rememberLoggedIn(ctx.secretArn, ctx.token);
   return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
 }
 

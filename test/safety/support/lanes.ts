@@ -10,7 +10,8 @@ import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleOrchestratorEvent } from '../../../lambda/handlers/orchestrator';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { Runtime } from '../../../lambda/runtime';
 import { createRuntime } from '../../../lambda/runtime';
 import { NO_MEMORY } from '../../../lambda/secrets/version-memory';
@@ -46,8 +47,12 @@ export interface Lane {
   readonly directRuntime: Runtime;
   /** A database of the lane's, for tests that need none of their own (each fault scenario creates its own). */
   readonly database: ScenarioDatabase;
-  /** pg-rotator as deployed: the function RotateSecret invokes unless a scenario registers its own. */
+  /** pg-rotator's rotation function as deployed: what RotateSecret invokes unless a scenario registers its own. */
   readonly rotatorArn: string;
+  /** pg-rotator's orchestrator function: orchestrator requests and ESC events. */
+  readonly orchestratorArn: string;
+  /** The orchestrator function's runtime (its own container), reaching Secrets Manager directly. */
+  readonly orchestratorRuntime: Runtime;
   /** Every line the function logged on this lane. */
   readonly functionLog: readonly string[];
   /** A Secrets Manager client for the test's own calls (straight to the endpoint, never through the relay). */
@@ -60,8 +65,10 @@ export interface Lane {
   rotate(secretArn: string): Promise<RotationOutcome>;
   /** RotateSecret with the given rotation function, then the rotation's outcome. */
   rotateWith(secretArn: string, functionArn: string): Promise<RotationOutcome>;
-  /** Invokes pg-rotator through the Lambda API with any payload; what Lambda answered. */
+  /** Invokes pg-rotator's orchestrator function through the Lambda API with any payload; what Lambda answered. */
   invoke(payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
+  /** Invokes pg-rotator's rotation function through the Lambda API with any payload; what Lambda answered. */
+  invokeRotation(payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
   /** Invokes another registered function through the Lambda API. */
   invokeFunction(functionArn: string, payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
   /** One step invoked through the Lambda API as Secrets Manager does; the function error, if any. */
@@ -94,7 +101,13 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
     );
   const runtime = { ...runtimeVia(relay.endpoint), memory: NO_MEMORY };
   const directRuntime = runtimeVia(secretsManager.endpoint);
-  const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event, context) => dispatch(event, directRuntime, context), timeoutMs: 30_000 });
+  const orchestratorRuntime = runtimeVia(secretsManager.endpoint);
+  const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event) => handleRotationEvent(event, directRuntime), timeoutMs: 30_000 });
+  const orchestratorArn = lambda.register('pg-rotator-orchestrator', {
+    kind: 'in-process',
+    handler: (event, context) => handleOrchestratorEvent(event, orchestratorRuntime, context),
+    timeoutMs: 30_000,
+  });
   const sm = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: secretsManager.endpoint });
   const lambdaClient = new LambdaClient({ ...LOCAL_AWS, endpoint: lambda.endpoint });
   const superuser = new pg.Client(superuserClientConfig(server));
@@ -120,6 +133,8 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
     directRuntime,
     database,
     rotatorArn,
+    orchestratorArn,
+    orchestratorRuntime,
     functionLog,
     sm,
     superuser,
@@ -129,7 +144,8 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
       return JSON.parse(out.SecretString as string) as AppSecret;
     },
     rotate: (secretArn) => rotateWith(secretArn, rotatorArn),
-    invoke: (payload) => invokeFunction(rotatorArn, payload),
+    invoke: (payload) => invokeFunction(orchestratorArn, payload),
+    invokeRotation: (payload) => invokeFunction(rotatorArn, payload),
     invokeFunction,
     rotateWith,
     async invokeStep(functionArn, step, secretArn, token) {

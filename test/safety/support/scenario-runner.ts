@@ -5,10 +5,9 @@
  * after every step invocation what a client holding each label would experience.
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { RotationStep } from '../../../lambda/rotation/rotation-event';
 import { ROTATION_STEPS } from '../../../lambda/rotation/rotation-event';
-import type { LocalLambdaContext } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-driver';
 import { uniqueName } from '../../support/postgres';
 import { holdRoleLock } from './database-faults';
@@ -79,11 +78,11 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
   const register = (timeoutMs: number) => lane.lambda.register(name, { kind: 'in-process', handler, timeoutMs });
   const timeoutFor = (step: RotationStep) => (fault.family === 'timeout' && !faultUsed && step === fault.step ? STEP_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
 
-  async function invocation(event: unknown, context: LocalLambdaContext): Promise<unknown> {
+  async function invocation(event: unknown): Promise<unknown> {
     const step = (event as { Step: RotationStep }).Step;
     const armed: ArmedFault | undefined = faultUsed ? undefined : armFault(fault, step, { lane, secrets: secret, roles: secret.roles, proxy });
     if (armed && !(fault.family === 'sm-throttle' && !fault.persistent)) faultUsed = true;
-    const work = dispatch(event, runtime, context);
+    const work = handleRotationEvent(event, runtime);
     try {
       return await (armed?.killed ? Promise.race([work, armed.killed]) : work);
     } finally {
@@ -94,8 +93,8 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
       if (next) register(timeoutFor(next));
     }
   }
-  function handler(event: unknown, context: LocalLambdaContext): Promise<unknown> {
-    const running = invocation(event, context);
+  function handler(event: unknown): Promise<unknown> {
+    const running = invocation(event);
     inFlight.add(running);
     void running.catch(() => undefined).finally(() => inFlight.delete(running));
     return running;
