@@ -71,6 +71,9 @@ export class PgRotatorStack extends Stack {
         rotateImmediatelyOnUpdate: entry.rotateImmediatelyOnUpdate,
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
         strategy: entry.strategy,
+        username: entry.username,
+        alternateUsername: entry.alternateUsername,
+        ownerRole: entry.ownerRole,
       })),
       orchestrators: config.orchestrators,
       orchestration: this.orchestration(config),
@@ -132,6 +135,10 @@ export class PgRotatorStack extends Stack {
       inlineRotations: orchestration.rotate.inline.map((entry) => ({
         secret: secret(entry),
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
+        strategy: entry.strategy,
+        username: entry.username,
+        alternateUsername: entry.alternateUsername,
+        ownerRole: entry.ownerRole,
       })),
       secretsManagerRotations: orchestration.rotate.secretsManager.flatMap((entry) =>
         config.secrets.filter((scheduled) => nameOf(scheduled) === nameOf(entry)).map(secret),

@@ -1,6 +1,9 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from './config/environment';
+import type { Declarations } from './config/declarations';
+import { deploymentDeclarations } from './config/declarations';
+import { readRotationBindings } from './config/rotation-bindings';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
 import type { Logger } from './log/logger';
@@ -24,6 +27,10 @@ export interface RuntimeOverrides {
   readonly secretsManager?: SecretsManagerClientConfig;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   readonly writeLog?: (line: string) => void;
+  /** The deployment's bindings file (rotation-bindings.json beside the handler, in Lambda). @default - no bindings */
+  readonly bindingsFile?: string | URL;
+  /** What the deployment declared, given whole (the local stack, whose tests declare as they go). */
+  readonly declarations?: Declarations;
 }
 
 export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides: RuntimeOverrides = {}): Runtime {
@@ -40,8 +47,16 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
   });
   const store = secretStore(secretsManager);
   const policy = passwordPolicyFrom(env);
+  const declarations =
+    overrides.declarations ??
+    deploymentDeclarations({
+      bindings: overrides.bindingsFile === undefined ? [] : readRotationBindings(overrides.bindingsFile),
+      tagsBind: env[ENV.rotationBindingTags],
+      adminSecretArns: env[ENV.adminSecretArns],
+    });
   return {
     settings,
+    declarations,
     store,
     secretsManager,
     memory: versionMemory(),
@@ -53,8 +68,12 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
 
 let shared: Runtime | undefined;
 
-/** The container's runtime, created on first use so a configuration error surfaces as that invocation's error. */
-export function sharedRuntime(): Runtime {
-  shared ??= createRuntime();
+/**
+ * The container's runtime, created on first use so a configuration error surfaces as that invocation's error.
+ *
+ * @param bindingsFile the deployment's rotation bindings, beside the handler in the code asset
+ */
+export function sharedRuntime(bindingsFile?: URL): Runtime {
+  shared ??= createRuntime(process.env, { bindingsFile });
   return shared;
 }

@@ -4,6 +4,8 @@ import { handleOrchestratorEvent } from '../lambda/handlers/orchestrator';
 import { handleRotationEvent } from '../lambda/handlers/rotation';
 import type { Runtime } from '../lambda/runtime';
 import { createRuntime } from '../lambda/runtime';
+import type { LocalDeclarations } from './declarations';
+import { localDeclarations } from './declarations';
 import type { LocalLambda } from './lambda/server';
 import { startLocalLambda } from './lambda/server';
 import type { LocalSecretsManager } from './secrets-manager/server';
@@ -37,6 +39,11 @@ export interface LocalStack {
   readonly runtime: Runtime;
   /** The orchestrator function's runtime: another container, with its own memory. */
   readonly orchestratorRuntime: Runtime;
+  /**
+   * What the deployment declares (rotation bindings, admin secrets), shared by both functions; tests declare the
+   * secrets they create, as a deployment's config lists them.
+   */
+  readonly declarations: LocalDeclarations;
   /** Every line either function logged, for assertions that nothing secret was written. */
   readonly functionLog: readonly string[];
   secretsClient(options?: { maxAttempts?: number }): SecretsManagerClient;
@@ -58,11 +65,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
     const functionLog: string[] = [];
     const smEndpoint = secretsManager.endpoint;
+    const env = options.env ?? {};
+    const declarations = localDeclarations({
+      tagsBind: ['true', '1', 'y', 'yes'].includes((env.ROTATION_BINDING_TAGS ?? '').toLowerCase()),
+      adminSecretArns: (env.ADMIN_SECRET_ARNS ?? '').split(',').filter((arn) => arn !== ''),
+    });
     const makeRuntime = () =>
       createRuntime(
         { ...options.env, SECRETS_MANAGER_ENDPOINT: smEndpoint },
         {
           secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
+          declarations,
           writeLog: (line) => {
             functionLog.push(line);
             options.onFunctionLog?.(line);
@@ -85,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       orchestratorArn,
       runtime,
       orchestratorRuntime,
+      declarations,
       functionLog,
       secretsClient: (clientOptions = {}) => new SecretsManagerClient({ ...LOCAL_AWS, endpoint: endpoints.secretsManager, ...clientOptions }),
       lambdaClient: () => new LambdaClient({ ...LOCAL_AWS, endpoint: endpoints.lambda }),

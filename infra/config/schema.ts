@@ -21,6 +21,7 @@ import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
 import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
+  bindingFields,
   SecretReferenceSchema,
   referencedArn,
   requireAdminSecretForStrategy,
@@ -54,9 +55,8 @@ const RotatedSecretSchema = z
     window: z.string().optional(),
     /** CloudFormation's RotateImmediatelyOnUpdate; AWS's own default is true. */
     rotateImmediatelyOnUpdate: z.boolean().default(true),
-    /** The strategy the secret uses; only checked here (admin strategies need adminSecret), the secret decides. */
-    strategy: StrategySchema.optional(),
-    /** The admin (master) secret named by this secret's `masterarn`; read-only for the function. */
+    ...bindingFields,
+    /** The admin (master) secret whose login changes the password; read-only for the function. */
     adminSecret: SecretReferenceSchema.optional(),
   })
   .superRefine((secret, ctx) => {

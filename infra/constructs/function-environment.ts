@@ -1,4 +1,4 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Token, type Duration } from 'aws-cdk-lib';
 import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
@@ -65,9 +65,16 @@ export interface FunctionSettings {
   /**
    * The name prefix of the secrets orchestrator actions write, so the function can refuse other names before it
    * changes anything (IAM refuses them too, but only once the database change is under way).
-   * @default - unset: orchestrator actions may name any secret IAM lets the function write
+   * @default - unset: orchestrator actions write no secret
    */
   readonly passwordSecretPrefix?: string;
+  /**
+   * The admin secrets this function may act as (ADMIN_SECRET_ARNS): complete or partial ARNs, deploy-time tokens
+   * included (a secret of the same stack). @default - none
+   */
+  readonly adminSecretArns?: readonly string[];
+  /** Let `pg-rotator:*` tags bind secrets the bindings file does not (ROTATION_BINDING_TAGS). @default false */
+  readonly rotationBindingTags?: boolean;
 }
 
 /**
@@ -106,8 +113,13 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     contract[ENV.secretsManagerEndpoint] = settings.secretsManagerEndpointUrl;
   }
   if (settings.passwordSecretPrefix !== undefined) contract[ENV.passwordSecretPrefix] = settings.passwordSecretPrefix;
+  const adminSecretArns = [...new Set(settings.adminSecretArns ?? [])];
+  if (adminSecretArns.length > 0) contract[ENV.adminSecretArns] = adminSecretArns.join(',');
+  contract[ENV.rotationBindingTags] = String(settings.rotationBindingTags ?? false);
 
-  const parsed = EnvironmentSchema.safeParse(contract);
+  // A secret of the same stack has an ARN only at deploy time: the schema checks the others.
+  const checked = { ...contract, [ENV.adminSecretArns]: adminSecretArns.filter((arn) => !Token.isUnresolved(arn)).join(',') || undefined };
+  const parsed = EnvironmentSchema.safeParse(checked);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');

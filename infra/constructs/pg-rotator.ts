@@ -5,7 +5,9 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { CfnRotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CfnRotationSchedule, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../../lambda/config/rotation-bindings';
+import { declareRotations, secretArnOf } from './rotation-declarations';
 import { AlertTopic } from './alert-topic';
 import { functionCode } from './function-code';
 import {
@@ -35,8 +37,19 @@ export interface PgRotatorProps {
   readonly databases: readonly DatabaseAccess[];
   /** How the function reaches the Secrets Manager API. */
   readonly secretsManagerAccess: SecretsManagerAccess;
-  /** The secrets to rotate and their schedules. */
+  /**
+   * The secrets to rotate, their schedules, and what each is bound to: strategy, admin secret, login(s), owner role.
+   * The construct writes these bindings into the code asset (rotation-bindings.json), or, for a secret of this
+   * stack whose ARN is known only at deploy time, as `pg-rotator:*` tags guarded by its resource policy.
+   */
   readonly rotations: readonly RotatedSecret[];
+  /**
+   * Secrets attached to the rotation function from other stacks, bound by their `pg-rotator:*` tags
+   * (RotationBindingTags in the stack that owns each): the admin secrets those tags may name. Lets tags bind
+   * (ROTATION_BINDING_TAGS) and grants the rotation function read access to these admin secrets.
+   * @default - tags bind only the secrets of `rotations` that the construct tagged itself
+   */
+  readonly taggedRotations?: { readonly adminSecrets: readonly ISecret[] };
   /**
    * Principals that may invoke the orchestrator function (actions, tests, discovery, `rotate` requests, Pulumi ESC
    * events). The orchestrator function is deployed only when there are some.
@@ -156,7 +169,13 @@ export class PgRotator extends Construct {
     if (functionName !== undefined && functionName.length > 51) {
       throw new InvalidInputError('functionName', 'must be at most 51 characters (the orchestrator function is named <functionName>-orchestrator, and Lambda allows 64)');
     }
-    const code = functionCode();
+    const defaultStrategy = props.connection?.defaultStrategy;
+    const scheduled = declareRotations(this, props.rotations.map((rotation, i) => ({ field: `rotations[${i}]`, rotation })), defaultStrategy);
+    const inlineRotations = props.orchestration?.inlineRotations ?? [];
+    const inline = declareRotations(this, inlineRotations.map((rotation, i) => ({ field: `orchestration.inlineRotations[${i}]`, rotation })), defaultStrategy);
+    // One file for both functions: the rotation function's scheduled secrets, the orchestrator's inline ones.
+    const code = functionCode({ [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.bindings]) });
+    const taggedAdmins = props.taggedRotations?.adminSecrets ?? [];
     const common = {
       code,
       vpc: props.vpc,
@@ -166,18 +185,24 @@ export class PgRotator extends Construct {
       timeout: props.timeout,
       logRetention: props.logRetention,
     };
-    const environment = buildFunctionEnvironment({
-      password: props.password,
-      connection: props.connection,
-      logLevel: props.logLevel,
-      secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
-      passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
-    });
+    const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean }) =>
+      buildFunctionEnvironment({
+        password: props.password,
+        connection: props.connection,
+        logLevel: props.logLevel,
+        secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
+        passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
+        adminSecretArns: declared.adminSecrets.map(secretArnOf),
+        rotationBindingTags: declared.tagsBind,
+      });
     const rotator = new RotatorFunction(this, 'Rotator', {
       ...common,
       handler: handlerOf('rotation'),
       description: 'rotates PostgreSQL credentials for Secrets Manager (rotation steps only)',
-      environment,
+      environment: environment({
+        adminSecrets: [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins],
+        tagsBind: scheduled.tagged || props.taggedRotations !== undefined,
+      }),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       functionName,
     });
@@ -186,7 +211,7 @@ export class PgRotator extends Construct {
     this.logGroup = rotator.logGroup;
 
     const rotatedSecrets = props.rotations.map((rotation) => rotation.secret);
-    const adminSecrets = props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []));
+    const adminSecrets = [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins];
     const allowRandomPassword = props.password?.source === 'secrets-manager';
     const policies = new RotatorPolicies(this, 'Policies', {
       role: rotator.role,
@@ -200,7 +225,10 @@ export class PgRotator extends Construct {
         ...common,
         handler: handlerOf('orchestrator'),
         description: 'orchestrator requests and Pulumi ESC events on PostgreSQL roles (no rotation steps)',
-        environment,
+        environment: environment({
+          adminSecrets: [...(props.orchestration?.adminSecrets ?? []), ...inlineRotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []))],
+          tagsBind: inline.tagged,
+        }),
         functionName: functionName === undefined ? undefined : `${functionName}-orchestrator`,
       });
       if (allowRandomPassword) new RotatorPolicies(this, 'OrchestratorPasswords', { role: this.orchestrator.role, rotatedSecrets: [], adminSecrets: [], allowRandomPassword });

@@ -39,7 +39,7 @@ export interface ActionOutcome {
 export async function runAction(request: ActionRequest, deps: ActionDeps): Promise<ActionOutcome> {
   assertSecretNamesAllowed(request.params, deps.passwordSecretPrefix);
   const connection = await resolveConnection(
-    { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
+    { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database, asAdmin: true },
     deps,
     { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
   );

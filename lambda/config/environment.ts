@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
+import { SecretArnSchema } from '../secrets/secret-arn';
 
 /**
  * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
@@ -31,6 +32,17 @@ export const ENV = {
    * the deployment from `orchestration.passwordSecrets.namePrefix`, the same prefix its IAM grants are scoped to.
    */
   passwordSecretPrefix: 'PASSWORD_SECRET_PREFIX',
+  /**
+   * The admin secrets this function may act as, comma-separated ARNs (complete or partial): the allow list. Any
+   * other secret named as an admin (a binding's admin secret, an orchestrator request's `target.adminSecretArn`) is
+   * refused before it is used. Unset: none.
+   */
+  adminSecretArns: 'ADMIN_SECRET_ARNS',
+  /**
+   * Whether `pg-rotator:*` tags on a secret bind it (strategy, admin secret, owner role, logins) when the bindings
+   * file does not: for secrets attached from other stacks. Only the deployer may be able to set those tags.
+   */
+  rotationBindingTags: 'ROTATION_BINDING_TAGS',
 } as const;
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
@@ -80,6 +92,12 @@ export const EnvironmentSchema = z.object({
     .max(256)
     .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
     .optional(),
+  [ENV.adminSecretArns]: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? [] : value.split(',').map((arn) => arn.trim())))
+    .pipe(z.array(SecretArnSchema)),
+  [ENV.rotationBindingTags]: awsBoolean(false),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;

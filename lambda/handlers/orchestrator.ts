@@ -1,3 +1,4 @@
+import { ROTATION_BINDINGS_FILE } from '../config/rotation-bindings';
 import { InvalidInputError } from '../errors';
 import { handleEscEvent } from '../esc/esc-connector';
 import type { InvocationContext } from '../requests/caller';
@@ -12,8 +13,11 @@ import { sharedRuntime } from '../runtime';
  * Secrets Manager may invoke, takes them.
  */
 export async function handler(event: unknown, context?: InvocationContext): Promise<unknown> {
-  return handleOrchestratorEvent(event, sharedRuntime(), context);
+  return handleOrchestratorEvent(event, sharedRuntime(BINDINGS_FILE), context);
 }
+
+/** The deployment's rotation bindings, written by the construct beside this file in the code asset. */
+const BINDINGS_FILE = new URL(ROTATION_BINDINGS_FILE, import.meta.url);
 
 /**
  * Orchestrator requests are answered with the response envelope, failures included; an ESC event with `{code,

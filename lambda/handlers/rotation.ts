@@ -1,3 +1,4 @@
+import { ROTATION_BINDINGS_FILE } from '../config/rotation-bindings';
 import { InvalidInputError } from '../errors';
 import { RotationEventSchema } from '../rotation/rotation-event';
 import { runRotationStep } from '../rotation/run-step';
@@ -12,8 +13,11 @@ import { firstIssue } from '../validation';
  * only a pending version that logs in).
  */
 export async function handler(event: unknown): Promise<null> {
-  return handleRotationEvent(event, sharedRuntime());
+  return handleRotationEvent(event, sharedRuntime(BINDINGS_FILE));
 }
+
+/** The deployment's rotation bindings, written by the construct beside this file in the code asset. */
+const BINDINGS_FILE = new URL(ROTATION_BINDINGS_FILE, import.meta.url);
 
 /**
  * One rotation step: `{Step, SecretId, ClientRequestToken, RotationToken?}`. No result; an error fails the step

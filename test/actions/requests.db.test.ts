@@ -68,6 +68,8 @@ describe('discover', () => {
       password: `Passw0rd-${observer}`,
       dbname: s.db.name,
     });
+    // A read-only login for discover is declared as the orchestrator's admin secrets are (orchestration.adminSecrets).
+    rig.stack.declarations.declareAdmin(observerArn);
     const reader = await s.managedRole('reader');
     await s.su(`GRANT USAGE ON SCHEMA app TO "${reader}"; GRANT SELECT (email) ON app.accounts TO "${reader}"`);
 

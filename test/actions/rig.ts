@@ -91,6 +91,8 @@ export async function scenario(rig: Rig): Promise<Scenario> {
     password: admin.password,
     dbname: db.name,
   });
+  // As the deployment's orchestration.adminSecrets would.
+  rig.stack.declarations.declareAdmin(adminSecretArn);
   const target: Target = { adminSecretArn };
   return {
     db,

@@ -21,7 +21,20 @@ describe('function bundle', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation.mjs', 'rotation.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map']);
+
+    // The deployment's bindings, beside the handlers: the example config's alternating secret and inline admin target.
+    expect(JSON.parse(readFileSync(join(assetDir, 'rotation-bindings.json'), 'utf8'))).toEqual({
+      schema: 'pg-rotator.rotation-bindings/1',
+      bindings: [
+        { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/batch', strategy: 'admin', adminSecretArn: ADMIN, username: 'batch' },
+        { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/reporting-DeF456', strategy: 'alternating', adminSecretArn: ADMIN, username: 'reporting' },
+      ],
+    });
+    // Deterministic: the same config bundled again, elsewhere, is the same asset.
+    const again = buildStack(configWith(), { bundle: true });
+    again.app.synth();
+    expect(readdirSync(again.outdir).filter((name) => name.startsWith('asset.'))).toEqual(assets);
 
     for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
       const code = readFileSync(join(assetDir, file), 'utf8');
@@ -72,6 +85,8 @@ describe('function bundle', () => {
     }
   });
 });
+
+const ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
 
 /** The asset the first test bundled, for the second to run. */
 let bundledHandler: string | undefined;

@@ -65,6 +65,21 @@ describe('config schema', () => {
     ).toEqual(['config.secrets[1].adminSecret']);
   });
 
+  it('requires the bound login with an admin secret, and the owner role for alternating-owner', () => {
+    expect(
+      fieldsOf((config) => {
+        const second = config.secrets[1];
+        if (second) delete second.username;
+      }),
+    ).toEqual(['config.secrets[1].username']);
+    expect(
+      fieldsOf((config) => {
+        const second = config.secrets[1];
+        if (second) second.strategy = 'alternating-owner';
+      }),
+    ).toEqual(['config.secrets[1].ownerRole']);
+  });
+
   it('rejects secrets and topics outside the stack account and region', () => {
     expect(
       fieldsOf((config) => {

@@ -59,6 +59,14 @@ describe('PgRotatorStack from the example config', () => {
     expect(sidsOf(orchestratorRole)).toEqual(expect.arrayContaining(['ReadRequestSecrets', 'ManagePasswordSecrets', 'StartSecretsManagerRotation']));
   });
 
+  it("declares each function's admin secrets, and lets no tag bind a secret", () => {
+    const envOf = (handler: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Handler === handler)?.Properties.Environment.Variables as Record<string, unknown>;
+    expect(envOf('rotation.handler')).toMatchObject({ [ENV.adminSecretArns]: SECRET_ADMIN, [ENV.rotationBindingTags]: 'false' });
+    // orchestration.adminSecrets and the inline rotation's admin secret: the same secret here.
+    expect(envOf('orchestrator.handler')).toMatchObject({ [ENV.adminSecretArns]: SECRET_ADMIN, [ENV.rotationBindingTags]: 'false' });
+  });
+
   it('trusts the RDS CAs and passes the password policy through the shared environment contract', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -32,6 +32,7 @@ beforeAll(async () => {
   lane = await startLane();
   const admin = await createLoginRole(lane, lane.database, uniqueName('actions_admin'), 'Actions-Admin-Passw0rd', 'CREATEROLE');
   actionsAdmin = { username: admin.username, arn: await lane.createSecret(uniqueName('actions_admin_secret'), admin) };
+  lane.declarations.declareAdmin(actionsAdmin.arn);
 });
 afterAll(async () => {
   await lane?.close();

@@ -185,6 +185,7 @@ describe('flows, with everything they say captured', () => {
     await lane.superuser.query(`ALTER DATABASE ${pg.escapeIdentifier(db.name)} OWNER TO ${pg.escapeIdentifier(admin.username)}`);
     await withSuperuserOn(db.name, (c) => c.query(`CREATE SCHEMA app AUTHORIZATION ${pg.escapeIdentifier(admin.username)}`));
     const adminArn = await lane.createSecret(uniqueName('leak_admin_secret'), { ...admin, dbname: db.name });
+    lane.declarations.declareAdmin(adminArn);
     secretArns.add(adminArn);
     const target = { adminSecretArn: adminArn };
     const user = await createLoginRole(lane, db, uniqueName('leak_user'), `Leak-User-${uniqueName('p')}`, '', true);

@@ -2,7 +2,7 @@ import { RotationStateError } from '../../errors';
 import { logsIn } from '../../postgres/connect';
 import { currentVersionId } from '../gate';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { requirePending } from '../rotation-context';
+import { bound, requirePending } from '../rotation-context';
 import { connectionTarget, credentialsOf } from '../targets';
 
 /**
@@ -16,7 +16,8 @@ import { connectionTarget, credentialsOf } from '../targets';
  * that (versions never change); any other logs in itself first.
  */
 export async function finishSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const pending = (await requirePending(ctx)).fields;
+  // The pending login must be one the deployment binds this secret to, as in every step.
+  const pending = await bound(ctx, (await requirePending(ctx)).fields, 'pendingSecret');
   const checked = ctx.deps.memory.loggedIn(ctx.secretArn, ctx.token);
   if (!checked && !(await logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending)))) {
     throw new RotationStateError(

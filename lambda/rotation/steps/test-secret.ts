@@ -5,6 +5,7 @@ import { withSession } from '../../postgres/connect';
 import { membershipsOf } from '../../postgres/role-changes';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
+import { bound } from '../rotation-context';
 import { cloneUsername, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
@@ -19,8 +20,9 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  */
 export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const pending = (await ctx.reads.pending())?.fields;
-  if (!pending) return testConfiguration(ctx);
+  const read = (await ctx.reads.pending())?.fields;
+  if (!read) return testConfiguration(ctx);
+  const pending = await bound(ctx, read, 'pendingSecret');
   // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
   const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
 
@@ -39,7 +41,7 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
 
 async function testConfiguration(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const current = (await ctx.reads.current()).fields;
+  const current = await bound(ctx, (await ctx.reads.current()).fields);
   const strategy = resolveStrategy(current, settings.env[ENV.defaultStrategy]);
   await checkLogin(current, connectionTarget(current, settings), 'testing AWSCURRENT');
   if (current.masterarn !== undefined && strategy !== 'single-user') {

@@ -15,6 +15,8 @@ import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { Runtime } from '../../../lambda/runtime';
 import { createRuntime } from '../../../lambda/runtime';
 import { NO_MEMORY } from '../../../lambda/secrets/version-memory';
+import type { LocalDeclarations } from '../../../local/declarations';
+import { localDeclarations } from '../../../local/declarations';
 import type { LocalLambda } from '../../../local/lambda/server';
 import { startLocalLambda } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-driver';
@@ -55,6 +57,8 @@ export interface Lane {
   readonly orchestratorRuntime: Runtime;
   /** Every line the function logged on this lane. */
   readonly functionLog: readonly string[];
+  /** What the lane's deployment declares; createSecret declares what each secret's value asks for. */
+  readonly declarations: LocalDeclarations;
   /** A Secrets Manager client for the test's own calls (straight to the endpoint, never through the relay). */
   readonly sm: SecretsManagerClient;
   /** One superuser session on the test server's `postgres` database, for arranging and inspecting. */
@@ -93,11 +97,12 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
   const secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
   const relay = await startSmRelay(secretsManager.endpoint);
   const functionLog: string[] = [];
+  const declarations = localDeclarations();
   const runtimeVia = (endpoint: string) =>
     createRuntime(
       { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env, SECRETS_MANAGER_ENDPOINT: endpoint },
       // The SDK's standard retry mode, as in Lambda: three attempts.
-      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => functionLog.push(line) },
+      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, declarations, writeLog: (line) => functionLog.push(line) },
     );
   const runtime = { ...runtimeVia(relay.endpoint), memory: NO_MEMORY };
   const directRuntime = runtimeVia(secretsManager.endpoint);
@@ -113,8 +118,11 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
   const superuser = new pg.Client(superuserClientConfig(server));
   superuser.on('error', () => undefined);
   await superuser.connect();
-  const createSecret = async (name: string, value: Record<string, unknown>) =>
-    (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+  const createSecret = async (name: string, value: Record<string, unknown>) => {
+    const arn = (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+    declarations.declareLike(arn, value);
+    return arn;
+  };
   const database = await createDatabase({ superuser, createSecret }, server);
 
   const invokeFunction = async (functionArn: string, payload: unknown) => {
@@ -136,6 +144,7 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
     orchestratorArn,
     orchestratorRuntime,
     functionLog,
+    declarations,
     sm,
     superuser,
     createSecret,

@@ -1,0 +1,30 @@
+import type { RotationBinding } from './rotation-bindings';
+import { SecretArnIndex } from '../secrets/secret-arn';
+
+/**
+ * What the deployment declared, as the function consults it: the rotation bindings of its file, whether tags may
+ * bind other secrets, and which admin secrets may act as admin at all (the allow list). Made once per container.
+ */
+export interface Declarations {
+  /** The bindings file's binding for a secret (by its complete ARN), if it has one. */
+  fileBinding(secretArn: string): RotationBinding | undefined;
+  /** Whether `pg-rotator:*` tags bind secrets the file does not (ROTATION_BINDING_TAGS). */
+  readonly tagsBind: boolean;
+  /** Whether a secret (by ARN) is a declared admin secret (ADMIN_SECRET_ARNS). */
+  isAdminSecret(secretArn: string): boolean;
+}
+
+/** The declarations of a deployment: its bindings file and its environment. */
+export function deploymentDeclarations(input: {
+  readonly bindings: readonly RotationBinding[];
+  readonly tagsBind: boolean;
+  readonly adminSecretArns: readonly string[];
+}): Declarations {
+  const bindings = new SecretArnIndex(input.bindings.map((binding) => [binding.secretArn, binding] as const));
+  const admins = new SecretArnIndex(input.adminSecretArns.map((arn) => [arn, true] as const));
+  return {
+    fileBinding: (secretArn) => bindings.get(secretArn),
+    tagsBind: input.tagsBind,
+    isAdminSecret: (secretArn) => admins.get(secretArn) === true,
+  };
+}
