@@ -241,6 +241,7 @@ async function main(): Promise<void> {
           SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint,
           ...LOCAL_CREDENTIALS,
           PGSSLMODE: args.sslmode,
+          MINIMUM_SSLMODE: args.sslmode,
           PGSSLROOTCERT: caFile,
           ADMIN_SECRET_ARNS: declared.map((p) => p.adminArn).join(','),
         },

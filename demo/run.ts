@@ -37,7 +37,8 @@ const target = args['database-url'] ? existingDatabase(args['database-url']) : a
 const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-demo-')), 'ca.pem');
 writeFileSync(caFile, target.caPem ?? '');
 const stack = await startLocalStack({
-  env: { PGSSLMODE: target.sslmode, ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}), LOG_LEVEL: 'info' },
+  // The demo's target decides the sslmode, and the deployment's floor with it (a --database-url may say require).
+  env: { PGSSLMODE: target.sslmode, MINIMUM_SSLMODE: target.sslmode, ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}), LOG_LEVEL: 'info' },
   onFunctionLog: showFunctionLog,
 });
 let ctx: DemoContext | undefined;

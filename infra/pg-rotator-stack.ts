@@ -81,6 +81,9 @@ export class PgRotatorStack extends Stack {
       connection: {
         defaultStrategy: config.connection.defaultStrategy,
         sslMode: config.connection.sslMode,
+        minimumSslMode: config.connection.minimumSslMode,
+        requireAuth: config.connection.requireAuth,
+        channelBinding: config.connection.channelBinding,
         sslRootCert: config.connection.sslRootCert,
         connectTimeout: Duration.millis(config.connection.connectTimeoutMs),
         statementTimeout: Duration.millis(config.connection.statementTimeoutMs),

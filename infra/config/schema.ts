@@ -1,7 +1,9 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import {
+  AuthMethodSchema,
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  belowMinimum,
   ENV,
   EnvironmentSchema,
   SslModeSchema,
@@ -105,10 +107,16 @@ const PasswordSchema = z.strictObject({
   requireEachIncludedType: z.boolean().default(true),
 });
 
-/** Defaults for connections when a secret says nothing. */
+/** Defaults for connections when a secret says nothing, and the floors no secret lowers. */
 const ConnectionSchema = z.strictObject({
   defaultStrategy: StrategySchema.optional(),
   sslMode: SslModeSchema.default('verify-full'),
+  /** The weakest sslmode any connection may use; secrets asking for less are refused. */
+  minimumSslMode: SslModeSchema.default('verify-full'),
+  /** How a server may ask for the password; a server asking otherwise gets nothing. */
+  requireAuth: z.array(AuthMethodSchema).min(1).default(['scram-sha-256']),
+  /** SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS. */
+  channelBinding: EnvironmentSchema.shape[ENV.channelBinding],
   /** A CA file inside the function; the RDS CAs are already trusted through NODE_EXTRA_CA_CERTS. */
   sslRootCert: z.string().min(1).optional(),
   connectTimeoutMs: z.number().int().min(1).max(60_000).default(5_000),
@@ -229,6 +237,9 @@ export const PgRotatorConfigSchema = z
         path: ['alerts', 'emailAddresses'],
         message: 'only applies to the created topic; subscribe to your own topic directly',
       });
+    }
+    if (belowMinimum(config.connection.sslMode, config.connection.minimumSslMode)) {
+      ctx.addIssue({ code: 'custom', path: ['connection', 'sslMode'], message: `must not be below connection.minimumSslMode (${config.connection.minimumSslMode})` });
     }
     const { connectTimeoutMs, statementTimeoutMs } = config.connection;
     if (config.function.timeoutSeconds * 1000 <= connectTimeoutMs + statementTimeoutMs) {

@@ -2,7 +2,9 @@ import { Token, type Duration } from 'aws-cdk-lib';
 import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  belowMinimum,
   ENV,
+  type AuthMethod,
   EnvironmentSchema,
   type Environment,
   type SslMode,
@@ -46,6 +48,19 @@ export interface ConnectionDefaults {
   readonly defaultStrategy?: Strategy;
   /** @default 'verify-full' */
   readonly sslMode?: SslMode;
+  /**
+   * The weakest sslmode any connection may use: a secret asking for less is refused, naming its field. The floor a
+   * secret's writer cannot lower; `sslMode` may not be below it.
+   * @default 'verify-full': TLS with the chain and host name verified, what RDS and Aurora endpoints support
+   */
+  readonly minimumSslMode?: SslMode;
+  /**
+   * How a server may ask for the password (libpq's require_auth): a server asking otherwise gets nothing.
+   * @default ['scram-sha-256'] (cleartext and md5 are refused, as is a server asking for nothing)
+   */
+  readonly requireAuth?: readonly AuthMethod[];
+  /** SCRAM channel binding over TLS (libpq's channel_binding). @default 'prefer' */
+  readonly channelBinding?: 'disable' | 'prefer' | 'require';
   /** A CA file inside the function. @default - Node's CAs plus the RDS CAs (NODE_EXTRA_CA_CERTS) */
   readonly sslRootCert?: string;
   /** @default Duration.seconds(5) */
@@ -103,6 +118,9 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     [ENV.excludeLowercase]: String(password.excludeLowercase ?? false),
     [ENV.requireEachIncludedType]: String(password.requireEachIncludedType ?? true),
     [ENV.sslMode]: connection.sslMode ?? 'verify-full',
+    [ENV.minimumSslMode]: connection.minimumSslMode ?? 'verify-full',
+    [ENV.requireAuth]: (connection.requireAuth ?? ['scram-sha-256']).join(','),
+    [ENV.channelBinding]: connection.channelBinding ?? 'prefer',
     [ENV.connectTimeoutMs]: String(connection.connectTimeout?.toMilliseconds() ?? 5_000),
     [ENV.statementTimeoutMs]: String(connection.statementTimeout?.toMilliseconds() ?? 10_000),
     [ENV.logLevel]: settings.logLevel ?? 'info',
@@ -123,6 +141,9 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
+  }
+  if (belowMinimum(parsed.data[ENV.sslMode], parsed.data[ENV.minimumSslMode])) {
+    throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${parsed.data[ENV.minimumSslMode]})`);
   }
   return {
     ...contract,

@@ -22,6 +22,19 @@ export const ENV = {
   /** libpq's own names: the sslmode and CA file used when a secret says nothing. */
   sslMode: 'PGSSLMODE',
   sslRootCert: 'PGSSLROOTCERT',
+  /**
+   * The weakest sslmode any connection may use, whatever a secret or a request asks for: a secret below it is refused
+   * naming its field. Only the deployment lowers it.
+   */
+  minimumSslMode: 'MINIMUM_SSLMODE',
+  /**
+   * libpq's name: how the server may ask a login to authenticate, comma-separated from `scram-sha-256`, `md5`,
+   * `password` (cleartext) and `none` (trust, or a certificate). Any other request is refused before the password is
+   * sent, so a server that asks for cleartext or md5 gets nothing.
+   */
+  requireAuth: 'PGREQUIREAUTH',
+  /** libpq's name: SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS, `disable`, `prefer` or `require`. */
+  channelBinding: 'PGCHANNELBINDING',
   connectTimeoutMs: 'CONNECT_TIMEOUT_MS',
   statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
   /** Optional override of the Secrets Manager endpoint, as AWS's functions read it. */
@@ -62,9 +75,15 @@ const positiveInt = (fallback: number, max: number) =>
     .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
     .pipe(z.number().int().min(1).max(max));
 
+/** libpq's sslmodes, weakest first: the order MINIMUM_SSLMODE compares by. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export const SslModeSchema = z.enum(SSL_MODES);
 export type SslMode = z.infer<typeof SslModeSchema>;
+
+/** How a server may ask a login to authenticate, by libpq's require_auth names (none: trust or a certificate). */
+export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as const;
+export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
+export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
@@ -82,6 +101,13 @@ export const EnvironmentSchema = z.object({
   [ENV.defaultStrategy]: StrategySchema.optional(),
   [ENV.sslMode]: SslModeSchema.optional().default('verify-full'),
   [ENV.sslRootCert]: z.string().min(1).optional(),
+  [ENV.minimumSslMode]: SslModeSchema.optional().default('verify-full'),
+  [ENV.requireAuth]: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? ['scram-sha-256'] : value.split(',').map((method) => method.trim())))
+    .pipe(z.array(AuthMethodSchema).min(1)),
+  [ENV.channelBinding]: z.enum(['disable', 'prefer', 'require']).optional().default('prefer'),
   [ENV.connectTimeoutMs]: positiveInt(5_000, 60_000),
   [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
   [ENV.secretsManagerEndpoint]: z.url().optional(),
@@ -112,5 +138,14 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
     const issue = parsed.error.issues[0];
     throw new InvalidInputError(`environment.${String(issue?.path[0] ?? '?')}`, issue?.message ?? 'invalid');
   }
-  return parsed.data;
+  const env = parsed.data;
+  if (belowMinimum(env[ENV.sslMode], env[ENV.minimumSslMode])) {
+    throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${env[ENV.minimumSslMode]}); lower the minimum to use it`);
+  }
+  return env;
+}
+
+/** Whether an sslmode is weaker than the minimum (libpq's order, SSL_MODES). */
+export function belowMinimum(mode: SslMode, minimum: SslMode): boolean {
+  return SSL_MODES.indexOf(mode) < SSL_MODES.indexOf(minimum);
 }

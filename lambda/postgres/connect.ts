@@ -1,4 +1,5 @@
 import type { ConnectionOptions, SecureContext } from 'node:tls';
+import type { AuthMethod } from '../config/environment';
 import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
@@ -10,15 +11,30 @@ import { connectionAttempts } from './tls';
 // Every session below logs in through node-postgres's SCRAM code; see scram-client.ts.
 useNodeCryptoForScram();
 
-/** Where to connect, and how long to wait. */
+/** Where to connect, how, and how long to wait. */
 export interface ConnectionTarget {
   readonly host: string;
   readonly port: number;
   readonly database: string;
   readonly tls: TlsSettings;
+  /** How the server may ask for the password (PGREQUIREAUTH), and SCRAM channel binding. @default STRICT_AUTH */
+  readonly auth?: AuthenticationFloor;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
 }
+
+/**
+ * What a login accepts of the server: the authentication requests it answers (libpq's require_auth), and SCRAM
+ * channel binding (libpq's channel_binding): `prefer` uses SCRAM-SHA-256-PLUS whenever TLS is on and the server offers
+ * it; `require` refuses a login without it.
+ */
+export interface AuthenticationFloor {
+  readonly allowed: readonly AuthMethod[];
+  readonly channelBinding: 'disable' | 'prefer' | 'require';
+}
+
+/** The function's defaults (lambda/config/environment.ts): SCRAM only, with channel binding where TLS is on. */
+export const STRICT_AUTH: AuthenticationFloor = { allowed: ['scram-sha-256'], channelBinding: 'prefer' };
 
 export interface Credentials {
   readonly username: string;
@@ -31,8 +47,9 @@ export interface Session {
   /** What TLS the session uses, or null for plaintext. */
   readonly tls: { readonly protocol: string | null; readonly cipher: string | null } | null;
   /**
-   * How the server asked this login to authenticate, as seen on the wire: `scram-sha-256`, `md5`, `password`, or
-   * `none` when it asked for nothing (trust, or a certificate the server accepted at the TLS layer).
+   * How the server asked this login to authenticate, as seen on the wire: `scram-sha-256-plus` (SCRAM with channel
+   * binding), `scram-sha-256`, `md5`, `password`, or `none` when it asked for nothing (trust, or a certificate the
+   * server accepted at the TLS layer).
    */
   readonly authentication: string;
 }
@@ -116,25 +133,62 @@ function shouldTryNext(error: unknown): boolean {
 }
 
 async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
+  const floor = target.auth ?? STRICT_AUTH;
+  const tls = attempt.tls !== false;
   const client = new pg.Client({
     host: target.host,
     port: target.port,
     database: target.database,
     user: credentials.username,
-    password: credentials.password,
-    ssl: attempt.tls === false ? false : tlsOptionsFor(attempt.tls),
+    // node-postgres asks for the password only once the server has said how it wants it (its handlers for the
+    // cleartext, md5 and SASL requests call this first): refusing here sends the server nothing at all.
+    password: async () => {
+      refuseAuthentication(authentication(), floor, tls, credentials.username, target.host);
+      return credentials.password;
+    },
+    ssl: tls ? tlsOptionsFor(attempt.tls) : false,
+    // tls-server-end-point binding (RFC 5929): a SCRAM exchange relayed through another TLS endpoint fails.
+    enableChannelBinding: tls && floor.channelBinding !== 'disable',
     statement_timeout: target.statementTimeoutMs,
     lock_timeout: target.statementTimeoutMs,
     application_name: 'pg-rotator',
   });
   // A socket error after connect must not crash the process; the pending query rejects on its own.
   client.on('error', () => undefined);
-  const authentication = observeAuthentication(client);
-  await withTimeout(client.connect(), target.connectTimeoutMs, () => {
-    void client.end().catch(() => undefined);
-    return new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`);
-  });
-  return Object.assign(client, { tls: tlsInfo(client), authentication: authentication() });
+  const authentication = observeAuthentication(client, tls && floor.channelBinding !== 'disable');
+  try {
+    await withTimeout(client.connect(), target.connectTimeoutMs, () => new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`));
+    // A server that asked for no password (trust) proves nothing about it: refused unless the deployment allows `none`.
+    refuseAuthentication(authentication(), floor, tls, credentials.username, target.host);
+  } catch (error) {
+    // The server may still be waiting for a password it will never get: close the socket rather than wait for it.
+    destroy(client);
+    throw error;
+  }
+  return Object.assign(client, { tls: tlsInfo(client), authentication: authentication().method });
+}
+
+/** Refuses what the deployment's floor does not allow, before any password leaves the function. */
+function refuseAuthentication(seen: ObservedAuthentication, floor: AuthenticationFloor, tls: boolean, role: string, host: string): void {
+  const method = seen.method === 'scram-sha-256-plus' ? 'scram-sha-256' : seen.method;
+  if (!floor.allowed.includes(method)) {
+    throw new DatabaseError(
+      'authentication',
+      `logging in as role "${role}" on ${host}: the server asked for ${describeMethod(seen.method)}, which PGREQUIREAUTH (${floor.allowed.join(',')}) does not allow; nothing was sent`,
+    );
+  }
+  if (floor.channelBinding === 'require' && seen.method === 'scram-sha-256' && !(tls && seen.offeredPlus)) {
+    throw new DatabaseError('authentication', `logging in as role "${role}" on ${host}: PGCHANNELBINDING is require, but the server offered no SCRAM-SHA-256-PLUS over TLS; nothing was sent`);
+  }
+}
+
+function describeMethod(method: string): string {
+  return method === 'password' ? 'a cleartext password' : method === 'md5' ? 'an md5 password hash' : method === 'none' ? 'no password' : method;
+}
+
+function destroy(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  stream?.destroy?.();
 }
 
 /**
@@ -157,17 +211,30 @@ function secureContextFor(caPem: string): SecureContext {
   return context;
 }
 
+/** How the server asked this login to authenticate, and whether it offered SCRAM with channel binding. */
+interface ObservedAuthentication {
+  readonly method: 'scram-sha-256-plus' | AuthMethod;
+  readonly offeredPlus: boolean;
+}
+
 /**
- * Listens for the server's authentication request (protocol message 'R'), which node-postgres's connection emits
- * by kind; read the result once connected. Servers before 16 expose the method to no SQL function.
+ * Listens for the server's authentication request (protocol message 'R'), which node-postgres's connection emits by
+ * kind. Registered before the client connects, so these listeners run before node-postgres's own and the method is
+ * known by the time it asks for the password. Servers before 16 expose the method to no SQL function.
+ *
+ * @param binding whether the client offers channel binding (node-postgres then picks SCRAM-SHA-256-PLUS whenever the
+ * server lists it, lib/crypto/sasl.js startSession)
  */
-function observeAuthentication(client: pg.Client): () => string {
-  let method = 'none';
-  const connection = (client as unknown as { connection: { once(event: string, listener: () => void): void } }).connection;
-  connection.once('authenticationSASL', () => (method = 'scram-sha-256'));
-  connection.once('authenticationMD5Password', () => (method = 'md5'));
-  connection.once('authenticationCleartextPassword', () => (method = 'password'));
-  return () => method;
+function observeAuthentication(client: pg.Client, binding: boolean): () => ObservedAuthentication {
+  let seen: ObservedAuthentication = { method: 'none', offeredPlus: false };
+  const connection = (client as unknown as { connection: { once(event: string, listener: (message: { mechanisms?: string[] }) => void): void } }).connection;
+  connection.once('authenticationSASL', (message) => {
+    const offeredPlus = (message.mechanisms ?? []).includes('SCRAM-SHA-256-PLUS');
+    seen = { method: binding && offeredPlus ? 'scram-sha-256-plus' : 'scram-sha-256', offeredPlus };
+  });
+  connection.once('authenticationMD5Password', () => (seen = { method: 'md5', offeredPlus: false }));
+  connection.once('authenticationCleartextPassword', () => (seen = { method: 'password', offeredPlus: false }));
+  return () => seen;
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {

@@ -71,17 +71,19 @@ export async function resolveConnection(
   if (spec.asAdmin === true && !deps.declarations.isAdminSecret(version.arn)) throw refuse();
   const login: AdminSecret = parseSecretString(version.secretString, AdminSecretSchema, fields.secret).fields;
   let source: ConnectionSource;
+  let label = fields.secret;
   if (login.host !== undefined) {
     source = { ...login, host: login.host };
   } else if (spec.connectionSecretId !== undefined) {
     source = await readSecret(deps, spec.connectionSecretId, DatabaseSecretSchema, fields.connectionSecret);
+    label = fields.connectionSecret;
   } else {
     throw new InvalidInputError(fields.connectionSecret, 'is required when the secret has no host (an RDS-managed master secret holds only username and password)');
   }
   const database = spec.database ?? databaseName(source);
   return {
     credentials: { username: login.username, password: login.password },
-    target: { ...connectionTarget(source, deps.settings), database },
+    target: { ...connectionTarget(source, deps.settings, label), database },
     secretBase: secretBaseOf(source, database),
   };
 }

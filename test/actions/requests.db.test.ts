@@ -31,7 +31,8 @@ describe('test requests', () => {
       database: s.db.name,
       serverVersionNum: expect.any(Number),
       tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) },
-      authentication: s.majorVersion >= 16 ? { method: 'scram-sha-256', source: 'system_user' } : { method: 'scram-sha-256', source: 'protocol' },
+      // Over TLS, the login binds SCRAM to the channel (SCRAM-SHA-256-PLUS); before 16 only the protocol says how it logged in.
+      authentication: s.majorVersion >= 16 ? { method: 'scram-sha-256', source: 'system_user', channelBinding: true } : { method: 'scram-sha-256-plus', source: 'protocol', channelBinding: true },
       latencyMs: { samples: 5 },
     });
     const failing = first.result?.checklist?.filter((item) => !item.ok) ?? [];

@@ -77,6 +77,10 @@ describe('PgRotatorStack from the example config', () => {
           [ENV.excludeCharacters]: ':/@"\'\\',
           [ENV.requireEachIncludedType]: 'true',
           [ENV.sslMode]: 'verify-full',
+          // The floors no secret lowers: TLS verified, SCRAM only, channel binding where offered.
+          [ENV.minimumSslMode]: 'verify-full',
+          [ENV.requireAuth]: 'scram-sha-256',
+          [ENV.channelBinding]: 'prefer',
           [ENV.connectTimeoutMs]: '5000',
           [ENV.statementTimeoutMs]: '10000',
           [ENV.secretsManagerEndpoint]: Match.absent(),

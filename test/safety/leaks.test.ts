@@ -19,7 +19,7 @@ import { scramSha256Verifier } from '../../lambda/postgres/password-verifier';
 import { superuserClientConfig } from '../../local/postgres/client-config';
 import { LOCAL_AWS } from '../../local/stack';
 import type { LogMark } from '../support/postgres';
-import { logMark, logSince, otherCaPem, uniqueName } from '../support/postgres';
+import { logMark, logSince, otherCaPem, postgresServer, unavailableReason, uniqueName } from '../support/postgres';
 import { terminateBackend } from './support/database-faults';
 import type { Lane } from './support/lanes';
 import { startLane } from './support/lanes';
@@ -128,8 +128,14 @@ describe('flows, with everything they say captured', () => {
     await lane.superuser.query(`GRANT ${pg.escapeIdentifier(extra)} TO ${pg.escapeIdentifier(drift.original.username)}`);
     expect(await rotate(drift.arn)).toMatchObject({ succeeded: false, failedStep: 'testSecret' });
 
-    const tls = await secretFor('single-user', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
-    expect(await rotate(tls.arn)).toMatchObject({ succeeded: false, failedStep: 'setSecret' });
+    // A server that refuses TLS (verify-full against the no-tls cluster), and a secret bringing a CA of its own where
+    // the deployment pins one (refused before any connection).
+    if (unavailableReason('no-tls') === undefined) {
+      const tls = await secretFor('single-user', { port: postgresServer('no-tls').port });
+      expect(await rotate(tls.arn)).toMatchObject({ succeeded: false, failedStep: 'setSecret' });
+    }
+    const foreignCa = await secretFor('single-user', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
+    expect(await rotate(foreignCa.arn)).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
 
     const lost = await secretFor('admin');
     const viaRelay = lane.lambda.register('leak-watched-relay', { kind: 'in-process', handler: (event: unknown) => handleRotationEvent(event, lane.runtime) });

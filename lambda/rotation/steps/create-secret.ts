@@ -3,6 +3,7 @@ import type { RotationContext, StepOutcome } from '../rotation-context';
 import { bound } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
+import { connectionTarget } from '../targets';
 
 /**
  * createSecret: write the pending version, once per token. A retry finds the value already there and leaves
@@ -17,6 +18,9 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   // The deployment's binding, not the value, says how to rotate: a value that disagrees is refused before anything is written.
   const fields = await bound(ctx, current.fields);
   const strategy = resolveStrategy(fields, ctx.deps.settings.env[ENV.defaultStrategy]);
+  // Connection facts below the deployment's floors (an sslmode under MINIMUM_SSLMODE, a CA of its own where one is
+  // pinned) are refused here, before any pending version exists, rather than at the first login.
+  connectionTarget(fields, ctx.deps.settings);
   if (await pending) {
     return { strategy, changed: false, detail: 'pending version already holds a value' };
   }

@@ -19,7 +19,7 @@ export async function finishSecret(ctx: RotationContext): Promise<StepOutcome> {
   // The pending login must be one the deployment binds this secret to, as in every step.
   const pending = await bound(ctx, (await requirePending(ctx)).fields, 'pendingSecret');
   const checked = ctx.deps.memory.loggedIn(ctx.secretArn, ctx.token);
-  if (!checked && !(await logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending)))) {
+  if (!checked && !(await logsIn(connectionTarget(pending, ctx.deps.settings, 'pendingSecret'), credentialsOf(pending)))) {
     throw new RotationStateError(
       `version ${ctx.token} of secret ${ctx.secretArn} (role "${pending.username}") does not log in; refusing to make it AWSCURRENT (setSecret and testSecret must succeed first)`,
     );

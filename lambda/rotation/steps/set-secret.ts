@@ -33,7 +33,7 @@ export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
   const pending = await bound(ctx, pendingRead.fields, 'pendingSecret');
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
 
-  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending));
+  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings, 'pendingSecret'), credentialsOf(pending));
   const verifier = awaitedLater(scramSha256VerifierInBackground(pending.password));
   const changer = awaitedLater(openChanger(ctx, strategy, current, pending, verifier));
   try {
@@ -143,7 +143,7 @@ async function openOwnSession(ctx: RotationContext, current: DatabaseSecret, pen
     const previous = await loadPrevious(ctx);
     const usable = error instanceof DatabaseError && error.sqlState === '28P01' && previous?.username === pending.username && previous.host === pending.host;
     if (!usable) throw error;
-    const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings);
+    const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings, 'previousSecret');
     return openSession(target, credentialsOf(previous), 'logging in with AWSPREVIOUS');
   }
 }

@@ -33,7 +33,7 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
       await assertSameMemberships(session, pending.username, current);
     }
   };
-  await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
+  await withSession(connectionTarget(pending, settings, 'pendingSecret'), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
   // finishSecret in this container may rely on this login instead of making its own.
   ctx.deps.memory.rememberLoggedIn(ctx.secretArn, ctx.token);
   return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
