@@ -93,6 +93,7 @@ export class PgRotatorStack extends Stack {
       memorySize: config.function.memoryMb,
       timeout: Duration.seconds(config.function.timeoutSeconds),
       reservedConcurrentExecutions: config.function.reservedConcurrency,
+      orchestratorReservedConcurrentExecutions: config.function.orchestratorReservedConcurrency,
       logRetention: config.function.logRetentionDays,
       functionName: config.function.functionName,
       alarmTopic:

@@ -83,8 +83,13 @@ const FunctionSchema = z.strictObject({
   // 30 s: AWS's own PostgreSQL rotators use 30 s; the slowest step is single-user setSecret, which may try the
   // pending, current and previous passwords (5 s connect timeout each) and then run one statement.
   timeoutSeconds: z.number().int().min(5).max(900).default(30),
-  /** Reserve concurrency so other functions cannot starve rotation; unreserved when absent. */
-  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  /**
+   * The rotation function's reserved concurrency, also its ceiling: at most three database sessions per invocation,
+   * so 5 bounds rotation to 15 (PgRotatorProps.reservedConcurrentExecutions).
+   */
+  reservedConcurrency: z.number().int().min(1).max(1000).default(5),
+  /** The orchestrator function's reserved concurrency and ceiling (5: at most 15 sessions). */
+  orchestratorReservedConcurrency: z.number().int().min(1).max(1000).default(5),
   logRetentionDays: z
     .custom<logs.RetentionDays>((days) => (LOG_RETENTION_DAYS as readonly unknown[]).includes(days), {
       error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,

@@ -27,6 +27,14 @@ import { RotatorPolicies } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
 import { InvalidInputError } from '../../lambda/errors';
 
+/**
+ * Each function's reserved concurrency unless set: both together hold at most 30 database sessions at once (see the
+ * props), well under the connection limit of the smallest RDS instance classes (max_connections is
+ * LEAST(DBInstanceClassMemory/9531392, 5000) there), and small enough for an account's unreserved pool to stay above
+ * its minimum.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 5;
+
 /** Props of {@link PgRotator}. */
 export interface PgRotatorProps {
   /** The VPC of the databases. Import with `Vpc.fromVpcAttributes` to stay offline (no lookups). */
@@ -86,10 +94,20 @@ export interface PgRotatorProps {
    */
   readonly timeout?: Duration;
   /**
-   * Reserved concurrency. Too low throttles rotation steps, which Secrets Manager then retries as a whole.
-   * @default - unreserved
+   * The rotation function's reserved concurrency: also its ceiling, so no flood of invocations exhausts the
+   * databases' connections. A rotation step holds at most three sessions at once (alternating setSecret: the probe of
+   * the pending login, the check of the current one, the admin's), so 5 means at most 15 connections from rotation;
+   * rotations are scheduled and rarely overlap, and a throttled step is retried by Secrets Manager.
+   * @default DEFAULT_RESERVED_CONCURRENCY (5)
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * The orchestrator function's reserved concurrency, and ceiling: an action or a test holds one session, an inline
+   * `rotate` up to three, so 5 means at most 15 connections from orchestrators, whatever an orchestrator (or whoever
+   * holds its credentials) sends. Throttled requests fail with Lambda's TooManyRequestsException.
+   * @default DEFAULT_RESERVED_CONCURRENCY (5)
+   */
+  readonly orchestratorReservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -203,7 +221,7 @@ export class PgRotator extends Construct {
         adminSecrets: [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins],
         tagsBind: scheduled.tagged || props.taggedRotations !== undefined,
       }),
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
       functionName,
     });
     this.function = rotator.function;
@@ -229,6 +247,7 @@ export class PgRotator extends Construct {
           adminSecrets: [...(props.orchestration?.adminSecrets ?? []), ...inlineRotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []))],
           tagsBind: inline.tagged,
         }),
+        reservedConcurrentExecutions: props.orchestratorReservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
         functionName: functionName === undefined ? undefined : `${functionName}-orchestrator`,
       });
       if (allowRandomPassword) new RotatorPolicies(this, 'OrchestratorPasswords', { role: this.orchestrator.role, rotatedSecrets: [], adminSecrets: [], allowRandomPassword });

@@ -33,6 +33,11 @@ export interface AuthenticationFloor {
   readonly channelBinding: 'disable' | 'prefer' | 'require';
 }
 
+/** How much longer than the server's statement_timeout the client waits for an answer before giving up on it. */
+export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** Idle time before the first TCP keepalive probe. */
+export const KEEPALIVE_IDLE_MS = 5_000;
+
 /** The function's defaults (lambda/config/environment.ts): SCRAM only, with channel binding where TLS is on. */
 export const STRICT_AUTH: AuthenticationFloor = { allowed: ['scram-sha-256'], channelBinding: 'prefer' };
 
@@ -151,6 +156,13 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
     enableChannelBinding: tls && floor.channelBinding !== 'disable',
     statement_timeout: target.statementTimeoutMs,
     lock_timeout: target.statementTimeoutMs,
+    // The server's statement_timeout bounds a query it runs; this bounds one it never answers (a hostile server, or
+    // one that went silent after login): the query fails as DB_TIMEOUT, and closing the session destroys the socket.
+    query_timeout: target.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    // TCP keepalive on an idle connection, so a peer that vanished (a failover, a dropped NAT mapping) is noticed by
+    // the OS rather than waited on until the function times out.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     application_name: 'pg-rotator',
   });
   // A socket error after connect must not crash the process; the pending query rejects on its own.

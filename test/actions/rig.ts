@@ -29,6 +29,14 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/** The password-secret prefix of rigs whose actions write secrets (PASSWORD_SECRET_PREFIX), as a deployment declares one. */
+export const PASSWORD_PREFIX = 'pg-rotator/';
+
+/** A fresh secret name under {@link PASSWORD_PREFIX}. */
+export function passwordSecretName(prefix: string): string {
+  return `${PASSWORD_PREFIX}${uniqueName(prefix)}`;
+}
+
 /** Starts the endpoints once per test file; `env` adds to the function's environment. */
 export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');

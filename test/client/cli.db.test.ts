@@ -7,7 +7,7 @@ import { EXIT, runCli } from '../../client/cli';
 import type { Response } from '../../lambda/requests/envelope';
 import { uniqueName } from '../support/postgres';
 import type { Rig, Scenario } from '../actions/rig';
-import { scenario, startRig } from '../actions/rig';
+import { PASSWORD_PREFIX, passwordSecretName, scenario, startRig } from '../actions/rig';
 
 let rig: Rig;
 let s: Scenario;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   // The CLI signs its calls with the caller's AWS credentials, like any AWS client; the local endpoint takes any.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  rig = await startRig();
+  rig = await startRig({ PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
   s = await scenario(rig);
 });
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('the pg-rotator command', () => {
 
   it('runs the password actions and a rotation', async () => {
     const reader = uniqueName('reader');
-    const created = await cli(['action', 'create-read-only-user', '--admin-secret', s.adminSecretArn, '--role', reader, '--schemas', 'app', '--secret-name', uniqueName('reader')]);
+    const created = await cli(['action', 'create-read-only-user', '--admin-secret', s.adminSecretArn, '--role', reader, '--schemas', 'app', '--secret-name', passwordSecretName('reader')]);
     const rotated = await cli(['rotate', '--secret', await userSecret()]);
 
     expect(created).toMatchObject({ status: EXIT.ok, response: { ok: true, result: { secret: { operation: 'create' } }, rollback: { action: 'drop-user' } } });

@@ -37,7 +37,8 @@ describe('PgRotatorStack from the example config', () => {
 
   it('deploys two functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
-    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30 };
+    // Reserved concurrency by default, which also caps each: at most 15 database sessions from each function.
+    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 5 };
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'rotation.handler', FunctionName: 'pg-rotator' });
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'orchestrator.handler', FunctionName: 'pg-rotator-orchestrator' });
     const code = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Code));
@@ -384,9 +385,10 @@ describe('PgRotatorStack variants', () => {
 
   it('sets reserved concurrency, memory, timeout and retention from the config', () => {
     const template = templateOf(
-      configWith((c) => (c.function = { reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 60, logRetentionDays: 90 })),
+      configWith((c) => (c.function = { reservedConcurrency: 8, orchestratorReservedConcurrency: 3, memoryMb: 512, timeoutSeconds: 60, logRetentionDays: 90 })),
     );
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5, MemorySize: 512, Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'rotation.handler', ReservedConcurrentExecutions: 8, MemorySize: 512, Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'orchestrator.handler', ReservedConcurrentExecutions: 3, MemorySize: 512, Timeout: 60 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
     }) as typeof stream.write;
     restoreOutput.push(() => (stream.write = write));
   }
-  lane = await startLane();
+  lane = await startLane({ env: { PASSWORD_SECRET_PREFIX: 'leak/' } });
   mark = await logMark();
   rotator = lane.lambda.register('leak-watched-rotator', {
     kind: 'in-process',

@@ -146,6 +146,38 @@ describe('a scheduled rotation whose user secret an attacker pointed at a hostil
   });
 });
 
+describe('a server that goes silent after login', () => {
+  it('is given up on as DB_TIMEOUT once the statement timeout and a margin have passed, and its socket is closed', async () => {
+    // A deployment that lets a server ask for no password, so that the fake one can "log in" the admin at all.
+    const stack = await stackWith({ PGREQUIREAUTH: 'scram-sha-256,none', STATEMENT_TIMEOUT_MS: '500' });
+    const server = await fake('trust-then-silent');
+    const { masterArn } = await rdsManagedMaster(stack);
+    const connectionArn = await stack.createSecret(uniqueName('silent_connection'), { engine: 'postgres', host: server.host, port: server.port, username: 'x', password: 'x', dbname: 'postgres' });
+    const client = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'test' });
+
+    const response = await client.discover({ target: { adminSecretArn: masterArn, connectionSecretArn: connectionArn } });
+
+    expect(response).toMatchObject({ ok: false, error: { code: 'DB_TIMEOUT' } });
+    // The query went out and was never answered; then the function hung up (no Terminate: the socket was destroyed).
+    expect(server.connections).toHaveLength(1);
+    expect(server.connections[0]?.messagesAfterAsk[0]).toBe('Q');
+    expect(server.passwordsReceived()).toBe(0);
+  });
+
+  it('is refused when it asks for no password at all, unless the deployment allows it (PGREQUIREAUTH none)', async () => {
+    const stack = await stackWith();
+    const server = await fake('trust-then-silent');
+    const { masterArn } = await rdsManagedMaster(stack);
+    const connectionArn = await stack.createSecret(uniqueName('trust_connection'), { engine: 'postgres', host: server.host, port: server.port, username: 'x', password: 'x', dbname: 'postgres' });
+    const client = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'test' });
+
+    const response = await client.discover({ target: { adminSecretArn: masterArn, connectionSecretArn: connectionArn } });
+
+    expect(response).toMatchObject({ ok: false, error: { code: 'DB_AUTHENTICATION', message: expect.stringContaining('asked for no password') } });
+    expect(server.connections[0]?.messagesAfterAsk).toEqual([]);
+  });
+});
+
 describe('SCRAM channel binding', () => {
   const target = (auth: AuthenticationFloor, server = postgresServer()) => ({
     host: server.host,
