@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
 import type { BuildOptions } from 'esbuild';
-import { build, buildSync } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '../infra/constructs/bundle-banner';
+
+/**
+ * esbuild, loaded only when a bundle is built: the construct imports this module for the entry points' names too,
+ * and a deployment that ships a prebuilt asset need not have esbuild installed.
+ */
+const esbuild = (): typeof Esbuild => createRequire(import.meta.url)('esbuild') as typeof Esbuild;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -59,11 +66,11 @@ export function functionBuildOptions(outdir: string, target: string): BuildOptio
  * @returns the size of what was written, in bytes
  */
 export async function bundleFunction(outdir: string): Promise<number> {
-  const result = await build(functionBuildOptions(outdir, `node${process.versions.node.split('.')[0]}`));
+  const result = await esbuild().build(functionBuildOptions(outdir, `node${process.versions.node.split('.')[0]}`));
   return Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 }
 
 /** The same bundle, synchronously, as CDK's local bundling hook needs it (infra/constructs/function-code.ts). */
 export function bundleFunctionSync(outdir: string, target: string): void {
-  buildSync(functionBuildOptions(outdir, target));
+  esbuild().buildSync(functionBuildOptions(outdir, target));
 }
