@@ -1,10 +1,11 @@
 import type { ConnectionOptions, SecureContext } from 'node:tls';
-import type { AuthMethod } from '../config/environment';
 import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
 import { errorCode, failureKind, toDatabaseError } from './errors';
 import { useNodeCryptoForScram } from './scram-client';
+import type { AuthenticationFloor } from './authentication-floor';
+import { observeAuthentication, refuseAuthentication, STRICT_AUTH } from './authentication-floor';
 import type { ConnectionAttempt, TlsSettings } from './tls';
 import { connectionAttempts } from './tls';
 
@@ -23,23 +24,10 @@ export interface ConnectionTarget {
   readonly statementTimeoutMs: number;
 }
 
-/**
- * What a login accepts of the server: the authentication requests it answers (libpq's require_auth), and SCRAM
- * channel binding (libpq's channel_binding): `prefer` uses SCRAM-SHA-256-PLUS whenever TLS is on and the server offers
- * it; `require` refuses a login without it.
- */
-export interface AuthenticationFloor {
-  readonly allowed: readonly AuthMethod[];
-  readonly channelBinding: 'disable' | 'prefer' | 'require';
-}
-
 /** How much longer than the server's statement_timeout the client waits for an answer before giving up on it. */
 export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 /** Idle time before the first TCP keepalive probe. */
 export const KEEPALIVE_IDLE_MS = 5_000;
-
-/** The function's defaults (lambda/config/environment.ts): SCRAM only, with channel binding where TLS is on. */
-export const STRICT_AUTH: AuthenticationFloor = { allowed: ['scram-sha-256'], channelBinding: 'prefer' };
 
 export interface Credentials {
   readonly username: string;
@@ -148,7 +136,7 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
     // node-postgres asks for the password only once the server has said how it wants it (its handlers for the
     // cleartext, md5 and SASL requests call this first): refusing here sends the server nothing at all.
     password: async () => {
-      refuseAuthentication(authentication(), floor, tls, credentials.username, target.host);
+      refuseAuthentication(authentication(), floor, { role: credentials.username, host: target.host });
       return credentials.password;
     },
     ssl: tls ? tlsOptionsFor(attempt.tls) : false,
@@ -171,31 +159,13 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
   try {
     await withTimeout(client.connect(), target.connectTimeoutMs, () => new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`));
     // A server that asked for no password (trust) proves nothing about it: refused unless the deployment allows `none`.
-    refuseAuthentication(authentication(), floor, tls, credentials.username, target.host);
+    refuseAuthentication(authentication(), floor, { role: credentials.username, host: target.host });
   } catch (error) {
     // The server may still be waiting for a password it will never get: close the socket rather than wait for it.
     destroy(client);
     throw error;
   }
   return Object.assign(client, { tls: tlsInfo(client), authentication: authentication().method });
-}
-
-/** Refuses what the deployment's floor does not allow, before any password leaves the function. */
-function refuseAuthentication(seen: ObservedAuthentication, floor: AuthenticationFloor, tls: boolean, role: string, host: string): void {
-  const method = seen.method === 'scram-sha-256-plus' ? 'scram-sha-256' : seen.method;
-  if (!floor.allowed.includes(method)) {
-    throw new DatabaseError(
-      'authentication',
-      `logging in as role "${role}" on ${host}: the server asked for ${describeMethod(seen.method)}, which PGREQUIREAUTH (${floor.allowed.join(',')}) does not allow; nothing was sent`,
-    );
-  }
-  if (floor.channelBinding === 'require' && seen.method === 'scram-sha-256' && !(tls && seen.offeredPlus)) {
-    throw new DatabaseError('authentication', `logging in as role "${role}" on ${host}: PGCHANNELBINDING is require, but the server offered no SCRAM-SHA-256-PLUS over TLS; nothing was sent`);
-  }
-}
-
-function describeMethod(method: string): string {
-  return method === 'password' ? 'a cleartext password' : method === 'md5' ? 'an md5 password hash' : method === 'none' ? 'no password' : method;
 }
 
 function destroy(client: pg.Client): void {
@@ -221,32 +191,6 @@ function secureContextFor(caPem: string): SecureContext {
     secureContexts.set(caPem, context);
   }
   return context;
-}
-
-/** How the server asked this login to authenticate, and whether it offered SCRAM with channel binding. */
-interface ObservedAuthentication {
-  readonly method: 'scram-sha-256-plus' | AuthMethod;
-  readonly offeredPlus: boolean;
-}
-
-/**
- * Listens for the server's authentication request (protocol message 'R'), which node-postgres's connection emits by
- * kind. Registered before the client connects, so these listeners run before node-postgres's own and the method is
- * known by the time it asks for the password. Servers before 16 expose the method to no SQL function.
- *
- * @param binding whether the client offers channel binding (node-postgres then picks SCRAM-SHA-256-PLUS whenever the
- * server lists it, lib/crypto/sasl.js startSession)
- */
-function observeAuthentication(client: pg.Client, binding: boolean): () => ObservedAuthentication {
-  let seen: ObservedAuthentication = { method: 'none', offeredPlus: false };
-  const connection = (client as unknown as { connection: { once(event: string, listener: (message: { mechanisms?: string[] }) => void): void } }).connection;
-  connection.once('authenticationSASL', (message) => {
-    const offeredPlus = (message.mechanisms ?? []).includes('SCRAM-SHA-256-PLUS');
-    seen = { method: binding && offeredPlus ? 'scram-sha-256-plus' : 'scram-sha-256', offeredPlus };
-  });
-  connection.once('authenticationMD5Password', () => (seen = { method: 'md5', offeredPlus: false }));
-  connection.once('authenticationCleartextPassword', () => (seen = { method: 'password', offeredPlus: false }));
-  return () => seen;
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {

@@ -14,7 +14,7 @@ import { escapeIdentifier as q } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgRotatorClient } from '../../client/pg-rotator-client';
 import { openSession } from '../../lambda/postgres/connect';
-import type { AuthenticationFloor } from '../../lambda/postgres/connect';
+import type { AuthenticationFloor } from '../../lambda/postgres/authentication-floor';
 import type { TestCertificates } from '../../local/postgres/certificates';
 import { createTestCertificates } from '../../local/postgres/certificates';
 import type { FakeAsk, FakePostgres } from '../support/fake-postgres';
