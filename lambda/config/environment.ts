@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
+import { SecretArnSchema } from '../secrets/secret-arn';
 
 /**
  * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
@@ -22,6 +23,19 @@ export const ENV = {
   /** libpq's own names: the sslmode and CA file used when a secret says nothing. */
   sslMode: 'PGSSLMODE',
   sslRootCert: 'PGSSLROOTCERT',
+  /**
+   * The weakest sslmode any connection may use, whatever a secret or a request asks for: a secret below it is refused
+   * naming its field. Only the deployment lowers it.
+   */
+  minimumSslMode: 'MINIMUM_SSLMODE',
+  /**
+   * libpq's name: how the server may ask a login to authenticate, comma-separated from `scram-sha-256`, `md5`,
+   * `password` (cleartext) and `none` (trust, or a certificate). Any other request is refused before the password is
+   * sent, so a server that asks for cleartext or md5 gets nothing.
+   */
+  requireAuth: 'PGREQUIREAUTH',
+  /** libpq's name: SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS, `disable`, `prefer` or `require`. */
+  channelBinding: 'PGCHANNELBINDING',
   connectTimeoutMs: 'CONNECT_TIMEOUT_MS',
   statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
   /** Optional override of the Secrets Manager endpoint, as AWS's functions read it. */
@@ -37,6 +51,17 @@ export const ENV = {
    * deployment from `orchestration.policy`. Unset: every role-changing action is refused.
    */
   permissionPolicy: 'PERMISSION_POLICY',
+  /**
+   * The admin secrets this function may act as, comma-separated ARNs (complete or partial): the allow list. Any
+   * other secret named as an admin (a binding's admin secret, an orchestrator request's `target.adminSecretArn`) is
+   * refused before it is used. Unset: none.
+   */
+  adminSecretArns: 'ADMIN_SECRET_ARNS',
+  /**
+   * Whether `pg-rotator:*` tags on a secret bind it (strategy, admin secret, owner role, logins) when the bindings
+   * file does not: for secrets attached from other stacks. Only the deployer may be able to set those tags.
+   */
+  rotationBindingTags: 'ROTATION_BINDING_TAGS',
 } as const;
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
@@ -56,9 +81,15 @@ const positiveInt = (fallback: number, max: number) =>
     .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
     .pipe(z.number().int().min(1).max(max));
 
+/** libpq's sslmodes, weakest first: the order MINIMUM_SSLMODE compares by. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export const SslModeSchema = z.enum(SSL_MODES);
 export type SslMode = z.infer<typeof SslModeSchema>;
+
+/** How a server may ask a login to authenticate, by libpq's require_auth names (none: trust or a certificate). */
+export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as const;
+export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
+export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
@@ -76,6 +107,13 @@ export const EnvironmentSchema = z.object({
   [ENV.defaultStrategy]: StrategySchema.optional(),
   [ENV.sslMode]: SslModeSchema.optional().default('verify-full'),
   [ENV.sslRootCert]: z.string().min(1).optional(),
+  [ENV.minimumSslMode]: SslModeSchema.optional().default('verify-full'),
+  [ENV.requireAuth]: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? ['scram-sha-256'] : value.split(',').map((method) => method.trim())))
+    .pipe(z.array(AuthMethodSchema).min(1)),
+  [ENV.channelBinding]: z.enum(['disable', 'prefer', 'require']).optional().default('prefer'),
   [ENV.connectTimeoutMs]: positiveInt(5_000, 60_000),
   [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
   [ENV.secretsManagerEndpoint]: z.url().optional(),
@@ -99,6 +137,12 @@ export const EnvironmentSchema = z.object({
       }
     })
     .pipe(PermissionPolicySchema.optional()),
+  [ENV.adminSecretArns]: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? [] : value.split(',').map((arn) => arn.trim())))
+    .pipe(z.array(SecretArnSchema)),
+  [ENV.rotationBindingTags]: awsBoolean(false),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
@@ -111,7 +155,16 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = EnvironmentSchema.safeParse(source);
   if (!parsed.success) throw environmentError(parsed.error);
-  return parsed.data;
+  const env = parsed.data;
+  if (belowMinimum(env[ENV.sslMode], env[ENV.minimumSslMode])) {
+    throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${env[ENV.minimumSslMode]}); lower the minimum to use it`);
+  }
+  return env;
+}
+
+/** Whether an sslmode is weaker than the minimum (libpq's order, SSL_MODES). */
+export function belowMinimum(mode: SslMode, minimum: SslMode): boolean {
+  return SSL_MODES.indexOf(mode) < SSL_MODES.indexOf(minimum);
 }
 
 /** The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field. */

@@ -19,6 +19,8 @@ export interface SecretMetadata {
   /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
   readonly rotationEnabled: boolean | undefined;
   readonly versionIdsToStages: VersionStages;
+  /** The secret's tags: `pg-rotator:*` ones may bind it (rotation/binding-tags.ts). */
+  readonly tags: readonly { readonly Key?: string; readonly Value?: string }[];
 }
 
 /** DescribeSecret's VersionIdsToStages. */
@@ -35,6 +37,8 @@ export function rotationInProgress(stages: VersionStages): string | undefined {
 }
 
 export interface SecretVersion {
+  /** The secret's complete ARN, as Secrets Manager answers it, whatever name or ARN it was asked for by. */
+  readonly arn: string;
   readonly versionId: string;
   readonly secretString: string | undefined;
 }
@@ -62,6 +66,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         arn: out.ARN ?? secretId,
         rotationEnabled: out.RotationEnabled,
         versionIdsToStages: out.VersionIdsToStages ?? {},
+        tags: out.Tags ?? [],
       };
     },
 
@@ -70,7 +75,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         const out = await client.send(
           new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
         );
-        return { versionId: out.VersionId ?? '', secretString: out.SecretString };
+        return { arn: out.ARN ?? secretId, versionId: out.VersionId ?? '', secretString: out.SecretString };
       } catch (error) {
         if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
         throw toSecretsManagerError('GetSecretValue', error);

@@ -5,7 +5,7 @@
  * to a step tomorrow gets its own scenarios without anyone editing the list.
  */
 import type { Strategy } from '../../../lambda/config/environment';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import { ROTATION_STEPS } from '../../../lambda/rotation/rotation-event';
 import type { RotationStep } from '../../../lambda/rotation/rotation-event';
 import { uniqueName } from '../../support/postgres';
@@ -80,9 +80,9 @@ export async function profileRotation(stack: Lane, strategy: Strategy, rotation:
   const name = `profile-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64);
   const arn = stack.lambda.register(name, {
     kind: 'in-process',
-    handler: async (event, context) => {
+    handler: async (event) => {
       step = (event as { Step: RotationStep }).Step;
-      return dispatch(event, stack.runtime, context);
+      return handleRotationEvent(event, stack.runtime);
     },
   });
   try {

@@ -7,10 +7,9 @@
  * of an invocation), and each must be a no-op.
  */
 import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { RotationStep } from '../../../lambda/rotation/rotation-event';
 import { ROTATION_STEPS } from '../../../lambda/rotation/rotation-event';
-import type { LocalLambdaContext } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-outcome';
 import { uniqueName } from '../../support/postgres';
 import { holdRoleLock } from './database-faults';
@@ -82,7 +81,7 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
   let faultUsed = false;
   const timeoutFor = (step: RotationStep) => (fault.family === 'timeout' && !faultUsed && step === fault.step ? STEP_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
 
-  async function invocation(event: unknown, context: LocalLambdaContext): Promise<unknown> {
+  async function invocation(event: unknown): Promise<unknown> {
     const step = (event as { Step: RotationStep }).Step;
     // Invocations still running (cut by a Lambda timeout, their work goes on): taken before this one is added.
     const earlier = [...inFlight];
@@ -94,7 +93,7 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
     if (armed && !(fault.family === 'sm-throttle' && !fault.persistent)) faultUsed = true;
     // This invocation keeps the short timeout it was registered with; the retry that follows it gets the usual one.
     if (armed && fault.family === 'timeout') register(DEFAULT_TIMEOUT_MS);
-    const work = dispatch(event, runtime, context);
+    const work = handleRotationEvent(event, runtime);
     try {
       return await (armed?.killed ? Promise.race([work, armed.killed]) : work);
     } finally {
@@ -105,8 +104,8 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
       if (next) register(timeoutFor(next));
     }
   }
-  function handler(event: unknown, context: LocalLambdaContext): Promise<unknown> {
-    const running = invocation(event, context);
+  function handler(event: unknown): Promise<unknown> {
+    const running = invocation(event);
     inFlight.add(running);
     void running.catch(() => undefined).finally(() => inFlight.delete(running));
     return running;
