@@ -1,11 +1,9 @@
-import type { ConnectionOptions, SecureContext } from 'node:tls';
-import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
-import { errorCode, failureKind, toDatabaseError } from './errors';
+import { shouldTryNextAttempt, toDatabaseError } from './errors';
 import { useNodeCryptoForScram } from './scram-client';
 import type { ConnectionAttempt, TlsSettings } from './tls';
-import { connectionAttempts } from './tls';
+import { connectionAttempts, nodeTlsOptions } from './tls';
 
 // Every session below logs in through node-postgres's SCRAM code; see scram-client.ts.
 useNodeCryptoForScram();
@@ -53,7 +51,7 @@ export async function openSession(target: ConnectionTarget, credentials: Credent
     } catch (error) {
       lastError = error;
       const isLast = index === attempts.length - 1;
-      if (isLast || !shouldTryNext(error)) break;
+      if (isLast || !shouldTryNextAttempt(error)) break;
     }
   }
   throw toDatabaseError(lastError, { doing, role: credentials.username, host: target.host });
@@ -108,13 +106,6 @@ export async function logsIn(target: ConnectionTarget, credentials: Credentials)
   }
 }
 
-function shouldTryNext(error: unknown): boolean {
-  const kind = failureKind(error);
-  if (kind === 'tls') return true;
-  // pg_hba refused this kind of connection (hostssl vs hostnossl): the other kind may be accepted.
-  return errorCode(error) === '28000';
-}
-
 async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
   const client = new pg.Client({
     host: target.host,
@@ -122,7 +113,7 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
     database: target.database,
     user: credentials.username,
     password: credentials.password,
-    ssl: attempt.tls === false ? false : tlsOptionsFor(attempt.tls),
+    ssl: nodeTlsOptions(attempt),
     statement_timeout: target.statementTimeoutMs,
     lock_timeout: target.statementTimeoutMs,
     application_name: 'pg-rotator',
@@ -135,26 +126,6 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
     return new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`);
   });
   return Object.assign(client, { tls: tlsInfo(client), authentication: authentication() });
-}
-
-/**
- * node:tls options for an attempt. A given CA becomes a secure context built once per PEM and reused: parsing a
- * CA bundle for every connection is most of a TLS login's CPU time in the function.
- */
-function tlsOptionsFor(options: Exclude<ConnectionAttempt['tls'], false>): ConnectionOptions {
-  const { verification: _verification, ca, ...tlsOptions } = options;
-  return typeof ca === 'string' ? { ...tlsOptions, secureContext: secureContextFor(ca) } : tlsOptions;
-}
-
-const secureContexts = new Map<string, SecureContext>();
-
-function secureContextFor(caPem: string): SecureContext {
-  let context = secureContexts.get(caPem);
-  if (context === undefined) {
-    context = createSecureContext({ ca: caPem });
-    secureContexts.set(caPem, context);
-  }
-  return context;
 }
 
 /**
