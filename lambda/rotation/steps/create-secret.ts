@@ -1,6 +1,7 @@
 import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
+import { checkCompanionSecrets, companionSecretsFromTags } from '../companion-secrets';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
 
 /**
@@ -20,7 +21,10 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   const login = pendingLogin(strategy, current.fields);
   const password = await ctx.deps.generatePassword();
   const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
-  await ctx.admitted();
+  const metadata = await ctx.admitted();
+  // A companion declaration that does not fit is refused here, before any password changes (companion-secrets.ts).
+  const logins = { secretArn: metadata.arn, adminArn: current.fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
+  checkCompanionSecrets(companionSecretsFromTags(metadata.tags), logins, 'tags');
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
   ctx.reads.rememberPending(value);
   return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };

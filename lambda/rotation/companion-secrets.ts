@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../errors';
+import { IdentifierSchema } from '../postgres/identifiers';
+
+/**
+ * Companion secrets: one secret per login of a rotated secret, each holding that login's newest password as its
+ * AWSCURRENT. For readers that take one secret per database user and read only AWSCURRENT: RDS Proxy cannot serve
+ * both logins of an alternating pair from the pair's one secret, because that secret names one login at a time
+ * (aws-samples/aws-secrets-manager-rotation-lambdas#108, aws/aws-cdk#25568, aws/aws-secretsmanager-jdbc#222).
+ * With a companion per login, a proxy lists both companions and serves both logins.
+ *
+ * finishSecret writes them, before it moves AWSCURRENT, so a retry finds them written: each companion version takes
+ * the id of the rotated secret's version whose password it carries, and a companion that already holds that id is
+ * left alone. The login this rotation changes gets the pending version; the other login the current version (which
+ * it already holds from the previous rotation, except on the first one).
+ *
+ * Where they come from: the deployment, never the secret's value (a value could otherwise send a password to any
+ * secret the function may write). Today from tags on the rotated secret, each beside the tag that names its login:
+ * `pg-rotator:username` + `pg-rotator:username-companion-secret`, and `pg-rotator:alternate-username` +
+ * `pg-rotator:alternate-username-companion-secret`. {@link CompanionSecretsSchema} is the shape a deployment's
+ * rotation bindings carry the same declaration in.
+ */
+
+export const COMPANION_TAGS = [
+  { login: 'pg-rotator:username', secret: 'pg-rotator:username-companion-secret' },
+  { login: 'pg-rotator:alternate-username', secret: 'pg-rotator:alternate-username-companion-secret' },
+] as const;
+
+const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+export const CompanionSecretSchema = z.strictObject({
+  /** The login whose newest password the companion holds. */
+  login: IdentifierSchema,
+  /** The companion's full ARN; the function's role may write it (PutSecretValue, DescribeSecret) and nothing else. */
+  secretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN'),
+});
+
+/** At most one companion per login of the pair, each its own secret. */
+export const CompanionSecretsSchema = z
+  .array(CompanionSecretSchema)
+  .max(2, 'must name at most two logins: the pair')
+  .refine((list) => new Set(list.map((c) => c.login)).size === list.length, 'must not name a login twice')
+  .refine((list) => new Set(list.map((c) => c.secretArn)).size === list.length, 'must not name a secret twice');
+
+export type CompanionSecret = z.infer<typeof CompanionSecretSchema>;
+
+/** The companions the rotated secret's tags declare; none when no companion tag is set. */
+export function companionSecretsFromTags(tags: Readonly<Record<string, string>>): CompanionSecret[] {
+  const declared: CompanionSecret[] = [];
+  for (const pair of COMPANION_TAGS) {
+    const secretArn = tags[pair.secret];
+    if (secretArn === undefined) continue;
+    const login = tags[pair.login];
+    if (login === undefined) throw new InvalidInputError(`tags.${pair.login}`, `is required beside tags.${pair.secret}: it names the login that secret holds`);
+    if (!IdentifierSchema.safeParse(login).success) throw new InvalidInputError(`tags.${pair.login}`, 'must be a role name (1 to 63 bytes, no NUL)');
+    if (!SECRET_ARN.test(secretArn)) throw new InvalidInputError(`tags.${pair.secret}`, 'must be a Secrets Manager secret ARN');
+    declared.push({ login, secretArn });
+  }
+  const checked = CompanionSecretsSchema.safeParse(declared);
+  if (!checked.success) throw new InvalidInputError('tags', `companion secrets ${checked.error.issues[0]?.message ?? 'are invalid'}`);
+  return declared;
+}
+
+/** A version of the rotated secret: its id, its login, and its JSON as stored. */
+export interface RotatedVersion {
+  readonly versionId: string;
+  readonly username: string;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** One companion to bring up to date, and the version of the rotated secret it must hold. */
+export interface CompanionWrite {
+  readonly login: string;
+  readonly secretArn: string;
+  readonly version: RotatedVersion;
+}
+
+/** The logins and secrets of one rotation, for {@link checkCompanionSecrets}. */
+export interface RotationLogins {
+  readonly secretArn: string;
+  readonly adminArn: string | undefined;
+  /** The login whose password this rotation changes. */
+  readonly pendingUsername: string;
+  readonly currentUsername: string;
+}
+
+/**
+ * Refuses a declaration that does not fit the rotation: a companion that is the rotated secret or its admin, no
+ * companion for the login this rotation changes, or a login that is neither of the pair. createSecret checks it,
+ * so a bad declaration stops a rotation before any password changes; finishSecret again, before it writes.
+ *
+ * @throws InvalidInputError naming where the declaration came from (`declaredIn`).
+ */
+export function checkCompanionSecrets(declared: readonly CompanionSecret[], rotation: RotationLogins, declaredIn: string): void {
+  for (const companion of declared) {
+    if (companion.secretArn === rotation.secretArn || companion.secretArn === rotation.adminArn) {
+      throw new InvalidInputError(declaredIn, `name ${companion.secretArn === rotation.secretArn ? 'the rotated secret' : 'its admin secret'} as the companion of login "${companion.login}"`);
+    }
+    if (companion.login !== rotation.pendingUsername && companion.login !== rotation.currentUsername) {
+      throw new InvalidInputError(declaredIn, `declare login "${companion.login}", which is neither login of this rotation`);
+    }
+  }
+  if (declared.length > 0 && !declared.some((companion) => companion.login === rotation.pendingUsername)) {
+    throw new InvalidInputError(declaredIn, `declare no companion secret for login "${rotation.pendingUsername}", whose password this rotation changes`);
+  }
+}
+
+/** Which companion gets which version: the pending login's the pending version, the other login's the current one. */
+export function planCompanionWrites(
+  declared: readonly CompanionSecret[],
+  rotation: { readonly secretArn: string; readonly adminArn: string | undefined; readonly pending: RotatedVersion; readonly current: RotatedVersion },
+  declaredIn: string,
+): CompanionWrite[] {
+  const { pending, current } = rotation;
+  checkCompanionSecrets(declared, { ...rotation, pendingUsername: pending.username, currentUsername: current.username }, declaredIn);
+  return declared.map((companion) => ({
+    login: companion.login,
+    secretArn: companion.secretArn,
+    version: companion.login === pending.username ? pending : current,
+  }));
+}
+
+/** The keys a companion holds: what a client needs to log in as that one login, and no rotation settings. */
+const COMPANION_KEYS = ['engine', 'host', 'port', 'dbname', 'username', 'password', 'ssl', 'sslmode', 'sslrootcertPem'] as const;
+
+/**
+ * A companion's JSON: the version's connection keys, login and password, in the version's own types. Without
+ * `masterarn`, `strategy` or `alternateUsername`, a companion cannot be mistaken for a secret to rotate. The same
+ * version always gives the same text, so writing it again is PutSecretValue's idempotent no-op.
+ */
+export function companionValue(raw: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify(Object.fromEntries(COMPANION_KEYS.filter((key) => raw[key] !== undefined).map((key) => [key, raw[key]])));
+}
