@@ -28,15 +28,14 @@ export async function updateCompanionSecrets(ctx: RotationContext, metadata: Sec
     },
     'tags',
   );
-  const written = await Promise.all(
-    writes.map(async ({ secretArn, version }) => {
-      const companion = await ctx.deps.store.describe(secretArn);
-      if (companion.versionIdsToStages[version.versionId] !== undefined) return false;
-      await ctx.deps.store.putCurrent(secretArn, version.versionId, companionValue(version.raw));
-      return true;
-    }),
-  );
-  const count = written.filter(Boolean).length;
+  // One after the other, in the declaration's order: a retry, and the fault-injection suite, meet the same calls.
+  let count = 0;
+  for (const { secretArn, version } of writes) {
+    const companion = await ctx.deps.store.describe(secretArn);
+    if (companion.versionIdsToStages[version.versionId] !== undefined) continue;
+    await ctx.deps.store.putCurrent(secretArn, version.versionId, companionValue(version.raw));
+    count += 1;
+  }
   return `; companion secrets: ${count} written, ${writes.length - count} already up to date`;
 }
 
