@@ -15,49 +15,79 @@ import { IdentifierSchema } from '../postgres/identifiers';
  * it already holds from the previous rotation, except on the first one).
  *
  * Where they come from: the deployment, never the secret's value (a value could otherwise send a password to any
- * secret the function may write). Today from tags on the rotated secret, each beside the tag that names its login:
- * `pg-rotator:username` + `pg-rotator:username-companion-secret`, and `pg-rotator:alternate-username` +
- * `pg-rotator:alternate-username-companion-secret`. {@link CompanionSecretsSchema} is the shape a deployment's
- * rotation bindings carry the same declaration in.
+ * secret the function may write). Two fields of a secret's rotation binding, {@link CompanionBinding}: the companion
+ * of the bound `username`, and the companion of `alternateUsername` (`<username>_clone` by default, as AWS names
+ * the clone). Until bindings are resolved for every secret, they are read from tags on the rotated secret, each
+ * beside the tag naming its login ({@link companionBindingFromTags}).
  */
 
-export const COMPANION_TAGS = [
-  { login: 'pg-rotator:username', secret: 'pg-rotator:username-companion-secret' },
-  { login: 'pg-rotator:alternate-username', secret: 'pg-rotator:alternate-username-companion-secret' },
-] as const;
-
+/** A Secrets Manager secret's complete ARN: what IAM grants write access to, so nothing looser is accepted. */
 const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const CompanionArnSchema = z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN');
 
-export const CompanionSecretSchema = z.strictObject({
-  /** The login whose newest password the companion holds. */
-  login: IdentifierSchema,
-  /** The companion's full ARN; the function's role may write it (PutSecretValue, DescribeSecret) and nothing else. */
-  secretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN'),
+/** The fields a rotation binding carries to declare companions, beside its `username` and `alternateUsername`. */
+export const CompanionBindingFieldsSchema = z.object({
+  /** The companion of the binding's `username`. */
+  usernameCompanionSecretArn: CompanionArnSchema.optional(),
+  /** The companion of the binding's `alternateUsername` (`<username>_clone` when the binding names none). */
+  alternateUsernameCompanionSecretArn: CompanionArnSchema.optional(),
 });
 
-/** At most one companion per login of the pair, each its own secret. */
-export const CompanionSecretsSchema = z
-  .array(CompanionSecretSchema)
-  .max(2, 'must name at most two logins: the pair')
-  .refine((list) => new Set(list.map((c) => c.login)).size === list.length, 'must not name a login twice')
-  .refine((list) => new Set(list.map((c) => c.secretArn)).size === list.length, 'must not name a secret twice');
+/** What a binding says about companions: its logins, and their companions. */
+export interface CompanionBinding extends z.infer<typeof CompanionBindingFieldsSchema> {
+  readonly username?: string | undefined;
+  readonly alternateUsername?: string | undefined;
+}
 
-export type CompanionSecret = z.infer<typeof CompanionSecretSchema>;
+/** The tag of each binding field this module reads, as the bindings' `pg-rotator:*` tags name them. */
+export const COMPANION_TAGS = {
+  username: 'pg-rotator:username',
+  alternateUsername: 'pg-rotator:alternate-username',
+  usernameCompanionSecretArn: 'pg-rotator:username-companion-secret',
+  alternateUsernameCompanionSecretArn: 'pg-rotator:alternate-username-companion-secret',
+} as const satisfies Record<keyof CompanionBinding, string>;
 
-/** The companions the rotated secret's tags declare; none when no companion tag is set. */
-export function companionSecretsFromTags(tags: Readonly<Record<string, string>>): CompanionSecret[] {
-  const declared: CompanionSecret[] = [];
-  for (const pair of COMPANION_TAGS) {
-    const secretArn = tags[pair.secret];
-    if (secretArn === undefined) continue;
-    const login = tags[pair.login];
-    if (login === undefined) throw new InvalidInputError(`tags.${pair.login}`, `is required beside tags.${pair.secret}: it names the login that secret holds`);
-    if (!IdentifierSchema.safeParse(login).success) throw new InvalidInputError(`tags.${pair.login}`, 'must be a role name (1 to 63 bytes, no NUL)');
-    if (!SECRET_ARN.test(secretArn)) throw new InvalidInputError(`tags.${pair.secret}`, 'must be a Secrets Manager secret ARN');
-    declared.push({ login, secretArn });
+export interface CompanionSecret {
+  /** The login whose newest password the companion holds. */
+  readonly login: string;
+  /** The companion's ARN; the function's role may write it (PutSecretValue, DescribeSecret) and nothing else. */
+  readonly secretArn: string;
+}
+
+/** The companion fields of a secret's tags (as DescribeSecret returns them), as a binding would carry them. */
+export function companionBindingFromTags(tags: readonly { readonly Key?: string; readonly Value?: string }[]): CompanionBinding {
+  const value = (key: string) => tags.find((tag) => tag.Key === key)?.Value;
+  const binding: Partial<Record<keyof CompanionBinding, string>> = {};
+  for (const [field, tag] of Object.entries(COMPANION_TAGS) as [keyof CompanionBinding, string][]) {
+    const found = value(tag);
+    if (found !== undefined) binding[field] = found;
   }
-  const checked = CompanionSecretsSchema.safeParse(declared);
-  if (!checked.success) throw new InvalidInputError('tags', `companion secrets ${checked.error.issues[0]?.message ?? 'are invalid'}`);
+  return binding;
+}
+
+/**
+ * The companions a binding declares; none when it declares no companion.
+ *
+ * @throws InvalidInputError naming the field (in `declaredIn`: `tags`, or the bindings file's path).
+ */
+export function companionSecretsOf(binding: CompanionBinding, declaredIn: string): CompanionSecret[] {
+  const field = (name: keyof CompanionBinding) => (declaredIn === 'tags' ? `tags.${COMPANION_TAGS[name]}` : `${declaredIn}.${name}`);
+  const arns = CompanionBindingFieldsSchema.safeParse(binding);
+  if (!arns.success) throw new InvalidInputError(field(arns.error.issues[0]?.path[0] as keyof CompanionBinding), arns.error.issues[0]?.message ?? 'is invalid');
+  const { usernameCompanionSecretArn, alternateUsernameCompanionSecretArn } = arns.data;
+  if (usernameCompanionSecretArn === undefined && alternateUsernameCompanionSecretArn === undefined) return [];
+  const username = binding.username;
+  if (username === undefined || !IdentifierSchema.safeParse(username).success) {
+    throw new InvalidInputError(field('username'), 'must name the bound login (1 to 63 bytes, no NUL): companion secrets are declared for it');
+  }
+  const alternateUsername = binding.alternateUsername ?? `${username}_clone`;
+  const declared = [
+    ...(usernameCompanionSecretArn === undefined ? [] : [{ login: username, secretArn: usernameCompanionSecretArn }]),
+    ...(alternateUsernameCompanionSecretArn === undefined ? [] : [{ login: alternateUsername, secretArn: alternateUsernameCompanionSecretArn }]),
+  ];
+  if (declared.length === 2 && usernameCompanionSecretArn === alternateUsernameCompanionSecretArn) {
+    throw new InvalidInputError(field('alternateUsernameCompanionSecretArn'), "must differ from the username's companion: one secret per login");
+  }
   return declared;
 }
 

@@ -19,8 +19,8 @@ export interface SecretMetadata {
   /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
   readonly rotationEnabled: boolean | undefined;
   readonly versionIdsToStages: VersionStages;
-  /** The secret's tags by key (DescribeSecret returns them: no extra call). */
-  readonly tags: Readonly<Record<string, string>>;
+  /** The secret's tags: `pg-rotator:*` ones may declare things about it (DescribeSecret returns them: no extra call). */
+  readonly tags: readonly { readonly Key?: string; readonly Value?: string }[];
 }
 
 /** DescribeSecret's VersionIdsToStages. */
@@ -69,7 +69,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         arn: out.ARN ?? secretId,
         rotationEnabled: out.RotationEnabled,
         versionIdsToStages: out.VersionIdsToStages ?? {},
-        tags: Object.fromEntries((out.Tags ?? []).flatMap((tag) => (tag.Key === undefined ? [] : [[tag.Key, tag.Value ?? '']]))),
+        tags: out.Tags ?? [],
       };
     },
 

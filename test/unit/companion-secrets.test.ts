@@ -1,38 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { checkCompanionSecrets, companionSecretsFromTags, companionValue, planCompanionWrites } from '../../lambda/rotation/companion-secrets';
+import { checkCompanionSecrets, companionBindingFromTags, companionSecretsOf, companionValue, planCompanionWrites } from '../../lambda/rotation/companion-secrets';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
 const SECRET = ARN('app');
 const ADMIN = ARN('admin');
+const asTags = (record: Record<string, string>) => Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 const tags = {
   'pg-rotator:username': 'app',
   'pg-rotator:username-companion-secret': ARN('app-login'),
-  'pg-rotator:alternate-username': 'app_clone',
   'pg-rotator:alternate-username-companion-secret': ARN('app-clone-login'),
 };
+const fromTags = (record: Record<string, string>) => companionSecretsOf(companionBindingFromTags(asTags(record)), 'tags');
 const version = (versionId: string, username: string) => ({ versionId, username, raw: { engine: 'postgres', host: 'h', username, password: `pw-${versionId}` } });
 
-describe('companion secrets declared in tags', () => {
-  it('pairs each companion tag with the tag naming its login', () => {
-    expect(companionSecretsFromTags(tags)).toEqual([
+describe('companion secrets declared by the deployment', () => {
+  it("pairs each companion with its bound login; the alternate login is AWS's <username>_clone unless named", () => {
+    expect(fromTags(tags)).toEqual([
       { login: 'app', secretArn: ARN('app-login') },
       { login: 'app_clone', secretArn: ARN('app-clone-login') },
     ]);
-    expect(companionSecretsFromTags({ 'pg-rotator:username': 'app' })).toEqual([]);
+    expect(fromTags({ ...tags, 'pg-rotator:alternate-username': 'app_blue' })[1]).toEqual({ login: 'app_blue', secretArn: ARN('app-clone-login') });
+    expect(fromTags({ 'pg-rotator:username': 'app', 'pg-rotator:strategy': 'alternating' })).toEqual([]);
   });
 
   it.for([
-    [{ 'pg-rotator:username-companion-secret': ARN('x') }, 'tags.pg-rotator:username: is required beside tags.pg-rotator:username-companion-secret'],
+    [{ 'pg-rotator:username-companion-secret': ARN('x') }, 'tags.pg-rotator:username: must name the bound login'],
     [{ 'pg-rotator:username': 'app', 'pg-rotator:username-companion-secret': 'prod/app-login' }, 'tags.pg-rotator:username-companion-secret: must be a Secrets Manager secret ARN'],
-    [{ ...tags, 'pg-rotator:alternate-username': 'app' }, 'tags: companion secrets must not name a login twice'],
-    [{ ...tags, 'pg-rotator:alternate-username-companion-secret': ARN('app-login') }, 'tags: companion secrets must not name a secret twice'],
+    [{ ...tags, 'pg-rotator:alternate-username-companion-secret': ARN('app-login') }, "tags.pg-rotator:alternate-username-companion-secret: must differ from the username's companion"],
   ] as const)('refuses %o: %s', ([given, message]) => {
-    expect(() => companionSecretsFromTags(given)).toThrow(message);
+    expect(() => fromTags(given)).toThrow(message);
+  });
+
+  it('names the field of a bindings file the same way', () => {
+    expect(() => companionSecretsOf({ username: 'app', usernameCompanionSecretArn: 'app-login' }, 'rotation-bindings.json.bindings.3')).toThrow(
+      'rotation-bindings.json.bindings.3.usernameCompanionSecretArn: must be a Secrets Manager secret ARN',
+    );
   });
 });
 
 describe('what a rotation writes to them', () => {
-  const declared = companionSecretsFromTags(tags);
+  const declared = fromTags(tags);
 
   it("gives the pending login's companion the pending version, the other login's the current one", () => {
     const writes = planCompanionWrites(declared, { secretArn: SECRET, adminArn: ADMIN, pending: version('v2', 'app_clone'), current: version('v1', 'app') }, 'tags');

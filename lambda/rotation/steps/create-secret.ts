@@ -1,7 +1,7 @@
 import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
-import { checkCompanionSecrets, companionSecretsFromTags } from '../companion-secrets';
+import { checkCompanionSecrets, companionBindingFromTags, companionSecretsOf } from '../companion-secrets';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
 
 /**
@@ -24,7 +24,7 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   const metadata = await ctx.admitted();
   // A companion declaration that does not fit is refused here, before any password changes (companion-secrets.ts).
   const logins = { secretArn: metadata.arn, adminArn: current.fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
-  checkCompanionSecrets(companionSecretsFromTags(metadata.tags), logins, 'tags');
+  checkCompanionSecrets(companionSecretsOf(companionBindingFromTags(metadata.tags), 'tags'), logins, 'tags');
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
   ctx.reads.rememberPending(value);
   return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };

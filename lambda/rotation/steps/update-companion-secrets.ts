@@ -2,7 +2,7 @@ import { RotationStateError } from '../../errors';
 import type { DatabaseSecret, ParsedSecret } from '../../secrets/secret-format';
 import { DatabaseSecretSchema, parseSecretString } from '../../secrets/secret-format';
 import type { SecretMetadata } from '../../secrets/secret-store';
-import { companionSecretsFromTags, companionValue, planCompanionWrites } from '../companion-secrets';
+import { companionBindingFromTags, companionSecretsOf, companionValue, planCompanionWrites } from '../companion-secrets';
 import type { RotationContext } from '../rotation-context';
 import { requirePending } from '../rotation-context';
 
@@ -15,7 +15,7 @@ import { requirePending } from '../rotation-context';
  * @returns a few words for the step's log line (counts, never a value).
  */
 export async function updateCompanionSecrets(ctx: RotationContext, metadata: SecretMetadata, currentVersionId: string): Promise<string> {
-  const declared = companionSecretsFromTags(metadata.tags);
+  const declared = companionSecretsOf(companionBindingFromTags(metadata.tags), 'tags');
   if (declared.length === 0) return '';
   const [pending, current] = await Promise.all([requirePending(ctx), versionValue(ctx, currentVersionId)]);
   const writes = planCompanionWrites(
