@@ -73,6 +73,10 @@ export class PgRotatorStack extends Stack {
         rotateImmediatelyOnUpdate: entry.rotateImmediatelyOnUpdate,
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
         strategy: entry.strategy,
+        companionSecrets: entry.companionSecrets && {
+          username: entry.companionSecrets.username && secret(entry.companionSecrets.username),
+          alternateUsername: entry.companionSecrets.alternateUsername && secret(entry.companionSecrets.alternateUsername),
+        },
       })),
       orchestrators: config.orchestrators,
       orchestration: this.orchestration(config),

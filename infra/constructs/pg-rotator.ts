@@ -166,6 +166,7 @@ export class PgRotator extends Construct {
       role: rotator.role,
       rotatedSecrets,
       adminSecrets,
+      companionSecrets: props.rotations.flatMap((rotation) => Object.values(rotation.companionSecrets ?? {}).filter((secret) => secret !== undefined)),
       allowRandomPassword: props.password?.source === 'secrets-manager',
     });
 

@@ -27,6 +27,11 @@ export interface RotatedSecret {
   readonly adminSecret?: secretsmanager.ISecret;
   /** The strategy the secret uses; informational (the secret JSON decides). @default - not stated */
   readonly strategy?: Strategy;
+  /**
+   * Companion secrets, one per login, each holding that login's newest password (for RDS Proxy): the function may
+   * describe and write them, never read them. @default - none
+   */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** Props of {@link RotationSchedules}. */
