@@ -22,7 +22,7 @@ import type { FreshDatabase } from '../support/postgres';
 import { freshDatabase, uniqueName } from '../support/postgres';
 import type { RotationStack } from '../support/rotation-stack';
 import { startRotationStack } from '../support/rotation-stack';
-import { ApplicationLoad } from './support/application-load';
+import { ApplicationLoad } from '../../local/application-load';
 
 const ROTATIONS = 3;
 const WORKERS = 3;

@@ -1,7 +1,8 @@
 /**
- * An application's load on a pool: workers in a loop of short transactions (BEGIN, INSERT, SELECT, COMMIT through
- * `connect()`, and every other turn one `query()`), counting what succeeded and what failed, and counting logins,
- * so a test can wait until a pool has logged in again. Nothing here is timed: tests wait on counts, not clocks.
+ * An application's load on a pool, for the tests and the demo: workers in a loop of short transactions (BEGIN,
+ * INSERT, SELECT, COMMIT through `connect()`, and every other turn one `query()`), counting what succeeded and what
+ * failed, and counting logins, so a caller can wait until a pool has logged in again. Nothing here is timed: callers
+ * wait on counts, not clocks. Without a table, the transactions only read (nothing to clean up on a real server).
  */
 import type pg from 'pg';
 
@@ -28,7 +29,10 @@ export class ApplicationLoad {
 
   constructor(
     private readonly pool: LoadPool,
-    private readonly table: string,
+    /** A table every login may INSERT into and SELECT from (an escaped identifier), or none. */
+    private readonly table?: string,
+    /** The pause between a worker's transactions, as an application has between requests. */
+    private readonly pauseMs = 1,
   ) {}
 
   /** A login happened (a session opened, or a login was refused). */
@@ -58,6 +62,7 @@ export class ApplicationLoad {
     for (let turn = 0; !this.#stopping; turn += 1) {
       try {
         if (turn % 2 === 0) await this.#transaction(worker);
+        else if (this.table === undefined) await this.pool.query('SELECT $1::int AS worker, current_user', [worker]);
         else await this.pool.query(`SELECT count(*) FROM ${this.table} WHERE worker = $1`, [worker]);
         this.counts.transactions += 1;
       } catch (error) {
@@ -65,8 +70,7 @@ export class ApplicationLoad {
         this.counts.failures.push(codeOf(error));
         if (codeOf(error) === '28P01') this.noteLogin();
       }
-      // A breath between transactions, as an application has: the machine is shared.
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
     }
   }
 
@@ -74,8 +78,13 @@ export class ApplicationLoad {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO ${this.table} (worker) VALUES ($1)`, [worker]);
-      await client.query(`SELECT count(*) FROM ${this.table}`);
+      if (this.table === undefined) {
+        await client.query('SELECT $1::int AS worker', [worker]);
+        await client.query('SELECT now()');
+      } else {
+        await client.query(`INSERT INTO ${this.table} (worker) VALUES ($1)`, [worker]);
+        await client.query(`SELECT count(*) FROM ${this.table}`);
+      }
       await client.query('COMMIT');
       client.release();
     } catch (error) {
