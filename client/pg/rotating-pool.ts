@@ -14,6 +14,12 @@ import { SecretFollower } from './secret-follower';
 import type { SecretSource } from './secret-source';
 import { secretsManagerSource } from './secrets-manager-source';
 
+// This file is the package's `pg-rotator/pg` entry: the types an application writes against are exported from it too.
+export type { RotatingPoolEvent } from './pool-events';
+export type { PoolSettings } from './pool-generation';
+export type { RotatingPoolOptions } from './rotating-pool-options';
+export type { ReadStage, SecretSource, SecretVersionRead } from './secret-source';
+
 /** SQLSTATE invalid_password: a wrong password, or a role that does not exist (the server does not say which). */
 const PASSWORD_REFUSED = '28P01';
 
