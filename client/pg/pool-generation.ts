@@ -10,8 +10,9 @@ export type PoolSettings = Omit<pg.PoolConfig, 'host' | 'port' | 'database' | 'u
 export const POOL_EVENTS = ['connect', 'acquire', 'release', 'remove', 'error'] as const;
 
 /**
- * One login's underlying pg Pool. New connections log in with {@link password}, which follows the secret: a new
- * password for the same login changes no open session (PostgreSQL checks passwords only at login).
+ * One login's underlying pg Pool. New connections log in with the password last given to {@link usePassword}, which
+ * follows the secret: a new password for the same login changes no open session (PostgreSQL checks passwords only
+ * at login).
  *
  * For `allow` and `prefer`, libpq's second attempt (plaintext or TLS) is made by replacing the pool, before any
  * login succeeded (so it has no clients), when the first attempt failed the way that lets libpq go on.
@@ -20,7 +21,8 @@ export const POOL_EVENTS = ['connect', 'acquire', 'release', 'remove', 'error'] 
  * close now, and connects already under way are served first (pg's `end` would leave them waiting forever).
  */
 export class PoolGeneration {
-  password: string;
+  // Private, so that no inspection of the pool (a debugger, util.inspect, a log of an object) shows it.
+  #password: string;
   #pool: pg.Pool;
   #attempt = 0;
   #settled = false;
@@ -37,9 +39,14 @@ export class PoolGeneration {
     private readonly settings: PoolSettings,
     private readonly forward: (event: (typeof POOL_EVENTS)[number], args: unknown[]) => void,
   ) {
-    this.password = password;
+    this.#password = password;
     this.#pool = this.#newPool();
     this.drained = new Promise((resolve) => (this.#onEnded = resolve));
+  }
+
+  /** The password the next login of this pool uses. */
+  usePassword(password: string): void {
+    this.#password = password;
   }
 
   get username(): string {
@@ -112,7 +119,7 @@ export class PoolGeneration {
       database: this.target.database,
       user: this.target.user,
       // A function, so a new password reaches the next login without a new pool (node-postgres calls it per login).
-      password: () => this.password,
+      password: () => this.#password,
       ssl: nodeTlsOptions(attempt),
     });
     for (const event of POOL_EVENTS) pool.on(event, (...args: unknown[]) => this.forward(event, args));

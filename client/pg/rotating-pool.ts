@@ -201,7 +201,7 @@ export class RotatingPool extends EventEmitter {
     const target = connectionTarget(login.secret, this.#overrides);
     const active = this.#generations.at(-1);
     if (active?.target.key === target.key) {
-      active.password = login.secret.password;
+      active.usePassword(login.secret.password);
       return active;
     }
     const next = new PoolGeneration(target, login.secret.password, this.#settings, (event, args) => this.emit(event, ...args));

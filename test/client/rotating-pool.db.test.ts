@@ -3,6 +3,7 @@
  * TLS from the secret, a login switch that drains the old login gracefully, the Agent's stale cache got past with
  * refreshNow, reads that fail, and nothing it reports carrying a password.
  */
+import { inspect } from 'node:util';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RotatingPoolEvent } from '../../client/pg/pool-events';
@@ -40,11 +41,12 @@ async function singleUserSecret(fields: Record<string, unknown> = {}): Promise<{
 
 describe('connecting', () => {
   it('logs in as the secret says, verifying TLS against the CA the secret brings (sslrootcertPem)', async () => {
-    const { arn } = await singleUserSecret({ sslrootcertPem: db.server.caPem, sslmode: 'verify-full' });
+    const { arn, password } = await singleUserSecret({ sslrootcertPem: db.server.caPem, sslmode: 'verify-full' });
     const pool = createRotatingPool({ secretId: arn, secretsManager: { client: stack.secretsClient() } });
     try {
       const { rows } = await pool.query<{ user: string; ssl: boolean }>('SELECT current_user AS user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
       expect(rows).toEqual([{ user: (await stack.value(arn)).username, ssl: true }]);
+      expect(inspect(pool, { depth: 12, showHidden: false }), 'inspecting the pool shows no password').not.toContain(password);
     } finally {
       await pool.end();
     }
