@@ -60,7 +60,12 @@ try {
   const cli: CliRow[] = managed?.ok ? await demonstrateCli(ctx, { role: managed.role, secretArn: managed.secretArn }) : [];
 
   console.log(`\n${bold('Summary')}`);
-  console.log(table(['strategy', 'role', 'steps', 'ms', 'proof'], rotations.map((r) => [r.strategy, r.role, r.steps, r.ms, r.proof])));
+  console.log(
+    table(
+      ['strategy', 'role', 'steps', 'ms', 'proof', 'app: failed/queries'],
+      rotations.map((r) => [r.strategy, r.role, r.steps, r.ms, r.proof, r.application]),
+    ),
+  );
   console.log('');
   console.log(table(['orchestrator request (CLI)', 'exit', 'ms', 'proof'], cli.map((r) => [r.request, r.exit, r.ms, r.proof])));
   failed = rotations.some((row) => !row.ok) || cli.length === 0 || cli.some((row) => !row.ok);

@@ -74,6 +74,10 @@ export class PgRotatorStack extends Stack {
         username: entry.username,
         alternateUsername: entry.alternateUsername,
         ownerRole: entry.ownerRole,
+        companionSecrets: entry.companionSecrets && {
+          username: entry.companionSecrets.username && secret(entry.companionSecrets.username),
+          alternateUsername: entry.companionSecrets.alternateUsername && secret(entry.companionSecrets.alternateUsername),
+        },
       })),
       orchestrators: config.orchestrators,
       orchestration: this.orchestration(config),

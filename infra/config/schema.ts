@@ -60,6 +60,15 @@ const RotatedSecretSchema = z
     ...bindingFields,
     /** The admin (master) secret whose login changes the password; read-only for the function. */
     adminSecret: SecretReferenceSchema.optional(),
+    /**
+     * One companion secret per login, each holding that login's newest password, for RDS Proxy (docs/applications.md):
+     * the function may describe and write them (never read). `username` is the secret's first login,
+     * `alternateUsername` its pair's second.
+     */
+    companionSecrets: z
+      .strictObject({ username: SecretReferenceSchema.optional(), alternateUsername: SecretReferenceSchema.optional() })
+      .refine((c) => c.username !== undefined || c.alternateUsername !== undefined, { error: 'must name at least one of username and alternateUsername' })
+      .optional(),
   })
   .superRefine((secret, ctx) => {
     requireExactlyOneArn(secret, ctx);
@@ -67,6 +76,11 @@ const RotatedSecretSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.problem });
     requireAdminSecretForStrategy(secret, ctx);
   });
+
+/** A rotated secret's companion secrets, by the login they hold. */
+function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.infer<typeof SecretReferenceSchema>][] {
+  return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, z.infer<typeof SecretReferenceSchema>] => entry[1] !== undefined);
+}
 
 const FunctionSchema = z.strictObject({
   /**
@@ -223,6 +237,15 @@ export const PgRotatorConfigSchema = z
         const admin = referencedArn(secret.adminSecret);
         sameHome(admin.arn, ['secrets', index, 'adminSecret', admin.field]);
       }
+      for (const [login, companion] of companionsOf(secret)) {
+        const { arn: companionArn, field: companionField } = referencedArn(companion);
+        const path = ['secrets', index, 'companionSecrets', login, companionField];
+        sameHome(companionArn, path);
+        // The function writes a companion's AWSCURRENT: a companion that is also a rotated secret would be overwritten.
+        if (config.secrets.some((other) => referencedArn(other).arn === companionArn)) {
+          ctx.addIssue({ code: 'custom', path, message: 'is a rotated secret; a companion must be a secret of its own' });
+        }
+      }
     });
     if (config.orchestration) checkOrchestration(config, ctx, sameHome);
     requireOneKeyPerSecret(
@@ -230,6 +253,7 @@ export const PgRotatorConfigSchema = z
         ...config.secrets.flatMap((secret, i) => [
           { reference: secret, path: ['secrets', i] },
           ...(secret.adminSecret ? [{ reference: secret.adminSecret, path: ['secrets', i, 'adminSecret'] }] : []),
+          ...companionsOf(secret).map(([login, reference]) => ({ reference, path: ['secrets', i, 'companionSecrets', login] })),
         ]),
         ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
       ],

@@ -236,6 +236,7 @@ export class PgRotator extends Construct {
       role: rotator.role,
       rotatedSecrets,
       adminSecrets,
+      companionSecrets: props.rotations.flatMap((rotation) => Object.values(rotation.companionSecrets ?? {}).filter((secret) => secret !== undefined)),
       allowRandomPassword,
     });
 

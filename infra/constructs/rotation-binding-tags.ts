@@ -20,6 +20,8 @@ export interface RotationBindingTagsProps {
   readonly alternateUsername?: string;
   /** alternating-owner: the NOLOGIN role both logins act as. */
   readonly ownerRole?: string;
+  /** One companion secret per login, each holding that login's newest password (for RDS Proxy). @default - none */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
   /**
    * Who may still change `pg-rotator:*` tags and the secret's resource policy: IAM principal ARNs (roles, as
    * aws:PrincipalArn names them).
@@ -33,6 +35,8 @@ export interface RotationBindingTagsProps {
    */
   readonly rotationRole?: iam.IRole;
 }
+
+const arnOf = (secret: secretsmanager.ISecret | undefined) => secret?.secretFullArn ?? secret?.secretArn;
 
 /**
  * Binds a secret by tags, for pg-rotator's rotation function to read from the gate's DescribeSecret: the
@@ -52,10 +56,12 @@ export class RotationBindingTags extends Construct {
     super(scope, id);
     const values: Partial<Record<keyof typeof BINDING_TAGS, string>> = {
       strategy: props.strategy,
-      adminSecretArn: props.adminSecret?.secretFullArn ?? props.adminSecret?.secretArn,
+      adminSecretArn: arnOf(props.adminSecret),
       ownerRole: props.ownerRole,
       username: props.username,
       alternateUsername: props.alternateUsername,
+      usernameCompanionSecretArn: arnOf(props.companionSecrets?.username),
+      alternateUsernameCompanionSecretArn: arnOf(props.companionSecrets?.alternateUsername),
     };
     for (const [field, tag] of Object.entries(BINDING_TAGS) as [keyof typeof BINDING_TAGS, string][]) {
       const value = values[field];

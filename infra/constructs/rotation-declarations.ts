@@ -18,6 +18,8 @@ export interface DeclaredRotation {
   readonly username?: string;
   readonly alternateUsername?: string;
   readonly ownerRole?: string;
+  /** One companion secret per login, each holding that login's newest password (for RDS Proxy). */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** The declarations of a set of rotations: bindings for the file, and whether some were written as tags. */
@@ -36,7 +38,8 @@ const PLACEHOLDER_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:de
  * Turns each rotation into its binding, checked with the function's own schema at synth (errors name the prop, e.g.
  * `rotations[1].username`). A binding whose ARNs are known at synth goes in the bindings file; one with a secret of
  * this stack (its ARN a deploy-time token) is written as `pg-rotator:*` tags on that secret instead, guarded by
- * {@link RotationBindingTags}. A single-user rotation with no login named needs no binding: it acts as no admin.
+ * {@link RotationBindingTags}. A single-user rotation with no login and no companion named needs no binding: it acts
+ * as no admin and writes no other secret.
  *
  * @param fieldOf the prop path of each rotation, for messages
  */
@@ -49,9 +52,12 @@ export function declareRotations(
   let tagged = false;
   for (const { field, rotation } of rotations) {
     const strategy = rotation.strategy ?? (rotation.adminSecret === undefined ? 'single-user' : (defaultStrategy ?? 'alternating'));
-    if (strategy === 'single-user' && rotation.username === undefined) continue;
+    const companions = rotation.companionSecrets?.username !== undefined || rotation.companionSecrets?.alternateUsername !== undefined;
+    if (strategy === 'single-user' && rotation.username === undefined && !companions) continue;
     const secretArn = secretArnOf(rotation.secret);
-    const adminArn = rotation.adminSecret === undefined ? undefined : secretArnOf(rotation.adminSecret);
+    const arnOf = (secret: secretsmanager.ISecret | undefined) => (secret === undefined ? undefined : secretArnOf(secret));
+    const adminArn = arnOf(rotation.adminSecret);
+    const companionArns = [arnOf(rotation.companionSecrets?.username), arnOf(rotation.companionSecrets?.alternateUsername)] as const;
     const binding = {
       secretArn,
       strategy,
@@ -59,22 +65,39 @@ export function declareRotations(
       username: rotation.username,
       alternateUsername: rotation.alternateUsername,
       ownerRole: rotation.ownerRole,
+      usernameCompanionSecretArn: companionArns[0],
+      alternateUsernameCompanionSecretArn: companionArns[1],
     };
     const deployTime = (arn: string | undefined) => arn !== undefined && Token.isUnresolved(arn);
+    // Distinct stand-ins, so two deploy-time ARNs are not taken for the same secret.
+    const checkable = (arn: string | undefined, n: number) => (deployTime(arn) ? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${n}`) : arn);
     const checked = RotationBindingSchema.safeParse({
       ...binding,
-      secretArn: deployTime(secretArn) ? PLACEHOLDER_ARN : secretArn,
-      adminSecretArn: deployTime(adminArn) ? PLACEHOLDER_ARN : adminArn,
+      secretArn: checkable(secretArn, 0),
+      adminSecretArn: checkable(adminArn, 1),
+      usernameCompanionSecretArn: checkable(companionArns[0], 2),
+      alternateUsernameCompanionSecretArn: checkable(companionArns[1], 3),
     });
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      const prop = { secretArn: 'secret', adminSecretArn: 'adminSecret' }[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'strategy');
+      const prop =
+        {
+          secretArn: 'secret',
+          adminSecretArn: 'adminSecret',
+          usernameCompanionSecretArn: 'companionSecrets.username',
+          alternateUsernameCompanionSecretArn: 'companionSecrets.alternateUsername',
+        }[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'strategy');
       throw new InvalidInputError(`${field}.${prop}`, issue?.message ?? 'is invalid');
     }
-    if (!deployTime(secretArn) && !deployTime(adminArn)) {
+    if (![secretArn, adminArn, ...companionArns].some(deployTime)) {
       bindings.push(checked.data);
     } else if (rotation.secret instanceof secretsmanager.Secret) {
-      new RotationBindingTags(rotation.secret, 'PgRotatorBinding', { ...binding, secret: rotation.secret, adminSecret: rotation.adminSecret });
+      new RotationBindingTags(rotation.secret, 'PgRotatorBinding', {
+        ...binding,
+        secret: rotation.secret,
+        adminSecret: rotation.adminSecret,
+        companionSecrets: rotation.companionSecrets,
+      });
       tagged = true;
     } else {
       throw new InvalidInputError(

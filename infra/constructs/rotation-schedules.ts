@@ -43,6 +43,11 @@ export interface RotatedSecret {
   readonly alternateUsername?: string;
   /** alternating-owner: the NOLOGIN role both logins act as. */
   readonly ownerRole?: string;
+  /**
+   * Companion secrets, one per login, each holding that login's newest password (for RDS Proxy): the function may
+   * describe and write them, never read them. @default - none
+   */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** Props of {@link RotationSchedules}. */

@@ -30,6 +30,12 @@ export const RotationBindingSchema = z
     ownerRole: IdentifierSchema.optional().meta({ description: 'alternating-owner: the NOLOGIN role both logins act as.' }),
     username: IdentifierSchema.optional().meta({ description: 'The login the secret holds (required for the admin strategies).' }),
     alternateUsername: IdentifierSchema.optional().meta({ description: "alternating strategies: the pair's second login; default <username>_clone." }),
+    usernameCompanionSecretArn: SecretArnSchema.optional().meta({
+      description: "The companion secret of `username`: it always holds that login's newest password (rotation/companion-secrets.ts).",
+    }),
+    alternateUsernameCompanionSecretArn: SecretArnSchema.optional().meta({
+      description: 'The companion secret of `alternateUsername` (or `<username>_clone`).',
+    }),
   })
   .superRefine((binding, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -43,6 +49,12 @@ export const RotationBindingSchema = z
     if (binding.strategy !== 'alternating-owner' && binding.ownerRole !== undefined) issue('ownerRole', 'is only for the alternating-owner strategy');
     if (!alternating && binding.alternateUsername !== undefined) issue('alternateUsername', 'is only for the alternating strategies');
     if (binding.alternateUsername !== undefined && binding.alternateUsername === binding.username) issue('alternateUsername', 'must differ from username');
+    const companions = binding.usernameCompanionSecretArn !== undefined || binding.alternateUsernameCompanionSecretArn !== undefined;
+    if (companions && binding.username === undefined) issue('username', 'is required with companion secrets: each companion is declared for a login');
+    if (binding.alternateUsernameCompanionSecretArn !== undefined && !alternating) issue('alternateUsernameCompanionSecretArn', 'is only for the alternating strategies');
+    if (companions && binding.usernameCompanionSecretArn === binding.alternateUsernameCompanionSecretArn) {
+      issue('alternateUsernameCompanionSecretArn', "must differ from the username's companion: one secret per login");
+    }
   })
   .meta({ id: 'RotationBinding' });
 export type RotationBinding = z.infer<typeof RotationBindingSchema>;

@@ -1,13 +1,11 @@
-import type { ConnectionOptions, SecureContext } from 'node:tls';
-import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
-import { errorCode, failureKind, toDatabaseError } from './errors';
+import { shouldTryNextAttempt, toDatabaseError } from './errors';
 import { useNodeCryptoForScram } from './scram-client';
 import type { AuthenticationFloor } from './authentication-floor';
 import { observeAuthentication, refuseAuthentication, STRICT_AUTH } from './authentication-floor';
 import type { ConnectionAttempt, TlsSettings } from './tls';
-import { connectionAttempts } from './tls';
+import { connectionAttempts, nodeTlsOptions } from './tls';
 
 // Every session below logs in through node-postgres's SCRAM code; see scram-client.ts.
 useNodeCryptoForScram();
@@ -63,7 +61,7 @@ export async function openSession(target: ConnectionTarget, credentials: Credent
     } catch (error) {
       lastError = error;
       const isLast = index === attempts.length - 1;
-      if (isLast || !shouldTryNext(error)) break;
+      if (isLast || !shouldTryNextAttempt(error)) break;
     }
   }
   throw toDatabaseError(lastError, { doing, role: credentials.username, host: target.host });
@@ -118,13 +116,6 @@ export async function logsIn(target: ConnectionTarget, credentials: Credentials)
   }
 }
 
-function shouldTryNext(error: unknown): boolean {
-  const kind = failureKind(error);
-  if (kind === 'tls') return true;
-  // pg_hba refused this kind of connection (hostssl vs hostnossl): the other kind may be accepted.
-  return errorCode(error) === '28000';
-}
-
 async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
   const floor = target.auth ?? STRICT_AUTH;
   const tls = attempt.tls !== false;
@@ -139,7 +130,7 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
       refuseAuthentication(authentication(), floor, { role: credentials.username, host: target.host });
       return credentials.password;
     },
-    ssl: tls ? tlsOptionsFor(attempt.tls) : false,
+    ssl: nodeTlsOptions(attempt),
     // tls-server-end-point binding (RFC 5929): a SCRAM exchange relayed through another TLS endpoint fails.
     enableChannelBinding: tls && floor.channelBinding !== 'disable',
     statement_timeout: target.statementTimeoutMs,
@@ -171,26 +162,6 @@ async function connectOnce(target: ConnectionTarget, credentials: Credentials, a
 function destroy(client: pg.Client): void {
   const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
   stream?.destroy?.();
-}
-
-/**
- * node:tls options for an attempt. A given CA becomes a secure context built once per PEM and reused: parsing a
- * CA bundle for every connection is most of a TLS login's CPU time in the function.
- */
-function tlsOptionsFor(options: Exclude<ConnectionAttempt['tls'], false>): ConnectionOptions {
-  const { verification: _verification, ca, ...tlsOptions } = options;
-  return typeof ca === 'string' ? { ...tlsOptions, secureContext: secureContextFor(ca) } : tlsOptions;
-}
-
-const secureContexts = new Map<string, SecureContext>();
-
-function secureContextFor(caPem: string): SecureContext {
-  let context = secureContexts.get(caPem);
-  if (context === undefined) {
-    context = createSecureContext({ ca: caPem });
-    secureContexts.set(caPem, context);
-  }
-  return context;
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {

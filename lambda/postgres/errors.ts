@@ -52,6 +52,15 @@ export function failureKind(error: unknown): DatabaseFailureKind {
   return 'network';
 }
 
+/**
+ * Whether a failed connection attempt lets the next attempt of an sslmode run (libpq's order, tls.ts): after a
+ * refused TLS request or a failed handshake, or when pg_hba refused this kind of connection (hostssl vs hostnossl,
+ * SQLSTATE 28000) and the other kind may be accepted. A wrong password is never a reason to try again.
+ */
+export function shouldTryNextAttempt(error: unknown): boolean {
+  return failureKind(error) === 'tls' || errorCode(error) === '28000';
+}
+
 function isTlsErrorCode(code: string): boolean {
   return (
     code.startsWith('ERR_TLS_') ||

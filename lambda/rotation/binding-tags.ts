@@ -18,6 +18,8 @@ export const BINDING_TAGS = {
   ownerRole: 'pg-rotator:owner-role',
   username: 'pg-rotator:username',
   alternateUsername: 'pg-rotator:alternate-username',
+  usernameCompanionSecretArn: 'pg-rotator:username-companion-secret',
+  alternateUsernameCompanionSecretArn: 'pg-rotator:alternate-username-companion-secret',
 } as const satisfies Record<Exclude<keyof RotationBinding, 'secretArn'>, string>;
 
 /**

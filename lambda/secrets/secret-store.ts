@@ -19,7 +19,7 @@ export interface SecretMetadata {
   /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
   readonly rotationEnabled: boolean | undefined;
   readonly versionIdsToStages: VersionStages;
-  /** The secret's tags: `pg-rotator:*` ones may bind it (rotation/binding-tags.ts). */
+  /** The secret's tags: `pg-rotator:*` ones may bind it (rotation/binding-tags.ts); DescribeSecret returns them, no extra call. */
   readonly tags: readonly { readonly Key?: string; readonly Value?: string }[];
 }
 
@@ -53,6 +53,11 @@ export interface SecretStore {
   find(secretId: string, selector: { versionId?: string; stage?: string }): Promise<SecretVersion | undefined>;
   /** Writes the pending value for a rotation token. PutSecretValue is idempotent for the same token and value. */
   putPending(secretId: string, token: string, secretString: string, rotationToken: string | undefined): Promise<void>;
+  /**
+   * Writes a new AWSCURRENT version with this id (ClientRequestToken): the same id and value again is a no-op, as
+   * PutSecretValue is idempotent for them.
+   */
+  putCurrent(secretId: string, versionId: string, secretString: string): Promise<void>;
   /** Moves AWSCURRENT to `toVersionId`; Secrets Manager moves AWSPREVIOUS to `fromVersionId` with it. */
   promote(secretId: string, toVersionId: string, fromVersionId: string): Promise<void>;
   randomPassword(policy: PasswordPolicy): Promise<string>;
@@ -93,6 +98,12 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
             RotationToken: rotationToken,
           }),
         ),
+      );
+    },
+
+    async putCurrent(secretId, versionId, secretString) {
+      await callSecretsManager('PutSecretValue', () =>
+        client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString })),
       );
     },
 

@@ -2,6 +2,7 @@ import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
 import { bound } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
+import { checkCompanionSecrets, companionSecretsOf, declaredIn } from '../companion-secrets';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
 import { connectionTarget } from '../targets';
 
@@ -27,7 +28,11 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   const login = pendingLogin(strategy, fields);
   const password = await ctx.deps.generatePassword();
   const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
-  await ctx.admitted();
+  const metadata = await ctx.admitted();
+  // A companion declaration that does not fit is refused here, before any password changes (companion-secrets.ts).
+  const logins = { secretArn: metadata.arn, adminArn: current.fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
+  const sourced = await ctx.binding();
+  checkCompanionSecrets(companionSecretsOf(sourced?.binding), logins, declaredIn(sourced));
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
   ctx.reads.rememberPending(value);
   return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };

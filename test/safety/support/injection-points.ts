@@ -12,6 +12,7 @@ import { uniqueName } from '../../support/postgres';
 import type { Lane } from './lanes';
 import { onRotatorStatements } from './rotator-statements';
 import type { RelayedRequest } from './sm-relay';
+import type { StrategySecret } from './strategy-secrets';
 import { createStrategySecret } from './strategy-secrets';
 
 /**
@@ -53,10 +54,16 @@ export interface RotationProfile {
 
 /**
  * Rotates a fresh secret of `strategy` once (twice for `rotation: 2`, profiling the second) and records what each
- * step sent.
+ * step sent. `arrange` adds to the secret before it rotates, as the scenarios will (runScenario's hooks).
  */
-export async function profileRotation(stack: Lane, strategy: Strategy, rotation: 1 | 2): Promise<RotationProfile> {
+export async function profileRotation(
+  stack: Lane,
+  strategy: Strategy,
+  rotation: 1 | 2,
+  arrange?: (lane: Lane, secret: StrategySecret) => Promise<void>,
+): Promise<RotationProfile> {
   const secret = await createStrategySecret(stack, stack.database, strategy);
+  await arrange?.(stack, secret);
   if (rotation === 2 && !(await stack.rotate(secret.arn)).succeeded) throw new Error(`profiling ${strategy}: the first rotation failed`);
 
   const smCalls: CallPoint[] = [];

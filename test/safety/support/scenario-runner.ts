@@ -41,10 +41,18 @@ export interface ScenarioRecord {
   readonly converged: boolean;
 }
 
+/** What a suite adds to every scenario: more arranging, and more to check at every observed moment. */
+export interface ScenarioHooks {
+  /** After the scenario's secret is made, before anything rotates (declaring companion secrets, say). */
+  readonly arrange?: (lane: Lane, secret: StrategySecret) => Promise<void>;
+  /** At every moment the labels are observed, with the same description of where. */
+  readonly observe?: (lane: Lane, secret: StrategySecret, at: string) => Promise<void>;
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const LATE_RETRY = 'late duplicate of a step, with the same token';
 
-export async function runScenario(lane: Lane, scenario: Scenario): Promise<ScenarioRecord> {
+export async function runScenario(lane: Lane, scenario: Scenario, hooks: ScenarioHooks = {}): Promise<ScenarioRecord> {
   const { fault, strategy } = scenario;
   const db = await createDatabase(lane, lane.database.server);
   const proxy = fault.family === 'db-restart' ? await startRestartableProxy(db.server) : undefined;
@@ -53,22 +61,26 @@ export async function runScenario(lane: Lane, scenario: Scenario): Promise<Scena
       port: proxy?.port,
       connectionFields: fault.family === 'lock-timeout' ? { statementTimeoutMs: 300 } : {},
     });
+    await hooks.arrange?.(lane, secret);
     if (scenario.rotation === 2) {
       const first = await lane.rotate(secret.arn);
       if (!first.succeeded) throw new Error(`arranging ${scenario.name}: the first rotation failed: ${first.error?.message}`);
     }
-    return await live(lane, scenario, secret, proxy);
+    return await live(lane, scenario, secret, proxy, hooks);
   } finally {
     await proxy?.close();
   }
 }
 
-async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, proxy: RestartableProxy | undefined): Promise<ScenarioRecord> {
+async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, proxy: RestartableProxy | undefined, hooks: ScenarioHooks): Promise<ScenarioRecord> {
   const { fault } = scenario;
   // Only Secrets Manager faults need the relay; the rest reach the endpoint directly.
   const runtime = ['sm-500', 'sm-throttle', 'timeout'].includes(fault.family) ? lane.runtime : lane.directRuntime;
   const moments: Moment[] = [];
-  const observe = async (at: string) => void moments.push(await observeLabels(lane.sm, lane.superuser, secret.arn, at));
+  const observe = async (at: string) => {
+    moments.push(await observeLabels(lane.sm, lane.superuser, secret.arn, at));
+    await hooks.observe?.(lane, secret, at);
+  };
   await observe('before the rotation');
 
   const name = `fault-${uniqueName('s').replaceAll('_', '-')}`.slice(0, 64);
