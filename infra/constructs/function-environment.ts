@@ -1,4 +1,5 @@
 import { Token, type Duration } from 'aws-cdk-lib';
+import { readPermissionPolicy } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
@@ -156,6 +157,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const resolved = adminSecretArns.filter((arn) => !Token.isUnresolved(arn));
   const parsed = EnvironmentSchema.safeParse({ ...contract, [ENV.adminSecretArns]: resolved.join(',') || undefined });
   if (!parsed.success) throw environmentError(parsed.error);
+  readPermissionPolicy(parsed.data[ENV.permissionPolicy]);
   if (belowMinimum(parsed.data[ENV.sslMode], parsed.data[ENV.minimumSslMode])) {
     throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${parsed.data[ENV.minimumSslMode]})`);
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
 import { SecretArnSchema } from '../secrets/secret-arn';
 
@@ -47,7 +46,7 @@ export const ENV = {
    */
   passwordSecretPrefix: 'PASSWORD_SECRET_PREFIX',
   /**
-   * The permission policy of orchestrator actions, as JSON (lambda/actions/permission-policy.ts); set by the
+   * The permission policy of orchestrator actions, as JSON (lambda/actions/permission-policy.ts, which reads it); set by the
    * deployment from `orchestration.policy`. Unset: every role-changing action is refused.
    */
   permissionPolicy: 'PERMISSION_POLICY',
@@ -124,19 +123,8 @@ export const EnvironmentSchema = z.object({
     .max(256)
     .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
     .optional(),
-  [ENV.permissionPolicy]: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text === '') return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON (a permission policy)' });
-        return z.NEVER;
-      }
-    })
-    .pipe(PermissionPolicySchema.optional()),
+  // The policy's JSON; the orchestrator parses it (actions/permission-policy.ts), so no other part loads its schema.
+  [ENV.permissionPolicy]: z.string().optional(),
   [ENV.adminSecretArns]: z
     .string()
     .optional()
@@ -167,10 +155,15 @@ export function belowMinimum(mode: SslMode, minimum: SslMode): boolean {
   return SSL_MODES.indexOf(mode) < SSL_MODES.indexOf(minimum);
 }
 
-/** The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field. */
-export function environmentError(error: z.ZodError): InvalidInputError {
+/**
+ * The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field.
+ *
+ * @param variable the variable a JSON value was parsed from (PERMISSION_POLICY), when `error` is that value's
+ */
+export function environmentError(error: z.ZodError, variable?: string): InvalidInputError {
   const issue = error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? ['?'] : issue.path.map(String);
+  const inner = issue?.path.map(String) ?? [];
+  const path = variable === undefined ? (inner.length === 0 ? ['?'] : inner) : [variable, ...inner];
   // An unknown policy key is reported on the object holding it; name the key itself.
   const keys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
   const field = ['environment', ...path, ...keys.slice(0, 1)].join('.');

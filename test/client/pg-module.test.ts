@@ -14,6 +14,7 @@ const SHARED_WITH_THE_FUNCTION = [
   'lambda/postgres/errors.ts',
   'lambda/postgres/identifiers.ts',
   'lambda/postgres/tls.ts',
+  'lambda/secrets/secret-arn.ts',
   'lambda/secrets/secret-format.ts',
   'lambda/secrets/secrets-manager-call.ts',
   'lambda/validation.ts',
