@@ -9,6 +9,7 @@ import { secretNameOf } from './config/arns';
 import type { PgRotatorConfig, SecretReferenceConfig } from './config/schema';
 import { referencedArn } from './config/secret-reference';
 import { PgRotator } from './constructs/pg-rotator';
+import type { FunctionCodeSource } from './constructs/function-code';
 import type { OrchestrationAccess } from './constructs/orchestration-access';
 import type { SecretsManagerAccess } from './constructs/rotator-network';
 
@@ -16,6 +17,8 @@ import type { SecretsManagerAccess } from './constructs/rotator-network';
 export interface PgRotatorStackProps extends Omit<StackProps, 'env'> {
   /** The validated config (see infra/config/schema.ts); its `env` becomes the stack's. */
   readonly config: PgRotatorConfig;
+  /** Where the functions' code comes from. @default FunctionCodeSource.default() (PgRotatorProps.functionCode) */
+  readonly functionCode?: FunctionCodeSource;
 }
 
 /**
@@ -27,9 +30,9 @@ export class PgRotatorStack extends Stack {
   readonly rotator: PgRotator;
 
   constructor(scope: Construct, id: string, props: PgRotatorStackProps) {
-    const { config } = props;
+    const { config, functionCode: _functionCode, ...stackProps } = props;
     super(scope, id, {
-      ...props,
+      ...stackProps,
       env: config.env,
       description: 'pg-rotator: PostgreSQL credential rotation for Secrets Manager',
     });
@@ -103,6 +106,10 @@ export class PgRotatorStack extends Stack {
       alarmTopic:
         config.alerts.topicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alerts.topicArn),
       alarmEmailAddresses: config.alerts.emailAddresses,
+      functionCode: props.functionCode,
+      secretGrants: config.secretGrants,
+      scheduleStacks: config.scheduleStacks,
+      taggedRotations: config.attachments && { adminSecrets: config.attachments.adminSecrets.map(secret) },
     });
 
     new CfnOutput(this, 'RotationFunctionArn', {

@@ -20,6 +20,7 @@ import {
   arnLocation,
 } from './arns';
 import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
+import { MAX_SCHEDULE_STACKS, SCHEDULES_PER_TEMPLATE } from '../constructs/rotation-schedules';
 import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
@@ -191,6 +192,15 @@ const OrchestratorSchema = z
     roleArn !== undefined ? { roleArn } : { accountId: accountId ?? '' },
   );
 
+/**
+ * Secrets attached from the stacks that own them (PgRotatorAttachment, docs/fleet.md): nothing here names them, so a
+ * team adds one without a deploy of this stack. Their `pg-rotator:*` tags bind them, and may name only these admin
+ * secrets: a new admin secret is a deploy of this stack, a new application secret is not.
+ */
+const AttachmentsSchema = z.strictObject({
+  adminSecrets: z.array(SecretReferenceSchema).default([]),
+});
+
 const AlertsSchema = z.strictObject({
   /** An existing topic; a KMS-encrypted, TLS-only topic is created when absent. */
   topicArn: id(SNS_TOPIC_ARN, 'an SNS topic ARN').optional(),
@@ -213,7 +223,15 @@ export const PgRotatorConfigSchema = z
     password: PasswordSchema.prefault({}),
     connection: ConnectionSchema.prefault({}),
     network: NetworkSchema,
-    secrets: z.array(RotatedSecretSchema).min(1, { error: 'must list at least one secret to rotate' }),
+    secrets: z.array(RotatedSecretSchema),
+    /**
+     * How the rotation function's role is scoped to secrets: by condition (one size from 1 secret to 10,000, attached
+     * secrets included) or by listing every ARN (about 100 secrets fit in IAM's limits).
+     */
+    secretGrants: z.enum(['by-condition', 'per-arn']).default('by-condition'),
+    /** Spread the rotation schedules over this many nested stacks; absent, they stay in this stack. Choose it once. */
+    scheduleStacks: z.number().int().min(1).max(MAX_SCHEDULE_STACKS).optional(),
+    attachments: AttachmentsSchema.optional(),
     orchestrators: z.array(OrchestratorSchema).default([]),
     orchestration: OrchestrationSchema.optional(),
     alerts: AlertsSchema.prefault({}),
@@ -227,6 +245,20 @@ export const PgRotatorConfigSchema = z
         ctx.addIssue({ code: 'custom', path, message: `must be in account ${account} and region ${region} (env)` });
       }
     };
+    if (config.secrets.length === 0 && config.attachments === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secrets'], message: 'must list at least one secret to rotate, or declare attachments for secrets attached from other stacks' });
+    }
+    if (config.secrets.length > SCHEDULES_PER_TEMPLATE && config.scheduleStacks === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets'],
+        message: `lists ${config.secrets.length} secrets, more rotation schedules than one template holds here (${SCHEDULES_PER_TEMPLATE}; CloudFormation allows 500 resources a stack): set scheduleStacks (e.g. ${Math.ceil(config.secrets.length / 250)}) before the first deploy, or attach the schedules from the stacks that own the secrets (docs/fleet.md)`,
+      });
+    }
+    config.attachments?.adminSecrets.forEach((admin, index) => {
+      const { arn, field } = referencedArn(admin);
+      sameHome(arn, ['attachments', 'adminSecrets', index, field]);
+    });
     const seen = new Set<string>();
     config.secrets.forEach((secret, index) => {
       const { arn, field } = referencedArn(secret);
@@ -256,6 +288,7 @@ export const PgRotatorConfigSchema = z
           ...companionsOf(secret).map(([login, reference]) => ({ reference, path: ['secrets', i, 'companionSecrets', login] })),
         ]),
         ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
+        ...(config.attachments?.adminSecrets ?? []).map((reference, i) => ({ reference, path: ['attachments', 'adminSecrets', i] })),
       ],
       ctx,
     );

@@ -1,15 +1,16 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Tags, type Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { CfnRotationSchedule, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type CfnRotationSchedule, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../../lambda/config/rotation-bindings';
 import { declareRotations, secretArnOf } from './rotation-declarations';
 import { AlertTopic } from './alert-topic';
-import { functionCode } from './function-code';
+import { functionCode, FunctionCodeSource } from './function-code';
+import { checkRoleLimits } from './iam-limits';
 import {
   buildFunctionEnvironment,
   type ConnectionDefaults,
@@ -23,7 +24,7 @@ import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
-import { RotatorPolicies } from './rotator-policies';
+import { COMPANION_WRITER_TAG, RotatorPolicies, type SecretGrants } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
 import { InvalidInputError } from '../../lambda/errors';
 
@@ -125,6 +126,24 @@ export interface PgRotatorProps {
   readonly alarmTopic?: sns.ITopic;
   /** Email subscriptions for the created topic; ignored with `alarmTopic`. @default - none */
   readonly alarmEmailAddresses?: readonly string[];
+  /**
+   * Where the functions' code comes from: the bundle the package ships, a bundle you built, or esbuild from a checkout.
+   * @default FunctionCodeSource.default(): the shipped bundle (from source inside pg-rotator's own source tree)
+   */
+  readonly functionCode?: FunctionCodeSource;
+  /**
+   * How the rotation function's role is scoped to secrets: `by-condition` stays one size from 1 secret to 10,000 and
+   * covers secrets attached from other stacks; `per-arn` lists every secret and key (about 100 secrets fit).
+   * See {@link SecretGrants}.
+   * @default 'by-condition'
+   */
+  readonly secretGrants?: SecretGrants;
+  /**
+   * Spread the rotation schedules over this many nested stacks (one template holds at most 400 here). Choose it once:
+   * a schedule that changes template is cancelled by CloudFormation's cleanup (docs/fleet.md).
+   * @default - the schedules stay in this stack
+   */
+  readonly scheduleStacks?: number;
 }
 
 /**
@@ -192,7 +211,9 @@ export class PgRotator extends Construct {
     const inlineRotations = props.orchestration?.inlineRotations ?? [];
     const inline = declareRotations(this, inlineRotations.map((rotation, i) => ({ field: `orchestration.inlineRotations[${i}]`, rotation })), defaultStrategy);
     // One file for both functions: the rotation function's scheduled secrets, the orchestrator's inline ones.
-    const code = functionCode({ [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.bindings]) });
+    const code = functionCode(props.functionCode ?? FunctionCodeSource.default(), {
+      [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.bindings]),
+    });
     const taggedAdmins = props.taggedRotations?.adminSecrets ?? [];
     const common = {
       code,
@@ -232,13 +253,24 @@ export class PgRotator extends Construct {
     const rotatedSecrets = props.rotations.map((rotation) => rotation.secret);
     const adminSecrets = [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins];
     const allowRandomPassword = props.password?.source === 'secrets-manager';
+    const companionSecrets = props.rotations.flatMap((rotation) => Object.values(rotation.companionSecrets ?? {}).filter((secret) => secret !== undefined));
+    const secretGrants = props.secretGrants ?? 'by-condition';
     const policies = new RotatorPolicies(this, 'Policies', {
       role: rotator.role,
+      // A construct used only for orchestrator requests rotates nothing, by condition or otherwise.
+      rotationFunction: props.rotations.length > 0 || props.taggedRotations !== undefined ? rotator.function : undefined,
+      grants: secretGrants,
       rotatedSecrets,
       adminSecrets,
-      companionSecrets: props.rotations.flatMap((rotation) => Object.values(rotation.companionSecrets ?? {}).filter((secret) => secret !== undefined)),
+      companionSecrets,
+      attachedCompanions: props.taggedRotations !== undefined,
       allowRandomPassword,
     });
+    // By condition, a companion is written because it names this function; tag the ones this stack owns.
+    if (secretGrants === 'by-condition') {
+      for (const companion of companionSecrets) if (companion instanceof Secret) Tags.of(companion).add(COMPANION_WRITER_TAG, rotator.function.functionArn);
+    }
+    this.node.addValidation({ validate: () => checkRoleLimits(this, [rotator.role]) });
 
     if ((props.orchestrators ?? []).length > 0) {
       this.orchestrator = new RotatorFunction(this, 'Orchestrator', {
@@ -274,6 +306,7 @@ export class PgRotator extends Construct {
       function: rotator.function,
       rotations: props.rotations,
       dependsOn: [permissions.secretsManager, policies],
+      nestedStacks: props.scheduleStacks,
     }).schedules;
 
     this.alarmTopic =
@@ -283,6 +316,8 @@ export class PgRotator extends Construct {
       orchestratorFunction: this.orchestrator?.function,
       topic: this.alarmTopic,
       secrets: rotatedSecrets,
+      // Secrets attached from other stacks cannot be listed here.
+      everySecret: props.taggedRotations !== undefined,
     });
   }
 }

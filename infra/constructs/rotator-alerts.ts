@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -19,7 +19,22 @@ export interface RotatorAlertsProps {
   readonly topic: sns.ITopic;
   /** The rotated secrets, whose RotationFailed events are forwarded. */
   readonly secrets: readonly ISecret[];
+  /**
+   * Forward every secret's RotationFailed in this account and region: set when secrets are attached from other
+   * stacks, which this one cannot list. Also chosen when the list would not fit in one event pattern.
+   * @default false
+   */
+  readonly everySecret?: boolean;
 }
+
+/**
+ * EventBridge's "Event pattern size" quota: 2,048 characters by default, adjustable to 4,096 (Amazon EventBridge
+ * quotas). A rule listing every secret ARN passes it at about 20 secrets.
+ */
+export const EVENT_PATTERN_LIMIT = 2048;
+
+/** What a secret ARN known only at deploy time is counted as in a pattern: as long as a long ARN. */
+const DEPLOY_TIME_ARN_CHARACTERS = 128;
 
 /**
  * The event Secrets Manager records when a rotation fails. It is not an API call but a service event, which
@@ -41,6 +56,8 @@ export class RotatorAlerts extends Construct {
   readonly orchestratorErrorsAlarm?: cloudwatch.Alarm;
   /** Rule on RotationFailed events for the rotated secrets. */
   readonly rotationFailedRule: events.Rule;
+  /** Whether the rule forwards every secret's RotationFailed (attached secrets, or too many to list). */
+  readonly watchesEverySecret: boolean;
 
   constructor(scope: Construct, id: string, props: RotatorAlertsProps) {
     super(scope, id);
@@ -66,15 +83,19 @@ export class RotatorAlerts extends Construct {
       );
     }
 
+    const listed = props.everySecret === true ? undefined : listedSecrets(this, props.secrets);
+    this.watchesEverySecret = listed === undefined;
     this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
-      description: 'pg-rotator: Secrets Manager gave up rotating one of its secrets',
+      description: listed
+        ? 'pg-rotator: Secrets Manager gave up rotating one of its secrets'
+        : 'pg-rotator: Secrets Manager gave up rotating a secret of this account and region',
       eventPattern: {
         source: ['aws.secretsmanager'],
         detailType: [ROTATION_FAILED_DETAIL_TYPE],
         detail: {
           eventSource: ['secretsmanager.amazonaws.com'],
           eventName: ['RotationFailed'],
-          additionalEventData: { SecretId: props.secrets.map(secretEventMatcher) },
+          ...(listed ? { additionalEventData: { SecretId: listed } } : {}),
         },
       },
     });
@@ -88,4 +109,22 @@ export class RotatorAlerts extends Construct {
         "Topic.grantPublish on an encrypted topic: the wildcard only spans the GenerateDataKey variants, on the topic's one key, which SNS needs to encrypt each message.",
     });
   }
+}
+
+/**
+ * The secrets' event matchers, or undefined when they would take the rule's pattern past {@link EVENT_PATTERN_LIMIT}
+ * (counted generously: a deploy-time ARN as a long one, and a fixed allowance for the rest of the pattern). The rule
+ * then forwards every RotationFailed of the account and region instead: the one pattern that stays one size.
+ */
+function listedSecrets(scope: Construct, secrets: readonly ISecret[]): (string | { prefix: string })[] | undefined {
+  const matchers = secrets.map(secretEventMatcher);
+  const stack = Stack.of(scope);
+  const characters = matchers.reduce<number>((sum, matcher) => {
+    const text = typeof matcher === 'string' ? matcher : matcher.prefix;
+    const length = Token.isUnresolved(text) ? DEPLOY_TIME_ARN_CHARACTERS : JSON.stringify(stack.resolve(matcher)).length;
+    return sum + length + 1;
+  }, 0);
+  // The pattern without its list: source, detail-type, eventSource, eventName and the keys, about 200 characters.
+  const rest = 256;
+  return characters + rest > EVENT_PATTERN_LIMIT ? undefined : matchers;
 }

@@ -31,6 +31,8 @@ const variants: Record<string, (config: PgRotatorConfigInput) => void> = {
   },
   'no orchestration': (c) => delete c.orchestration,
   'only password secrets, without a key': (c) => (c.orchestration = { passwordSecrets: { namePrefix: 'teams/db-access/' } }),
+  'per-arn grants': (c) => (c.secretGrants = 'per-arn'),
+  'secrets attached from other stacks': (c) => (c.attachments = { adminSecrets: [{ arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/admin-JkL012' }] }),
 };
 
 describe('cdk-nag AwsSolutions', () => {
@@ -65,9 +67,23 @@ describe('cdk-nag AwsSolutions', () => {
         'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/OrchestratorPasswords/RandomPassword',
         'Annotation::AwsSolutions-IAM5[Action::kms:GenerateDataKey*] @ PgRotator/PgRotator/Alerts/RotationFailedRule',
         'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:pg-rotator/*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets',
+        'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Policies/SecretAccess',
+        'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:123456789012:key/*] @ PgRotator/PgRotator/Policies/SecretAccess',
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
+  });
+
+  it("acknowledges only the by-condition grants' two account-wide resources, so another wildcard on that policy is still reported", () => {
+    const findings = nagFindings(configWith(), ({ stack }) => {
+      stack.rotator.node
+        .findAll()
+        .filter((construct) => construct.node.path.endsWith('/Policies/SecretAccess'))
+        .forEach((policy) =>
+          (policy as iam.Policy).addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*'] })),
+        );
+    });
+    expect(findings).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*] @ PgRotator/PgRotator/Policies/SecretAccess/Resource']);
   });
 
   it('acknowledges only the password-secret prefix, so another wildcard on that policy is still reported', () => {

@@ -26,7 +26,20 @@ const withCompanions = configWith((config) => {
 });
 
 describe('companion secrets in the deployment', () => {
-  const statements = policyNamed(templateOf(withCompanions), 'PgRotatorPoliciesSecretAccess');
+  const statements = policyNamed(templateOf({ ...withCompanions, secretGrants: 'per-arn' }), 'PgRotatorPoliciesSecretAccess');
+
+  it('lets the function describe and write, by condition, the companions tagged for it, and read none', () => {
+    const byCondition = policyNamed(templateOf(withCompanions), 'PgRotatorPoliciesSecretAccess');
+    expect(byCondition).toContainEqual({
+      Sid: 'WriteCompanionsOfThisFunction',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:123456789012:secret:*']] },
+      Condition: { StringEquals: { 'aws:ResourceTag/pg-rotator:companion-writer': { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorFunction/), 'Arn'] } } },
+    });
+    // Without companions declared here or attachments, no companion grant at all.
+    expect(policyNamed(templateOf(configWith()), 'PgRotatorPoliciesSecretAccess').map((s) => s.Sid)).not.toContain('WriteCompanionsOfThisFunction');
+  });
 
   it('lets the function describe and write each companion, and read none', () => {
     expect(statements).toContainEqual({
@@ -46,7 +59,7 @@ describe('companion secrets in the deployment', () => {
   });
 
   it('grants nothing for companions when none are declared', () => {
-    expect(policyNamed(templateOf(configWith()), 'PgRotatorPoliciesSecretAccess').map((s) => s.Sid)).not.toContain('WriteCompanionSecrets');
+    expect(policyNamed(templateOf(configWith((c) => (c.secretGrants = 'per-arn'))), 'PgRotatorPoliciesSecretAccess').map((s) => s.Sid)).not.toContain('WriteCompanionSecrets');
   });
 
   it('refuses a companion that is a rotated secret, an empty declaration, and a companion in another account', () => {

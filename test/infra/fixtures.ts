@@ -10,6 +10,7 @@ import type { ConfigIssue } from '../../infra/config/config-error';
 import { ConfigError } from '../../infra/config/config-error';
 import { DEFAULT_CONFIG_FILE, parseConfig } from '../../infra/config/load';
 import type { PgRotatorConfig, PgRotatorConfigInput } from '../../infra/config/schema';
+import type { FunctionCodeSource } from '../../infra/constructs/function-code';
 import { PgRotatorStack } from '../../infra/pg-rotator-stack';
 
 /** The example config as written, a fresh copy each call so tests can edit it. */
@@ -41,6 +42,8 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Register cdk-nag's AwsSolutions pack. */
   readonly nag?: boolean;
+  /** The functions' code; a stub bundle (stub-bundle.ts) runs the real bundling hook without esbuild. */
+  readonly functionCode?: FunctionCodeSource;
 }
 
 export interface Synthesized {
@@ -52,8 +55,9 @@ export interface Synthesized {
 /** Builds the app's stack from a config, the way infra/bin/app.ts does, in a fresh output directory. */
 export function buildStack(config: PgRotatorConfig, options: SynthOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'pg-rotator-infra-'));
-  const app = new App({ outdir, context: options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new PgRotatorStack(app, config.stackName, { config });
+  const bundle = options.bundle === true || options.functionCode !== undefined;
+  const app = new App({ outdir, context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PgRotatorStack(app, config.stackName, { config, functionCode: options.functionCode });
   if (options.nag === true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, outdir };
 }

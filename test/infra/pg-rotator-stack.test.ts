@@ -2,7 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambda/config/environment';
 import { configWith, templateOf } from './fixtures';
-import { ENI_ACTIONS, asArray, iamStatements, policyNamed, wildcardActions } from './iam-statements';
+import { ROTATION_ACTIONS } from '../../infra/constructs/rotator-policies';
+import { ENI_ACTIONS, asArray, iamStatements, policyNamed, resourceText, wildcardActions } from './iam-statements';
 
 const ACCOUNT = '123456789012';
 const SECRET_APP = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app-AbC123';
@@ -55,8 +56,8 @@ describe('PgRotatorStack from the example config', () => {
       Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
         .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as { Sid?: string }[]).map((statement) => statement.Sid ?? '(log group)'));
-    expect(sidsOf(rotationRole).sort()).toEqual(['(log group)', 'ReadAdminSecrets', 'RotateSecrets', 'RotatedSecretKeys']);
-    expect(sidsOf(orchestratorRole)).not.toContain('RotateSecrets');
+    expect(sidsOf(rotationRole).sort()).toEqual(['(log group)', 'ReadAdminSecrets', 'RotateSecretsOfThisFunction', 'SecretKeysThroughSecretsManager']);
+    expect(sidsOf(orchestratorRole)).not.toContain('RotateSecretsOfThisFunction');
     expect(sidsOf(orchestratorRole)).toEqual(expect.arrayContaining(['ReadRequestSecrets', 'ManagePasswordSecrets', 'StartSecretsManagerRotation']));
   });
 
@@ -129,31 +130,46 @@ describe('PgRotatorStack from the example config', () => {
     });
   });
 
-  it('grants "*" only for the network-interface actions AWS requires it for, and a prefix only for password secrets', () => {
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
-    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS].sort());
+  it('grants "*" only for the network-interface actions AWS requires it for, a prefix only for password secrets, and account-wide ARNs only under a condition', () => {
+    const conditioned = [...ROTATION_ACTIONS, 'kms:Decrypt', 'kms:GenerateDataKey'];
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, ...conditioned].sort());
+    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...conditioned].sort());
+    const accountWide = iamStatements(template).filter((s) => asArray(s.Resource).some((r) => /(:secret:|:key\/)\*$/.test(resourceText(r))));
+    expect(accountWide.map((s) => s.Sid).sort()).toEqual(['RotateSecretsOfThisFunction', 'SecretKeysThroughSecretsManager']);
+    for (const statement of accountWide) expect(statement.Condition).toBeDefined();
   });
 
-  it('scopes the rotation actions to the rotated secrets and admin reads to the admin secret', () => {
-    const statements = policyNamed(template, 'PgRotatorPoliciesSecretAccess');
-    expect(statements).toEqual([
+  it('scopes rotation to the secrets whose rotation function is this one, keys to Secrets Manager and this account, and admin reads to the admin secret', () => {
+    const rotationFunction = { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorFunction/), 'Arn'] };
+    const partition = { Ref: 'AWS::Partition' };
+    expect(policyNamed(template, 'PgRotatorPoliciesSecretAccess')).toEqual([
       {
-        Sid: 'RotateSecrets',
+        Sid: 'RotateSecretsOfThisFunction',
         Effect: 'Allow',
-        Action: [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
-        Resource: [SECRET_APP, SECRET_REPORTING],
+        Action: ROTATION_ACTIONS,
+        Resource: { 'Fn::Join': ['', ['arn:', partition, `:secretsmanager:eu-west-1:${ACCOUNT}:secret:*`]] },
+        Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': rotationFunction } },
       },
       {
-        Sid: 'ReadAdminSecrets',
+        Sid: 'SecretKeysThroughSecretsManager',
         Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: SECRET_ADMIN,
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::Join': ['', ['arn:', partition, `:kms:eu-west-1:${ACCOUNT}:key/*`]] },
+        Condition: {
+          StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:SecretARN': { 'Fn::Join': ['', ['arn:', partition, `:secretsmanager:eu-west-1:${ACCOUNT}:secret:*`]] } },
+        },
       },
+    ]);
+    expect(policyNamed(template, 'PgRotatorPoliciesAdminSecrets')).toEqual([
+      { Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ADMIN },
+    ]);
+  });
+
+  it('lists every rotated secret and key by ARN with per-arn grants', () => {
+    const listed = templateOf(configWith((c) => (c.secretGrants = 'per-arn')));
+    expect(policyNamed(listed, 'PgRotatorPoliciesSecretAccess')).toEqual([
+      { Sid: 'RotateSecrets', Effect: 'Allow', Action: ROTATION_ACTIONS, Resource: [SECRET_APP, SECRET_REPORTING] },
       {
         Sid: 'RotatedSecretKeys',
         Effect: 'Allow',
@@ -162,6 +178,10 @@ describe('PgRotatorStack from the example config', () => {
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       },
     ]);
+    expect(policyNamed(listed, 'PgRotatorPoliciesAdminSecrets')).toEqual([
+      { Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ADMIN },
+    ]);
+    expect(wildcardActions(listed)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
   });
 
   it('writes logs only to its own log group', () => {
@@ -273,6 +293,7 @@ describe('PgRotatorStack from the example config', () => {
     for (const schedule of Object.values(schedules)) {
       expect(schedule.DependsOn).toEqual([
         expect.stringMatching(/^PgRotatorInvokePermissionsSecretsManager/),
+        expect.stringMatching(/^PgRotatorPoliciesAdminSecrets/),
         expect.stringMatching(/^PgRotatorPoliciesSecretAccess/),
       ]);
     }
@@ -344,13 +365,54 @@ describe('PgRotatorStack from the example config', () => {
 });
 
 describe('PgRotatorStack variants', () => {
+  it("forwards every secret's RotationFailed in the account and region when secrets are attached from other stacks, or too many to list", () => {
+    const unfiltered = {
+      source: ['aws.secretsmanager'],
+      'detail-type': ['AWS Service Event via CloudTrail'],
+      detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed'] },
+    };
+    const attached = templateOf(configWith((c) => (c.attachments = { adminSecrets: [] })));
+    attached.hasResourceProperties('AWS::Events::Rule', { EventPattern: unfiltered });
+    const many = templateOf(
+      configWith((c) => {
+        const [first] = c.secrets;
+        if (first) c.secrets = Array.from({ length: 30 }, (_, i) => ({ ...first, arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:teams/app-${i}-AbCdEf` }));
+        delete c.orchestration;
+      }),
+    );
+    many.hasResourceProperties('AWS::Events::Rule', { EventPattern: unfiltered });
+  });
+
+  it('lets tags bind attached secrets and declares their admin secrets, listed in IAM as the allow list is', () => {
+    const billingAdmin = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/admin-JkL012';
+    const template = templateOf(configWith((c) => (c.attachments = { adminSecrets: [{ arn: billingAdmin }] })));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'rotation.handler',
+      Environment: { Variables: Match.objectLike({ [ENV.rotationBindingTags]: 'true', [ENV.adminSecretArns]: `${SECRET_ADMIN},${billingAdmin}` }) },
+    });
+    expect(policyNamed(template, 'PgRotatorPoliciesAdminSecrets')).toEqual([
+      { Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ADMIN, billingAdmin] },
+    ]);
+    // Attached secrets may declare companions: they are writable when tagged for this function.
+    expect(policyNamed(template, 'PgRotatorPoliciesSecretAccess').map((s) => s.Sid)).toContain('WriteCompanionsOfThisFunction');
+  });
+
   it('grants GetRandomPassword on "*" only when passwords come from Secrets Manager', () => {
     const template = templateOf(configWith((c) => (c.password = { source: 'secrets-manager' })));
     for (const policy of ['PgRotatorPoliciesRandomPassword', 'PgRotatorOrchestratorPasswordsRandomPassword']) {
       expect(policyNamed(template, policy)).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' }]);
     }
     expect(wildcardActions(template)).toEqual(
-      [...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, 'secretsmanager:GetRandomPassword', 'secretsmanager:GetRandomPassword'].sort(),
+      [
+        ...ENI_ACTIONS,
+        ...ENI_ACTIONS,
+        ...PASSWORD_SECRET_WILDCARD_ACTIONS,
+        ...ROTATION_ACTIONS,
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'secretsmanager:GetRandomPassword',
+        'secretsmanager:GetRandomPassword',
+      ].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { [ENV.passwordSource]: 'secrets-manager' } },
@@ -361,6 +423,7 @@ describe('PgRotatorStack variants', () => {
     const partial = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/app';
     const template = templateOf(
       configWith((c) => {
+        c.secretGrants = 'per-arn';
         const first = c.secrets[0];
         if (first) {
           delete first.arn;

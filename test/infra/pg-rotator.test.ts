@@ -39,7 +39,16 @@ describe('PgRotator construct', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) => policy.Properties.PolicyDocument.Statement as unknown[],
     );
+    // By condition: the secret's rotation function and key are what grant, so the stack's own secret and key need no listing.
     expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Sid: 'RotateSecretsOfThisFunction', Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': expect.anything() } } }),
+        expect.objectContaining({ Sid: 'SecretKeysThroughSecretsManager', Condition: expect.objectContaining({ StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } }) }),
+      ]),
+    );
+    const listed = Template.fromStack(composed(() => ({ secretGrants: 'per-arn' })).stack);
+    const listedStatements = Object.values(listed.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as unknown[]);
+    expect(listedStatements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Sid: 'RotateSecrets', Resource: { Ref: expect.stringMatching(/^AppSecret/) } }),
         expect.objectContaining({
@@ -56,6 +65,7 @@ describe('PgRotator construct', () => {
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Sid?: string }[]);
     expect(statements.map((statement) => statement.Sid)).not.toContain('RotateSecrets');
+    expect(statements.map((statement) => statement.Sid)).not.toContain('RotateSecretsOfThisFunction');
   });
 
   it('rejects a schedule Secrets Manager would refuse, naming the rotation', () => {
