@@ -171,7 +171,15 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const unresolvedArns = adminSecretArns.length - resolved.length;
   const size = Buffer.byteLength(JSON.stringify(environment), 'utf8') + unresolvedArns * DEPLOY_TIME_ARN_BYTES;
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    // The policy is the one variable that can grow; name it when it is there.
+    // Name the variable that grew: the policy, or the admin allow list (one admin secret per database).
+    const policyBytes = Buffer.byteLength(settings.permissionPolicy ?? '');
+    const adminBytes = Buffer.byteLength(adminSecretArns.join(',')) + unresolvedArns * DEPLOY_TIME_ARN_BYTES;
+    if (adminBytes > policyBytes) {
+      throw new InvalidInputError(
+        `environment.${ENV.adminSecretArns}`,
+        `declares ${adminSecretArns.length} admin secrets, which make the function's environment ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} (about 34 admin secret ARNs of 100 characters fit): deploy one pg-rotator per group of databases (docs/fleet.md)`,
+      );
+    }
     const field = settings.permissionPolicy === undefined ? 'environment' : `environment.${ENV.permissionPolicy}`;
     throw new InvalidInputError(
       field,

@@ -240,4 +240,14 @@ describe('buildFunctionEnvironment', () => {
       expect.objectContaining({ field: `environment.${ENV.permissionPolicy}`, message: expect.stringMatching(/over Lambda's 4096/) }),
     );
   });
+
+  it('bounds the admin allow list by what fits in the environment, naming ADMIN_SECRET_ARNS: 34 admin secrets of 100-character ARNs fit, 40 do not', () => {
+    const admins = (count: number) =>
+      Array.from({ length: count }, (_, i) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${`databases/db-${String(i).padStart(3, '0')}/`.padEnd(40, 'x')}-AbCdEf`);
+    expect(admins(1)[0]).toHaveLength(100);
+    expect(() => buildFunctionEnvironment({ rotationBindingTags: true, adminSecretArns: admins(34) })).not.toThrow();
+    expect(() => buildFunctionEnvironment({ rotationBindingTags: true, adminSecretArns: admins(40) })).toThrow(
+      expect.objectContaining({ field: `environment.${ENV.adminSecretArns}`, message: expect.stringMatching(/^environment\.ADMIN_SECRET_ARNS: declares 40 admin secrets, .* over Lambda's 4096 .*docs\/fleet\.md/) }),
+    );
+  });
 });
