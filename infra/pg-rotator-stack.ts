@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct, IConstruct } from 'constructs';
 import { secretNameOf } from './config/arns';
 import type { PgRotatorConfig, SecretReferenceConfig } from './config/schema';
@@ -114,12 +115,22 @@ export class PgRotatorStack extends Stack {
 
     new CfnOutput(this, 'RotationFunctionArn', {
       value: this.rotator.function.functionArn,
+      // A stable export name, for team stacks that attach secrets with Fn.importValue.
+      exportName: `${this.stackName}-RotationFunctionArn`,
       description: 'The rotation function: attach secrets to it for rotation (only Secrets Manager may invoke it)',
     });
     if (this.rotator.orchestrator) {
       new CfnOutput(this, 'OrchestratorFunctionArn', {
         value: this.rotator.orchestrator.function.functionArn,
         description: 'The orchestrator function: orchestrators invoke this ARN',
+      });
+    }
+    const parameterName = config.attachments?.functionArnParameter;
+    if (parameterName !== undefined) {
+      new ssm.StringParameter(this, 'RotationFunctionArnParameter', {
+        parameterName,
+        stringValue: this.rotator.function.functionArn,
+        description: 'pg-rotator: the rotation function team stacks attach their secrets to (PgRotatorAttachment)',
       });
     }
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });

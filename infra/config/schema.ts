@@ -199,6 +199,14 @@ const OrchestratorSchema = z
  */
 const AttachmentsSchema = z.strictObject({
   adminSecrets: z.array(SecretReferenceSchema).default([]),
+  /**
+   * An SSM parameter the stack writes the rotation function's ARN to, for team stacks to read
+   * (`ssm.StringParameter.valueForStringParameter`) instead of importing the stack's output.
+   */
+  functionArnParameter: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\-/]{1,1010}$/, { error: 'must be an SSM parameter name starting with / (letters, digits and _.-/)' })
+    .optional(),
 });
 
 const AlertsSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { Tags, type Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,7 +24,7 @@ import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
-import { COMPANION_WRITER_TAG, RotatorPolicies, type SecretGrants } from './rotator-policies';
+import { RotatorPolicies, tagCompanion, type SecretGrants } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
 import { InvalidInputError } from '../../lambda/errors';
 
@@ -268,7 +268,7 @@ export class PgRotator extends Construct {
     });
     // By condition, a companion is written because it names this function; tag the ones this stack owns.
     if (secretGrants === 'by-condition') {
-      for (const companion of companionSecrets) if (companion instanceof Secret) Tags.of(companion).add(COMPANION_WRITER_TAG, rotator.function.functionArn);
+      for (const companion of companionSecrets) if (companion instanceof Secret) tagCompanion(companion, rotator.function.functionArn);
     }
     this.node.addValidation({ validate: () => checkRoleLimits(this, [rotator.role]) });
 

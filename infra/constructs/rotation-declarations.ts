@@ -51,49 +51,13 @@ export function declareRotations(
   const bindings: RotationBinding[] = [];
   let tagged = false;
   for (const { field, rotation } of rotations) {
-    const strategy = rotation.strategy ?? (rotation.adminSecret === undefined ? 'single-user' : (defaultStrategy ?? 'alternating'));
-    const companions = rotation.companionSecrets?.username !== undefined || rotation.companionSecrets?.alternateUsername !== undefined;
-    if (strategy === 'single-user' && rotation.username === undefined && !companions) continue;
-    const secretArn = secretArnOf(rotation.secret);
-    const arnOf = (secret: secretsmanager.ISecret | undefined) => (secret === undefined ? undefined : secretArnOf(secret));
-    const adminArn = arnOf(rotation.adminSecret);
-    const companionArns = [arnOf(rotation.companionSecrets?.username), arnOf(rotation.companionSecrets?.alternateUsername)] as const;
-    const binding = {
-      secretArn,
-      strategy,
-      adminSecretArn: adminArn,
-      username: rotation.username,
-      alternateUsername: rotation.alternateUsername,
-      ownerRole: rotation.ownerRole,
-      usernameCompanionSecretArn: companionArns[0],
-      alternateUsernameCompanionSecretArn: companionArns[1],
-    };
-    const deployTime = (arn: string | undefined) => arn !== undefined && Token.isUnresolved(arn);
-    // Distinct stand-ins, so two deploy-time ARNs are not taken for the same secret.
-    const checkable = (arn: string | undefined, n: number) => (deployTime(arn) ? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${n}`) : arn);
-    const checked = RotationBindingSchema.safeParse({
-      ...binding,
-      secretArn: checkable(secretArn, 0),
-      adminSecretArn: checkable(adminArn, 1),
-      usernameCompanionSecretArn: checkable(companionArns[0], 2),
-      alternateUsernameCompanionSecretArn: checkable(companionArns[1], 3),
-    });
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      const prop =
-        {
-          secretArn: 'secret',
-          adminSecretArn: 'adminSecret',
-          usernameCompanionSecretArn: 'companionSecrets.username',
-          alternateUsernameCompanionSecretArn: 'companionSecrets.alternateUsername',
-        }[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'strategy');
-      throw new InvalidInputError(`${field}.${prop}`, issue?.message ?? 'is invalid');
-    }
-    if (![secretArn, adminArn, ...companionArns].some(deployTime)) {
-      bindings.push(checked.data);
+    const declared = bindingOf(field, rotation, defaultStrategy);
+    if (declared === undefined) continue;
+    if (!declared.deployTime) {
+      bindings.push(declared.checked);
     } else if (rotation.secret instanceof secretsmanager.Secret) {
       new RotationBindingTags(rotation.secret, 'PgRotatorBinding', {
-        ...binding,
+        ...declared.binding,
         secret: rotation.secret,
         adminSecret: rotation.adminSecret,
         companionSecrets: rotation.companionSecrets,
@@ -107,4 +71,70 @@ export function declareRotations(
     }
   }
   return { bindings, tagged };
+}
+
+/** A rotation's binding: as declared (ARNs may be deploy-time tokens), as checked, and whether any ARN is a token. */
+export interface DeclaredBinding {
+  readonly binding: {
+    readonly secretArn: string;
+    readonly strategy: Strategy;
+    readonly adminSecretArn?: string;
+    readonly username?: string;
+    readonly alternateUsername?: string;
+    readonly ownerRole?: string;
+    readonly usernameCompanionSecretArn?: string;
+    readonly alternateUsernameCompanionSecretArn?: string;
+  };
+  readonly checked: RotationBinding;
+  readonly deployTime: boolean;
+}
+
+/**
+ * A rotation's binding, checked with the function's own schema at synth (errors name the prop, e.g.
+ * `rotations[1].username`), or undefined when it needs none: a single-user rotation with no login and no companion
+ * named acts as no admin and writes no other secret.
+ *
+ * @param field the prop path of the rotation, for messages ('' for props of their own)
+ * @throws {InvalidInputError} naming the prop the function's schema refuses
+ */
+export function bindingOf(field: string, rotation: DeclaredRotation, defaultStrategy: Strategy | undefined): DeclaredBinding | undefined {
+  const strategy = rotation.strategy ?? (rotation.adminSecret === undefined ? 'single-user' : (defaultStrategy ?? 'alternating'));
+  const companions = rotation.companionSecrets?.username !== undefined || rotation.companionSecrets?.alternateUsername !== undefined;
+  if (strategy === 'single-user' && rotation.username === undefined && !companions) return undefined;
+  const secretArn = secretArnOf(rotation.secret);
+  const arnOf = (secret: secretsmanager.ISecret | undefined) => (secret === undefined ? undefined : secretArnOf(secret));
+  const adminArn = arnOf(rotation.adminSecret);
+  const companionArns = [arnOf(rotation.companionSecrets?.username), arnOf(rotation.companionSecrets?.alternateUsername)] as const;
+  const binding = {
+    secretArn,
+    strategy,
+    adminSecretArn: adminArn,
+    username: rotation.username,
+    alternateUsername: rotation.alternateUsername,
+    ownerRole: rotation.ownerRole,
+    usernameCompanionSecretArn: companionArns[0],
+    alternateUsernameCompanionSecretArn: companionArns[1],
+  };
+  const deployTime = (arn: string | undefined) => arn !== undefined && Token.isUnresolved(arn);
+  // Distinct stand-ins, so two deploy-time ARNs are not taken for the same secret.
+  const checkable = (arn: string | undefined, n: number) => (deployTime(arn) ? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${n}`) : arn);
+  const checked = RotationBindingSchema.safeParse({
+    ...binding,
+    secretArn: checkable(secretArn, 0),
+    adminSecretArn: checkable(adminArn, 1),
+    usernameCompanionSecretArn: checkable(companionArns[0], 2),
+    alternateUsernameCompanionSecretArn: checkable(companionArns[1], 3),
+  });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const prop =
+      {
+        secretArn: 'secret',
+        adminSecretArn: 'adminSecret',
+        usernameCompanionSecretArn: 'companionSecrets.username',
+        alternateUsernameCompanionSecretArn: 'companionSecrets.alternateUsername',
+      }[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'strategy');
+    throw new InvalidInputError(field === '' ? prop : `${field}.${prop}`, issue?.message ?? 'is invalid');
+  }
+  return { binding, checked: checked.data, deployTime: [secretArn, adminArn, ...companionArns].some(deployTime) };
 }

@@ -1,7 +1,7 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { nagResourceText } from './nag-resource-text';
 import { secretPolicyResource } from './secret-arns';
@@ -28,6 +28,19 @@ export const COMPANION_WRITE_ACTIONS = ['secretsmanager:DescribeSecret', 'secret
  * companions they own; a companion imported by ARN is tagged where it is defined.
  */
 export const COMPANION_WRITER_TAG = 'pg-rotator:companion-writer';
+
+/**
+ * Makes a companion secret of this stack writable by a rotation function (by-condition grants): the tag names the
+ * function. A companion has no rotation of its own: the function writes it at each rotation of the secret it accompanies,
+ * so cdk-nag's "rotation enabled" check is acknowledged on it.
+ */
+export function tagCompanion(companion: Secret, rotationFunctionArn: string): void {
+  Tags.of(companion).add(COMPANION_WRITER_TAG, rotationFunctionArn);
+  Validations.of(companion).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: 'A companion secret of pg-rotator: it is not rotated itself, the rotation function writes the newest password of its login into it at each rotation of the secret it accompanies.',
+  });
+}
 
 /**
  * How the rotation function's role is scoped to secrets:

@@ -80,6 +80,18 @@ describe('PgRotator construct', () => {
 });
 
 describe('PgRotator rotation bindings', () => {
+  it("tags a companion secret of the same stack for the rotation function, which is what lets its by-condition grant write it", () => {
+    const { stack } = composed((scope) => {
+      const admin = new secretsmanager.Secret(scope, 'AdminSecret');
+      const app = new secretsmanager.Secret(scope, 'BoundApp');
+      const login = new secretsmanager.Secret(scope, 'AppLogin');
+      return { rotations: [{ secret: app, schedule: 'rate(12 hours)', adminSecret: admin, strategy: 'alternating', username: 'app', companionSecrets: { username: login } }] };
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      Tags: Match.arrayWith([{ Key: 'pg-rotator:companion-writer', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RotatorFunction'), 'Arn'] } }]),
+    });
+  });
+
   it('binds a secret of the same stack by tags, which its resource policy lets only the deployer change', () => {
     // Single-user, no login named: nothing to bind.
     Template.fromStack(composed().stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
