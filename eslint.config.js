@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', 'schemas/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'coverage/', 'schemas/', 'scripts/package/scratch-app/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -28,6 +28,15 @@ import { RotatorPolicies, tagCompanion, type SecretGrants } from './rotator-poli
 import { handlerOf } from '../../scripts/function-bundle';
 import { InvalidInputError } from '../../lambda/errors';
 
+// The construct's props, importable with it from the package's main entry (`pg-rotator`): the types of its fields.
+export { FunctionCodeSource } from './function-code';
+export type { ConnectionDefaults, LogLevel, PasswordPolicy } from './function-environment';
+export type { OrchestratorPrincipal } from './invoke-permissions';
+export type { InlineRotation, OrchestrationAccess, PasswordSecrets } from './orchestration-access';
+export type { RotatedSecret } from './rotation-schedules';
+export type { DatabaseAccess, SecretsManagerAccess } from './rotator-network';
+export type { SecretGrants } from './rotator-policies';
+
 /**
  * Each function's reserved concurrency unless set: both together hold at most 30 database sessions at once (see the
  * props), well under the connection limit of the smallest RDS instance classes (max_connections is

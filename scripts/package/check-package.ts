@@ -1,0 +1,112 @@
+/**
+ * `npm run check:package` (CI): the package as a user gets it. Packs it (prepack builds dist/), installs the tarball
+ * with aws-cdk-lib, constructs, the aws-cdk CLI, cdk-nag and TypeScript into a scratch directory outside the
+ * repository, then:
+ * - compiles the scratch CDK app and orchestrator (scratch-app/) with tsc, which typechecks the construct, the
+ *   attachment, the typed client and `pg-rotator/pg` against the package's declarations;
+ * - imports the client and the pool at run time (Node's ESM loader, no tsx);
+ * - synthesizes the app offline with `cdk synth` under cdk-nag, and checks that the functions' asset holds the shipped
+ *   bundle, byte for byte, with the deployment's rotation-bindings.json beside it;
+ * - runs the installed `pg-rotator --help`.
+ * esbuild and tsx are not installed there: the package must need neither.
+ *
+ * Options: `--keep` leaves the scratch directory; `--tarball <path>` checks a tarball already packed.
+ */
+import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SCRATCH_SOURCES = path.join(ROOT, 'scripts/package/scratch-app');
+
+/** The versions this repository locks, so the install is served from npm's cache. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (version === undefined) throw new Error(`${name} is not in package-lock.json`);
+  return version;
+}
+
+function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options }) as string;
+}
+
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`package check failed: ${message}`);
+  console.log(`  ok  ${message}`);
+}
+
+const { values } = parseArgs({ options: { keep: { type: 'boolean' }, tarball: { type: 'string' } } });
+const started = performance.now();
+const work = mkdtempSync(path.join(tmpdir(), 'pg-rotator-package-'));
+try {
+  let tarball = values.tarball === undefined ? undefined : path.resolve(values.tarball);
+  if (tarball === undefined) {
+    // What prepack does, run apart so its output stays out of npm pack's JSON.
+    const building = performance.now();
+    run('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    console.log(`built dist/ (${seconds(building)})`);
+    const packing = performance.now();
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT })) as { filename: string; size: number; unpackedSize: number; entryCount: number }[];
+    if (packed === undefined) throw new Error('npm pack wrote nothing');
+    tarball = path.join(work, packed.filename);
+    console.log(`packed ${packed.filename}: ${(packed.size / 1024).toFixed(0)} KiB, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${packed.entryCount} files (${seconds(packing)})`);
+  }
+
+  const scratchStarted = performance.now();
+  const app = path.join(work, 'app');
+  mkdirSync(app);
+  for (const file of readdirSync(SCRATCH_SOURCES)) copyFileSync(path.join(SCRATCH_SOURCES, file), path.join(app, file));
+  const dependencies = Object.fromEntries(
+    ['aws-cdk-lib', 'constructs', 'aws-cdk', 'cdk-nag', 'typescript', '@types/node', '@types/pg', 'pg', '@aws-sdk/client-secrets-manager'].map((name) => [name, lockedVersion(name)]),
+  );
+  writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'scratch-cdk-app', private: true, type: 'module', dependencies: { 'pg-rotator': `file:${tarball}`, ...dependencies } }, null, 2)}\n`);
+  writeFileSync(path.join(app, '.npmrc'), 'fund=false\naudit=false\n');
+  const installing = performance.now();
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
+  console.log(`installed the tarball into ${app} (${seconds(installing)})`);
+  const installed = path.join(app, 'node_modules/pg-rotator');
+  check(!existsSync(path.join(app, 'node_modules/esbuild')) && !existsSync(path.join(app, 'node_modules/tsx')), 'neither esbuild nor tsx is installed');
+  check(!existsSync(path.join(installed, 'lambda')) && !existsSync(path.join(installed, 'infra')), 'the package ships no TypeScript source tree');
+
+  const compiling = performance.now();
+  run(path.join(app, 'node_modules/.bin/tsc'), ['-p', app], { cwd: app, stdio: 'inherit' });
+  check(true, `the CDK app and the orchestrator typecheck against the package's declarations (${seconds(compiling)})`);
+  run('node', ['--input-type=module', '-e', "await import('pg-rotator/client'); await import('pg-rotator/pg'); await import('pg-rotator/stack');"], { cwd: app });
+  check(true, 'pg-rotator/client, pg-rotator/pg and pg-rotator/stack load as plain JavaScript');
+
+  const synthesizing = performance.now();
+  run(path.join(app, 'node_modules/.bin/cdk'), ['synth', '--no-notices', '--quiet'], {
+    cwd: app,
+    stdio: 'inherit',
+    // Offline: no credentials, no telemetry.
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
+  });
+  check(true, `cdk synth under cdk-nag is clean (${seconds(synthesizing)})`);
+
+  const cdkOut = path.join(app, 'cdk.out');
+  const template = JSON.parse(readFileSync(path.join(cdkOut, 'PgRotatorCentral.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const rotation = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'rotation.handler');
+  const key = (rotation?.Properties.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
+  const assetDir = path.join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`);
+  check(existsSync(assetDir), `the rotation function's code is the asset ${path.basename(assetDir)}`);
+  for (const handler of ['rotation.mjs', 'orchestrator.mjs']) {
+    const shipped = readFileSync(path.join(installed, 'dist/function', handler));
+    check(shipped.equals(readFileSync(path.join(assetDir, handler))), `${handler} in the asset is the shipped bundle, byte for byte (${(shipped.length / 1024).toFixed(0)} KiB)`);
+  }
+  const bindings = JSON.parse(readFileSync(path.join(assetDir, 'rotation-bindings.json'), 'utf8')) as { bindings: { secretArn: string }[] };
+  check(bindings.bindings.map((b) => b.secretArn).join() === 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/reporting-DeF456', "the deployment's rotation-bindings.json is beside the handlers");
+
+  const help = run(path.join(app, 'node_modules/.bin/pg-rotator'), ['--help'], { cwd: app });
+  check(help.includes('pg-rotator'), 'the installed pg-rotator command runs as built JavaScript (--help)');
+  console.log(`scratch app: ${seconds(scratchStarted)} (install, typecheck, synth and checks); total ${seconds(started)}`);
+} finally {
+  if (values.keep === true) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
