@@ -13,39 +13,14 @@ import type { PgRotatorConfigInput } from '../../infra/config/schema';
 import { IAM_LIMITS, roleUsage, type TemplateResources } from '../../infra/constructs/iam-limits';
 import { EVENT_PATTERN_LIMIT } from '../../infra/constructs/rotator-alerts';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/constructs/function-environment';
-import { buildStack, configWith, exampleInput, synthFindings } from './fixtures';
+import { buildStack, configWith, synthFindings } from './fixtures';
 import { parseConfig } from '../../infra/config/load';
 import { stubBundle } from './stub-bundle';
+import { fleetConfig } from '../support/fleet-config';
 
 /** CloudFormation's quotas: 500 resources a stack; a template from S3 of at most 1 MB (460,800 bytes before 2024: the stricter). */
 const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 460_800;
-
-const ACCOUNT = '123456789012';
-const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}`;
-
-/** The example config with `count` rotated secrets: even ones single-user, odd ones alternating under 10 admins. */
-export function fleetConfig(count: number, edit: (config: PgRotatorConfigInput) => void = () => {}): PgRotatorConfigInput {
-  const input = exampleInput();
-  input.secrets = Array.from({ length: count }, (_, i) => {
-    const name = `teams/team-${String(i % 97).padStart(2, '0')}/app-${String(i).padStart(5, '0')}`;
-    const schedule = { schedule: `cron(0 ${(i % 6) * 4} ? * SUN *)`, window: '2h' };
-    return i % 2 === 0
-      ? { arn: arn(`${name}-AbCdEf`), ...schedule, strategy: 'single-user' as const }
-      : {
-          arn: arn(`${name}-AbCdEf`),
-          ...schedule,
-          strategy: 'alternating' as const,
-          username: `app_${i}`,
-          adminSecret: { arn: arn(`teams/admin-${i % 10}-GhIjKl`) },
-        };
-  });
-  if (count > 400) input.scheduleStacks = Math.ceil(count / 250);
-  delete input.orchestration;
-  input.orchestrators = [];
-  edit(input);
-  return input;
-}
 
 interface Synthesized {
   readonly templates: { readonly file: string; readonly bytes: number; readonly resources: TemplateResources }[];
