@@ -1,7 +1,9 @@
 /**
- * TypeScript examples written against the package (`import … from 'pg-rotator/…'`) type-check as written, with
- * the repository's compiler options: an example calling the client with a wrong shape fails here.
+ * TypeScript examples written against the package (`import … from 'pg-rotator'` or `'pg-rotator/…'`) type-check as
+ * written, with the repository's compiler options: an example calling the client with a wrong shape fails here, and so
+ * does one importing a path the package's exports map does not offer.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import { ROOT, docFiles, fences } from './markdown';
 
 const snippets = docFiles()
   .flatMap((file) => fences(file).filter((fence) => fence.lang === 'ts' || fence.lang === 'typescript'))
-  .filter((fence) => /from 'pg-rotator\//.test(fence.text));
+  .filter((fence) => /from 'pg-rotator(\/[^']*)?'/.test(fence.text));
 
 function compilerOptions(): ts.CompilerOptions {
   const configPath = path.join(ROOT, 'tsconfig.json');
@@ -17,12 +19,30 @@ function compilerOptions(): ts.CompilerOptions {
   return ts.parseJsonConfigFileContent(config, ts.sys, ROOT).options;
 }
 
-const WRONG = `import { createPgRotatorClient } from 'pg-rotator/client/pg-rotator-client';
+const WRONG = `import { createPgRotatorClient } from 'pg-rotator/client';
 await createPgRotatorClient({ functionName: 'f' }).action({ action: 'lock-user', target: { adminSecretArn: 'a' }, params: { rol: 'x' } });
 `;
 
-/** The package's named entry points, and the repository file each is (the rest resolve `pg-rotator/x` to x). */
-const PACKAGE_ENTRIES: Readonly<Record<string, string>> = { pg: 'client/pg/rotating-pool' };
+/** A file of the package its exports map does not offer: Node refuses the import (ERR_PACKAGE_PATH_NOT_EXPORTED). */
+const UNEXPORTED = `import { createPgRotatorClient } from 'pg-rotator/client/pg-rotator-client';
+export const rotator = createPgRotatorClient({ functionName: 'f' });
+`;
+
+/**
+ * The package's entry points, from its exports map, as the repository files they are built from: `pg-rotator/client`
+ * is `./dist/client/pg-rotator-client.js`, built from client/pg-rotator-client.ts. A path the map lacks resolves to
+ * nothing, so the snippet fails.
+ */
+function packageEntries(): Record<string, string> {
+  const { exports } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string } | string> };
+  return Object.fromEntries(
+    Object.entries(exports).flatMap(([subpath, target]) => {
+      const file = typeof target === 'string' ? undefined : target.default;
+      return file?.startsWith('./dist/') ? [[subpath === '.' ? 'pg-rotator' : `pg-rotator/${subpath.slice(2)}`, file.slice('./dist/'.length).replace(/\.js$/, '')]] : [];
+    }),
+  );
+}
+const PACKAGE_ENTRIES = packageEntries();
 
 /**
  * Diagnostics of each snippet, compiled as modules in test/docs/ with `pg-rotator/x` resolved to the repository's
@@ -30,7 +50,9 @@ const PACKAGE_ENTRIES: Readonly<Record<string, string>> = { pg: 'client/pg/rotat
  */
 function compile(sources: readonly string[]): string[][] {
   const files = sources.map((_, i) => path.join(ROOT, 'test', 'docs', `__snippet_${i}__.ts`));
-  const texts = new Map(files.map((file, i) => [file, (sources[i] as string).replace(/from 'pg-rotator\/([^']+)'/g, (_, target: string) => `from '../../${PACKAGE_ENTRIES[target] ?? target}'`)]));
+  const texts = new Map(
+    files.map((file, i) => [file, (sources[i] as string).replace(/from '(pg-rotator(?:\/[^']+)?)'/g, (_, target: string) => `from '../../${PACKAGE_ENTRIES[target] ?? `not-exported/${target}`}'`)]),
+  );
   const options = compilerOptions();
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
@@ -48,9 +70,9 @@ function compile(sources: readonly string[]): string[][] {
 }
 
 let compiled: string[][] | undefined;
-/** The diagnostics of snippet `i`, or of the wrong example for `i === snippets.length`. */
+/** The diagnostics of snippet `i`, or of the wrong examples after them (WRONG, then UNEXPORTED). */
 const diagnostics = (i: number): string[] => {
-  compiled ??= compile([...snippets.map((fence) => fence.text), WRONG]);
+  compiled ??= compile([...snippets.map((fence) => fence.text), WRONG, UNEXPORTED]);
   return compiled[i] as string[];
 };
 
@@ -66,4 +88,17 @@ describe('TypeScript examples in the docs', () => {
   it('catch a wrong example', () => {
     expect(diagnostics(snippets.length)).not.toEqual([]);
   }, 60_000);
+
+  it('catch an import of a path the exports map does not offer', () => {
+    expect(diagnostics(snippets.length + 1)).toEqual([expect.stringMatching(/^Cannot find module '\.\.\/\.\.\/not-exported\/pg-rotator\/client\/pg-rotator-client'/)]);
+  }, 60_000);
+
+  it('resolve the package by its exports map: the construct, the attachment, the client and the pool', () => {
+    expect(PACKAGE_ENTRIES).toMatchObject({
+      'pg-rotator': 'infra/constructs/pg-rotator',
+      'pg-rotator/attachment': 'infra/constructs/pg-rotator-attachment',
+      'pg-rotator/client': 'client/pg-rotator-client',
+      'pg-rotator/pg': 'client/pg/rotating-pool',
+    });
+  });
 });
