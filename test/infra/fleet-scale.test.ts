@@ -13,7 +13,7 @@ import type { PgRotatorConfigInput } from '../../infra/config/schema';
 import { IAM_LIMITS, roleUsage, type TemplateResources } from '../../infra/constructs/iam-limits';
 import { EVENT_PATTERN_LIMIT } from '../../infra/constructs/rotator-alerts';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/constructs/function-environment';
-import { buildStack, configWith, synthFindings } from './fixtures';
+import { buildStack, synthFindings } from './fixtures';
 import { parseConfig } from '../../infra/config/load';
 import { stubBundle } from './stub-bundle';
 import { fleetConfig } from '../support/fleet-config';
@@ -108,8 +108,6 @@ describe('past the limits', () => {
   });
 
   it('fails the synth naming the role when per-arn grants pass IAM’s limit for a role', () => {
-    const { app } = buildStack(configWith(() => {}), {});
-    expect(app).toBeDefined();
     const config = parseConfig(fleetConfig(300, (c) => (c.secretGrants = 'per-arn')), 'fleet');
     const listed = buildStack(config);
     expect(() => listed.app.synth()).toThrow(/PgRotator\/PgRotator\/Rotator\/Role: its inline policies come to \d+ characters, over IAM's 10240 for a role/);

@@ -8,6 +8,7 @@ import { ENV } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
 import { buildFunctionEnvironment } from '../../infra/constructs/function-environment';
 import { PgRotator, type PgRotatorProps } from '../../infra/constructs/pg-rotator';
+import { SCHEDULES_PER_TEMPLATE } from '../../infra/constructs/rotation-schedules';
 
 /** A stack composing PgRotator with resources it owns, as a user of the construct would. */
 function composed(overrides: (stack: Stack) => Partial<PgRotatorProps> = () => ({})) {
@@ -76,6 +77,19 @@ describe('PgRotator construct', () => {
       }));
     expect(bad).toThrow(InvalidInputError);
     expect(bad).toThrow('rotations[0].schedule: cron minutes must be 0');
+  });
+
+  it('refuses more schedules than one template holds, at synth and naming the way on, unless spread over nested stacks', () => {
+    const rotations = (stack: Stack, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        secret: secretsmanager.Secret.fromSecretCompleteArn(stack, `Team${i}`, `arn:aws:secretsmanager:us-east-1:111122223333:secret:teams/app-${i}-AbCdEf`),
+        schedule: 'rate(30 days)',
+      }));
+    expect(() => composed((stack) => ({ rotations: rotations(stack, SCHEDULES_PER_TEMPLATE) }))).not.toThrow();
+    const tooMany = () => composed((stack) => ({ rotations: rotations(stack, SCHEDULES_PER_TEMPLATE + 1) }));
+    expect(tooMany).toThrow(InvalidInputError);
+    expect(tooMany).toThrow(/^rotations: has 401 rotation schedules, more than one template holds here .*scheduleStacks.*PgRotatorAttachment/);
+    expect(() => composed((stack) => ({ rotations: rotations(stack, SCHEDULES_PER_TEMPLATE + 1), scheduleStacks: 2 }))).not.toThrow();
   });
 });
 
