@@ -55,7 +55,7 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
     secretsManager,
     memory: versionMemory(),
     protectedLogins: overrides.protectedLogins ?? (async () => NO_LOGINS),
-    log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
+    log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog, metricsNamespace: env[ENV.metricsNamespace] }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
+import { DEFAULT_METRICS_NAMESPACE } from '../log/logger';
 
 /**
  * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
@@ -37,6 +38,13 @@ export const ENV = {
    * deployment from `orchestration.policy`. Unset: every role-changing action is refused.
    */
   permissionPolicy: 'PERMISSION_POLICY',
+  /** The CloudWatch namespace of the metrics the function's log lines carry (EMF); `PgRotator` when unset. */
+  metricsNamespace: 'METRICS_NAMESPACE',
+  /**
+   * The status function's: the ARN of this deployment's rotation function. The status check lists the secrets whose
+   * RotationLambdaARN is this function.
+   */
+  rotationFunctionArn: 'ROTATION_FUNCTION_ARN',
 } as const;
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
@@ -99,6 +107,16 @@ export const EnvironmentSchema = z.object({
       }
     })
     .pipe(PermissionPolicySchema.optional()),
+  // PutMetricData's Namespace rule: 1-255 of 0-9A-Za-z . - _ / # : and space, not only spaces, not AWS/.
+  [ENV.metricsNamespace]: z
+    .string()
+    .regex(/^(?!AWS\/)(?=.*\S)[0-9A-Za-z.\-_/#: ]{1,255}$/, 'must be 1-255 of letters, digits, . - _ / # : and space, and not start with AWS/')
+    .optional()
+    .default(DEFAULT_METRICS_NAMESPACE),
+  [ENV.rotationFunctionArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, 'must be the ARN of a Lambda function (unqualified)')
+    .optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
