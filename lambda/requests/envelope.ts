@@ -4,6 +4,7 @@ import { ActionResultSchema } from '../actions/action-result';
 import { TestResultSchema } from '../checks/test-request';
 import { DiscoveryResultSchema } from '../discovery/discovery';
 import { ActionRefusedError, DependentObjectsError, InvalidInputError, PgRotatorError } from '../errors';
+import { StatusResultSchema } from '../status/status-request';
 import { RotateResultSchema } from './rotate-request';
 
 /** A failure as callers see it: a stable code to branch on and a message naming what failed, never a value. */
@@ -36,6 +37,8 @@ export const TestResponseSchema = z.object({ kind: z.literal('test'), ...common,
 export const RotateResponseSchema = z.object({ kind: z.literal('rotate'), ...common, result: RotateResultSchema.nullable() });
 /** The response to a `discover` request. */
 export const DiscoverResponseSchema = z.object({ kind: z.literal('discover'), ...common, result: DiscoveryResultSchema.nullable() });
+/** The response to a `status` request (answered by the status function). */
+export const StatusResponseSchema = z.object({ kind: z.literal('status'), ...common, result: StatusResultSchema.nullable() });
 /** The answer to a request whose kind was not recognised. */
 export const UnknownKindResponseSchema = z.object({ kind: z.null(), ...common, result: z.null() });
 
@@ -44,13 +47,14 @@ export const UnknownKindResponseSchema = z.object({ kind: z.null(), ...common, r
  * function error), so callers get a code for every failure, validation included.
  */
 export const ResponseSchema = z
-  .discriminatedUnion('kind', [ActionResponseSchema, TestResponseSchema, RotateResponseSchema, DiscoverResponseSchema, UnknownKindResponseSchema])
+  .discriminatedUnion('kind', [ActionResponseSchema, TestResponseSchema, RotateResponseSchema, DiscoverResponseSchema, StatusResponseSchema, UnknownKindResponseSchema])
   .meta({ title: 'pg-rotator orchestrator response' });
 export type Response = z.infer<typeof ResponseSchema>;
 export type ActionResponse = z.infer<typeof ActionResponseSchema>;
 export type TestResponse = z.infer<typeof TestResponseSchema>;
 export type RotateResponse = z.infer<typeof RotateResponseSchema>;
 export type DiscoverResponse = z.infer<typeof DiscoverResponseSchema>;
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 
 /**
  * How an error reaches the caller. Our errors are written never to carry a secret and pass through; anything

@@ -4,6 +4,7 @@ import type { AuditRecord } from '../audit/audit-record';
 import { emitAudit } from '../audit/audit-record';
 import { runTest } from '../checks/run-test';
 import { discover } from '../discovery/discovery';
+import { InvalidInputError } from '../errors';
 import { describeError } from '../rotation/run-step';
 import { firstIssue } from '../validation';
 import type { InvocationContext } from './caller';
@@ -84,6 +85,8 @@ async function answer(request: OrchestratorRequest, deps: OrchestratorDeps): Pro
       const result = await withSession(connection.target, connection.credentials, 'discovering', (session) => discover(session, request));
       return { result, audit: { ...auditOf(request), database: result.database } };
     }
+    case 'status':
+      throw new InvalidInputError('request.kind', 'status requests are answered by the status function, whose role lists secrets; send it there');
   }
 }
 
