@@ -14,6 +14,8 @@ export interface StatusCheckDeps {
   readonly deadline: number;
   /** Pages of ListSecrets read at most. @default {@link MAX_PAGES} */
   readonly maxPages?: number;
+  /** Bytes the listed secrets may take in the answer. @default {@link MAX_LISTED_BYTES} */
+  readonly maxListedBytes?: number;
   /** The strategy the deployment declared for a secret, for secrets without the pg-rotator:strategy tag. */
   readonly declaredStrategy?: (secretArn: string) => string | undefined;
 }
@@ -63,7 +65,7 @@ export async function checkStatus(request: StatusRequest, deps: StatusCheckDeps)
 
   const has = (status: SecretStatus, kind: string) => status.findings.some((finding) => finding.kind === kind);
   const wanted = request.list === 'none' ? [] : statuses.filter((status) => request.list === 'all' || status.findings.length > 0);
-  const { listed, omitted } = withinSize(wanted.sort(byFindingsThenName));
+  const { listed, omitted } = withinSize(wanted.sort(byFindingsThenName), deps.maxListedBytes ?? MAX_LISTED_BYTES);
   const result: StatusResult = {
     rotationFunctionArn: deps.rotationFunctionArn,
     checkedAt: now.toISOString(),
@@ -112,13 +114,13 @@ function byFindingsThenName(a: SecretStatus, b: SecretStatus): number {
   return Number(b.findings.length > 0) - Number(a.findings.length > 0) || a.name.localeCompare(b.name);
 }
 
-/** The statuses that fit in {@link MAX_LISTED_BYTES}, in order, and how many did not. */
-function withinSize(statuses: readonly SecretStatus[]): { listed: SecretStatus[]; omitted: number } {
+/** The statuses that fit in `maxBytes`, in order, and how many did not. */
+function withinSize(statuses: readonly SecretStatus[], maxBytes: number): { listed: SecretStatus[]; omitted: number } {
   let bytes = 0;
   const listed: SecretStatus[] = [];
   for (const status of statuses) {
     bytes += Buffer.byteLength(JSON.stringify(status)) + 1;
-    if (bytes > MAX_LISTED_BYTES) break;
+    if (bytes > maxBytes) break;
     listed.push(status);
   }
   return { listed, omitted: statuses.length - listed.length };
