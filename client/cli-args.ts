@@ -15,16 +15,19 @@ export interface GlobalOptions {
   readonly dryRun: boolean;
 }
 
-/** What the command line asks for: help, or one request (a built one, or JSON to read from a file or stdin). */
+/**
+ * What the command line asks for: help, or one request (a built one, or JSON to read from a file or stdin). `view`
+ * is how to show the answer: the response envelope as JSON (the default), or the status table.
+ */
 export type CliCommand =
   | { readonly kind: 'help' }
-  | { readonly kind: 'request'; readonly options: GlobalOptions; readonly request: Record<string, unknown> }
+  | { readonly kind: 'request'; readonly options: GlobalOptions; readonly request: Record<string, unknown>; readonly view?: 'status-table' }
   | { readonly kind: 'request-file'; readonly options: GlobalOptions; readonly file: string };
 
 /** The --help text. */
 export const USAGE = `Usage: pg-rotator [options] <command> [arguments]
 
-Invoke pg-rotator's orchestrator API (a Lambda function) and print the response envelope as JSON.
+Invoke pg-rotator's orchestrator API or its status function (Lambda functions) and print the response.
 
 Commands:
   action <name>   Run an action. Parameters as --<param> <value> flags (kebab-case; repeat a flag for lists;
@@ -34,9 +37,11 @@ Commands:
   discover        List roles, memberships, schemas and privileges.
   rotate          Rotate a secret now.
   request         Send a request written as JSON: --file <path>, or --file - for stdin (e.g. a rollback).
+  status          Ask the status function which secrets this deployment rotates, and which are stuck, overdue
+                  or have rotation turned off; printed as a table, or the response as JSON with --json.
 
 Options:
-  --function <name|arn>      The pg-rotator function (default: $PG_ROTATOR_FUNCTION).
+  --function <name|arn>      The function (default: $PG_ROTATOR_FUNCTION; for status, $PG_ROTATOR_STATUS_FUNCTION).
   --region <region>          AWS region (default: the AWS SDK's, e.g. $AWS_REGION).
   --endpoint-url <url>       Lambda endpoint URL (local endpoints, VPC endpoints).
   --caller <text>            Who is asking; recorded in the audit log.
@@ -48,15 +53,17 @@ Arguments:
   test:      --secret <arn> [--connection-secret <arn>] [--database <name>] [--admin] [--managed-role <role>]... [--schema <name>]...
   discover:  --admin-secret <arn> [--connection-secret <arn>] [--database <name>] [--role <role>]... [--schema <name>]...
   rotate:    --secret <arn> [--mode inline|secrets-manager]
+  status:    [--name-prefix <prefix>] [--findings-only] [--json]
 
 Examples:
   pg-rotator --function pg-rotator action lock-user --admin-secret db/admin --role alice --terminate-sessions
   pg-rotator --function pg-rotator --dry-run action create-read-only-user --admin-secret db/admin \\
       --role reporting --schemas app --secret-name db/reporting
   pg-rotator --function pg-rotator test --secret db/admin --admin --managed-role alice --schema app
+  pg-rotator --function pg-rotator-status status --findings-only
 
 Exit status: 0 the request succeeded; 1 it failed (ok: false, code in error.code); 2 usage or validation error;
-3 the invocation itself failed.`;
+3 the invocation itself failed; status only: 4 a secret is stuck or overdue, 5 the listing stopped early.`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -80,6 +87,7 @@ const COMMAND_OPTIONS = {
   discover: { ...TARGET_OPTIONS, role: value, schema: value },
   rotate: { secret: value, mode: value },
   request: { file: value },
+  status: { 'name-prefix': value, 'findings-only': { type: 'boolean' }, json: { type: 'boolean' } },
 } as const satisfies Record<string, Options>;
 type Command = keyof typeof COMMAND_OPTIONS;
 
@@ -109,16 +117,18 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   const one = (name: string) => single(values, name);
   const list = (name: string) => values[name] as string[] | undefined;
   const globals: GlobalOptions = {
-    functionName: one('function') ?? env.PG_ROTATOR_FUNCTION,
+    functionName: one('function') ?? (command === 'status' ? env.PG_ROTATOR_STATUS_FUNCTION : env.PG_ROTATOR_FUNCTION),
     region: one('region'),
     endpointUrl: one('endpoint-url'),
     caller: one('caller'),
     dryRun: values['dry-run'] === true,
   };
-  if (globals.functionName === undefined) throw new InvalidInputError('--function', 'is required (or set PG_ROTATOR_FUNCTION)');
+  if (globals.functionName === undefined) {
+    throw new InvalidInputError('--function', `is required (or set ${command === 'status' ? 'PG_ROTATOR_STATUS_FUNCTION' : 'PG_ROTATOR_FUNCTION'})`);
+  }
   const caller = globals.caller === undefined ? {} : { caller: globals.caller };
   const target = () => ({ adminSecretArn: one('admin-secret'), ...defined({ connectionSecretArn: one('connection-secret'), database: one('database') }) });
-  const request = (body: Record<string, unknown>): CliCommand => ({ kind: 'request', options: globals, request: { ...body, ...caller } });
+  const request = (body: Record<string, unknown>, view?: 'status-table'): CliCommand => ({ kind: 'request', options: globals, request: { ...body, ...caller }, ...(view ? { view } : {}) });
 
   switch (command as Command) {
     case 'request': {
@@ -147,6 +157,11 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       return request({ kind: 'discover', target: target(), ...defined({ roles: list('role'), schemas: list('schema') }) });
     case 'rotate':
       return request({ kind: 'rotate', secretId: one('secret'), ...defined({ mode: one('mode') }) });
+    case 'status':
+      return request(
+        { kind: 'status', ...defined({ namePrefix: one('name-prefix') }), ...(values['findings-only'] === true ? { list: 'findings' } : {}) },
+        values.json === true ? undefined : 'status-table',
+      );
   }
 }
 

@@ -43,13 +43,15 @@ export interface LocalStackOptions {
   readonly onFunctionLog?: (line: string) => void;
   /** The deployment's rotated logins, which orchestrator actions must not touch. @default - none */
   readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
+  /** Secrets Manager's clock, for tests that let days pass. @default the system clock */
+  readonly clock?: () => Date;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const lambda = await startLocalLambda({ region: LOCAL_AWS.region });
   let secretsManager: LocalSecretsManager | undefined;
   try {
-    secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
+    secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint, ...(options.clock ? { clock: options.clock } : {}) });
     const functionLog: string[] = [];
     const runtime = createRuntime(
       { ...options.env, SECRETS_MANAGER_ENDPOINT: secretsManager.endpoint },

@@ -114,4 +114,20 @@ describe('the command line', () => {
     expect(() => parseCli(['action', 'lock-user', '--admin-secret', 'a', '--role', 'r', '--terminate-sessions=yes'], env)).toThrow(/--terminate-sessions: takes no value/);
     expect(() => parseCli(['rotate', '--secret', 's', 'extra'], env)).toThrow(/arguments: unexpected "extra"/);
   });
+
+  it('builds a status request for the status function, shown as a table unless --json', () => {
+    const statusEnv = { PG_ROTATOR_FUNCTION: 'pg-rotator', PG_ROTATOR_STATUS_FUNCTION: 'pg-rotator-status' };
+
+    expect(parseCli(['status'], statusEnv)).toEqual({
+      kind: 'request',
+      options: { functionName: 'pg-rotator-status', region: undefined, endpointUrl: undefined, caller: undefined, dryRun: false },
+      request: { kind: 'status' },
+      view: 'status-table',
+    });
+    expect(parseCli(['--caller', 'oncall', 'status', '--name-prefix', 'orders/', '--findings-only', '--json'], statusEnv)).toMatchObject({
+      request: { kind: 'status', namePrefix: 'orders/', list: 'findings', caller: 'oncall' },
+    });
+    expect(parseCli(['status', '--json'], statusEnv)).not.toHaveProperty('view');
+    expect(() => parseCli(['status'], env)).toThrow(/--function: is required \(or set PG_ROTATOR_STATUS_FUNCTION\)/);
+  });
 });
