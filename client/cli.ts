@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidInputError, PgRotatorError } from '../lambda/errors';
 import type { Response } from '../lambda/requests/envelope';
-import { errorInfo } from '../lambda/requests/envelope';
+import { errorInfo } from '../lambda/requests/error-info';
 import type { OrchestratorRequestInput } from '../lambda/requests/orchestrator-request';
 import { InvocationError } from './client-errors';
 import type { CliCommand } from './cli-args';

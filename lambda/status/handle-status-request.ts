@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { emitAudit } from '../audit/audit-record';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, PgRotatorError } from '../errors';
 import type { Logger } from '../log/logger';
 import { statusMetrics } from '../log/metric-catalog';
 import type { InvocationContext } from '../requests/caller';
 import { callerOf, CallerSchema } from '../requests/caller';
-import type { ErrorInfo, StatusResponse } from '../requests/envelope';
-import { errorInfo } from '../requests/envelope';
-import { describeError } from '../rotation/run-step';
+import type { StatusResponse } from '../requests/envelope';
+import type { ErrorInfo } from '../requests/error-info';
+import { errorInfo } from '../requests/error-info';
 import { firstIssue } from '../validation';
 import type { StatusCheckDeps } from './check-status';
 import { checkStatus } from './check-status';
@@ -58,7 +58,9 @@ export async function handleStatusRequest(event: unknown, deps: StatusRequestDep
     logFindings(deps.log, result, flagged, parsed.data.namePrefix);
     return finish('ok', result, null);
   } catch (error) {
-    deps.log.error('status request failed', { requestId, error: describeError(error) });
+    // Our errors never hold a value; anything else is reduced to its name (as rotation/run-step.ts's describeError does).
+    const described = error instanceof PgRotatorError ? { name: error.name, code: error.code, message: error.message } : { name: error instanceof Error ? error.name : 'UnknownError' };
+    deps.log.error('status request failed', { requestId, error: described });
     return finish('error', null, errorInfo(error));
   }
 }
