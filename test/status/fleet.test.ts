@@ -103,4 +103,26 @@ describe('the status check at 10,000 secrets', () => {
     expect(timed.result).toMatchObject({ complete: false, stoppedBy: 'time-limit', pagesRead: 0, counts: { managed: 0 } });
     expect(extractMetrics(lines)).toContainEqual(expect.objectContaining({ name: 'StatusIncomplete', value: 1 }));
   });
+
+  it('answers a failed listing with an envelope naming the call, and a pending age it could not read as unknown', async () => {
+    const lines: string[] = [];
+    local.sm.faults.add({ operation: 'ListSecretVersionIds', kind: 'error', code: 'AccessDeniedException' });
+    const unreadable = await handleStatusRequest({ kind: 'status', list: 'findings', namePrefix: 'fleet/app-00000' }, statusDeps([]));
+    local.sm.faults.clear();
+    local.sm.faults.add({ operation: 'ListSecrets', kind: 'error', code: 'AccessDeniedException' });
+    const denied = await handleStatusRequest({ kind: 'status' }, statusDeps(lines));
+    local.sm.faults.clear();
+
+    expect(unreadable.result).toMatchObject({ counts: { managed: 1, stuck: 0 }, secrets: [] });
+    expect(denied).toMatchObject({ kind: 'status', ok: false, result: null, error: { code: 'SECRETS_MANAGER', message: expect.stringMatching(/^ListSecrets: AccessDeniedException/) } });
+    expect(extractMetrics(lines)).toContainEqual(expect.objectContaining({ name: 'RequestFailures', dimensions: { Code: 'SECRETS_MANAGER' } }));
+  });
+
+  it('refuses a request that is not a status request, or has a field it does not know, naming it', async () => {
+    const other = await handleStatusRequest({ kind: 'rotate', secretId: 'x' }, statusDeps([]));
+    const unknown = await handleStatusRequest({ kind: 'status', limit: 5 }, statusDeps([]));
+
+    expect(other).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request.kind' } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request', message: expect.stringContaining('limit') } });
+  });
 });
