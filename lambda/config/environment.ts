@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
-import { DEFAULT_METRICS_NAMESPACE } from '../log/logger';
 
 /**
  * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
@@ -46,6 +45,9 @@ export const ENV = {
    */
   rotationFunctionArn: 'ROTATION_FUNCTION_ARN',
 } as const;
+
+/** The namespace of the function's metrics unless the deployment names another (METRICS_NAMESPACE). */
+export const DEFAULT_METRICS_NAMESPACE = 'PgRotator';
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
 export const AWS_DEFAULT_EXCLUDE_CHARACTERS = ':/@"\'\\';

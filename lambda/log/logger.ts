@@ -1,3 +1,4 @@
+import { DEFAULT_METRICS_NAMESPACE } from '../config/environment';
 import type { MetricSet } from './metrics';
 import { emfMembers } from './metrics';
 
@@ -34,9 +35,6 @@ export function redact(value: unknown, depth = 0): unknown {
   }
   return out;
 }
-
-/** The namespace of the function's metrics unless the deployment names another (METRICS_NAMESPACE). */
-export const DEFAULT_METRICS_NAMESPACE = 'PgRotator';
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
