@@ -25,6 +25,8 @@ import { cpus } from 'node:os';
 import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import type { Strategy } from '../lambda/config/environment';
+import type { RotationBinding } from '../lambda/config/rotation-bindings';
+import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../lambda/config/rotation-bindings';
 import { superuserClientConfig } from '../local/postgres/client-config';
 import { startCluster } from '../local/postgres/cluster';
 import { markLog, readLogSince } from '../local/postgres/server-log';
@@ -67,7 +69,8 @@ interface Figures {
 
 interface Subject {
   readonly name: string;
-  readonly functionArn: string;
+  /** The function that rotates its secret; pg-rotator's is registered once the secrets exist (its bindings name them). */
+  functionArn: string;
   readonly strategy: Strategy;
   /** What the command line of the function's worker process contains, to read its CPU time by. */
   readonly processMarker: string;
@@ -92,11 +95,8 @@ interface Samples {
  * falls on all of them alike rather than on whichever ran at the time. Round 0 is the warm-up (worker start,
  * first TLS handshake, clone creation) and is not counted.
  */
-async function measureInRounds(subjects: Subject[], localStack: LocalStack, server: ServerFacts): Promise<Figures[]> {
-  const samples: Samples[] = [];
-  for (const subject of subjects) {
-    samples.push({ subject, secretArn: await prepareSecret(subject, localStack, server), durations: [], functionTimes: [], cpuMs: 0, calls: 0, connections: 0, failedLogins: 0 });
-  }
+async function measureInRounds(prepared: readonly PreparedSecret[], localStack: LocalStack, server: ServerFacts): Promise<Figures[]> {
+  const samples: Samples[] = prepared.map(({ subject, secretArn }) => ({ subject, secretArn, durations: [], functionTimes: [], cpuMs: 0, calls: 0, connections: 0, failedLogins: 0 }));
   const client = localStack.secretsClient();
   for (let round = 0; round <= ROTATIONS; round++) {
     for (const sample of samples) {
@@ -140,7 +140,15 @@ function percentile(values: readonly number[], fraction: number): number {
 /** The calls a rotation function makes; RotateSecret itself is the caller's. */
 const OPERATIONS = ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage', 'GetRandomPassword'];
 
-async function prepareSecret(subject: Subject, localStack: LocalStack, server: ServerFacts): Promise<string> {
+/** A subject's secret, and what a deployment would declare about it for pg-rotator. */
+interface PreparedSecret {
+  readonly subject: Subject;
+  readonly secretArn: string;
+  readonly adminArn: string;
+  readonly binding: RotationBinding | undefined;
+}
+
+async function prepareSecret(subject: Subject, localStack: LocalStack, server: ServerFacts): Promise<PreparedSecret> {
   const suffix = `${subject.strategy.replace('-', '_')}_${Math.random().toString(36).slice(2, 8)}`;
   const [user, admin, owner] = [`bench_${suffix}`, `bench_admin_${suffix}`, `bench_owner_${suffix}`];
   const password = 'Bench-Passw0rd-1';
@@ -160,7 +168,10 @@ async function prepareSecret(subject: Subject, localStack: LocalStack, server: S
   const adminArn = await create(`${admin}-secret`, { ...base, username: admin, password });
   const extras = subject.strategy === 'single-user' ? {} : { masterarn: adminArn, strategy: subject.strategy };
   const ownerRole = subject.strategy === 'alternating-owner' ? { ownerRole: owner } : {};
-  return create(`${user}-secret`, JSON.parse(JSON.stringify({ ...base, username: user, password, ...extras, ...ownerRole, ...subject.secretExtras })));
+  const secretArn = await create(`${user}-secret`, JSON.parse(JSON.stringify({ ...base, username: user, password, ...extras, ...ownerRole, ...subject.secretExtras })));
+  const binding: RotationBinding | undefined =
+    subject.strategy === 'single-user' ? undefined : { secretArn, strategy: subject.strategy, adminSecretArn: adminArn, username: user, ...ownerRole };
+  return { subject, secretArn, adminArn, binding };
 }
 
 function printTable(rows: Figures[]): void {
@@ -185,8 +196,9 @@ function printTable(rows: Figures[]): void {
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-'));
-  const bundle = path.join(workDir, 'handler.mjs');
-  await bundleFunction(bundle);
+  const bundleDir = path.join(workDir, 'function');
+  await bundleFunction(bundleDir);
+  const bundle = path.join(bundleDir, 'rotation.mjs');
   const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
   const caFile = path.join(workDir, 'ca.pem');
   writeFileSync(caFile, cluster.server.caPem ?? '');
@@ -195,19 +207,13 @@ async function main(): Promise<void> {
     if (SM_LATENCY_MS > 0) {
       for (const operation of OPERATIONS) stack.secretsManager.faults.add({ operation, kind: 'latency', latencyMs: SM_LATENCY_MS });
     }
-    const rotatorArn = stack.lambda.register(
-      'pg-rotator-bundle',
-      typescriptWorker(bundle, 'handler', {
-        // The default log level, as deployed: one line per step, as AWS's functions log theirs.
-        env: { SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint, ...LOCAL_CREDENTIALS, PGSSLMODE: args.sslmode, PGSSLROOTCERT: caFile },
-      }),
-    );
-    const subjects: Subject[] = [
-      { name: 'pg-rotator single-user', functionArn: rotatorArn, strategy: 'single-user', processMarker: bundle },
-      { name: 'pg-rotator admin', functionArn: rotatorArn, strategy: 'admin', processMarker: bundle },
-      { name: 'pg-rotator alternating', functionArn: rotatorArn, strategy: 'alternating', processMarker: bundle },
-      { name: 'pg-rotator alternating-owner', functionArn: rotatorArn, strategy: 'alternating-owner', processMarker: bundle },
-    ];
+    const ours: Subject[] = (['single-user', 'admin', 'alternating', 'alternating-owner'] as const).map((strategy) => ({
+      name: `pg-rotator ${strategy}`,
+      functionArn: '',
+      strategy,
+      processMarker: bundle,
+    }));
+    const subjects: Subject[] = [...ours];
     const reference = args['aws-reference'];
     if (reference !== undefined) {
       for (const [kind, strategy] of [['SingleUser', 'single-user'], ['MultiUser', 'alternating']] as const) {
@@ -221,7 +227,29 @@ async function main(): Promise<void> {
       }
     }
 
-    printTable(await measureInRounds(subjects, stack, cluster.server));
+    const prepared: PreparedSecret[] = [];
+    for (const subject of subjects) prepared.push(await prepareSecret(subject, stack, cluster.server));
+    // As deployed: the rotation bindings beside the handler (the construct's bindings file), the admin allow list in
+    // the environment.
+    const declared = prepared.filter((p) => ours.includes(p.subject) && p.binding !== undefined);
+    writeFileSync(path.join(bundleDir, ROTATION_BINDINGS_FILE), rotationBindingsFileText(declared.map((p) => p.binding as RotationBinding)));
+    const rotatorArn = stack.lambda.register(
+      'pg-rotator-bundle',
+      typescriptWorker(bundle, 'handler', {
+        // The default log level, as deployed: one line per step, as AWS's functions log theirs.
+        env: {
+          SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint,
+          ...LOCAL_CREDENTIALS,
+          PGSSLMODE: args.sslmode,
+          MINIMUM_SSLMODE: args.sslmode,
+          PGSSLROOTCERT: caFile,
+          ADMIN_SECRET_ARNS: declared.map((p) => p.adminArn).join(','),
+        },
+      }),
+    );
+    for (const subject of ours) subject.functionArn = rotatorArn;
+
+    printTable(await measureInRounds(prepared, stack, cluster.server));
   } finally {
     await stack.close();
     await cluster.stop();

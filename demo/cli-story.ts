@@ -32,7 +32,7 @@ export interface AppUser {
  * permission policy refuses. Each step is proved by logging in as the user.
  */
 export async function demonstrateCli(ctx: DemoContext, app: AppUser): Promise<CliRow[]> {
-  const global = ['--function', ctx.stack.rotatorArn, '--endpoint-url', ctx.stack.lambda.endpoint, '--region', 'us-east-1', '--caller', 'npm run demo'];
+  const global = ['--function', ctx.stack.orchestratorArn, '--endpoint-url', ctx.stack.lambda.endpoint, '--region', 'us-east-1', '--caller', 'npm run demo'];
   console.log(`\n${bold('Orchestrator API through the CLI')}`);
   console.log(dim(`pg-rotator = node client/bin/pg-rotator.mjs ${global.map(shellWord).join(' ')}`));
   console.log(dim(`the function's permission policy (PERMISSION_POLICY): ${JSON.stringify(DEMO_POLICY)}`));

@@ -44,8 +44,10 @@ export async function createContext(stack: LocalStack, target: Target): Promise<
       await client.end();
     }
   };
+  // Each secret is declared as a deployment's config would list it: its strategy, admin secret and login.
   const createSecret = async (name: string, secret: Record<string, unknown>): Promise<string> => {
     const out = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(secret) }));
+    stack.declarations.declareLike(out.ARN as string, secret);
     return out.ARN as string;
   };
 
@@ -55,6 +57,8 @@ export async function createContext(stack: LocalStack, target: Target): Promise<
   roles.push(role);
   const secretName = 'demo/admin-credentials';
   const secretArn = await createSecret(secretName, { engine: 'postgres', host: target.host, port: target.port, username: role, password, dbname: target.database });
+  // The orchestrator's admin secret, as orchestration.adminSecrets declares it.
+  stack.declarations.declareAdmin(secretArn);
 
   return {
     stack,

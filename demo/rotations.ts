@@ -2,6 +2,8 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { Strategy } from '../lambda/config/environment';
 import type { DemoContext } from './context';
+import type { DemoApplication } from './application';
+import { startApplication } from './application';
 import { tryLogin } from './login';
 import { bold, dim, green, red } from './terminal';
 
@@ -12,6 +14,8 @@ export interface RotationRow {
   readonly steps: string;
   readonly ms: string;
   readonly proof: string;
+  /** The application's failed queries: through createRotatingPool, and through a pool that read the secret once. */
+  readonly application: string;
   readonly ok: boolean;
   readonly secretArn: string;
 }
@@ -56,7 +60,27 @@ export async function demonstrateRotation(ctx: DemoContext, strategy: Strategy):
     ...(strategy === 'alternating-owner' ? { ownerRole: `${role}_owner` } : {}),
   });
   console.log(`${bold(strategy)}  role "${role}"  ${dim(EXPLAIN[strategy])}`);
+  const app = await startApplication(ctx, secretArn);
+  try {
+    const row = await rotateAndProve(ctx, strategy, secretArn, role, password, app);
+    const counts = await app.stop();
+    const application = `${mark(counts.failed === 0)} ${counts.failed}/${counts.queries}  ${dim(`read once: ${counts.naiveFailed}/${counts.naiveQueries}`)}`;
+    return { ...row, application, ok: row.ok && counts.failed === 0 };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
+}
 
+async function rotateAndProve(
+  ctx: DemoContext,
+  strategy: Strategy,
+  secretArn: string,
+  role: string,
+  password: string,
+  app: DemoApplication,
+): Promise<Omit<RotationRow, 'application'>> {
+  const { target } = ctx;
   const alternating = strategy.startsWith('alternating');
   const rotations = alternating ? 2 : 1;
   let ms = 0;
@@ -70,6 +94,8 @@ export async function demonstrateRotation(ctx: DemoContext, strategy: Strategy):
     ms = performance.now() - started;
     steps = outcome.succeeded ? green('4/4') : red(`failed at ${outcome.failedStep}: ${outcome.error?.message}`);
     console.log(`  rotation ${i}: ${steps} in ${ms.toFixed(0)} ms    ${dim(await ctx.labels(secretArn))}`);
+    await app.settle();
+    console.log(`    ${app.line()}`);
     if (!outcome.succeeded) {
       return { strategy, role, steps, ms: ms.toFixed(0), proof: red('✗ rotation failed'), ok: false, secretArn };
     }

@@ -38,14 +38,21 @@ const target = args['database-url'] ? existingDatabase(args['database-url']) : a
 const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-demo-')), 'ca.pem');
 writeFileSync(caFile, target.caPem ?? '');
 const stack = await startLocalStack({
-  env: { PGSSLMODE: target.sslmode, ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}), LOG_LEVEL: 'info', PERMISSION_POLICY: JSON.stringify(DEMO_POLICY) },
+  // The demo's target decides the sslmode, and the deployment's floor with it (a --database-url may say require).
+  env: {
+    PGSSLMODE: target.sslmode,
+    MINIMUM_SSLMODE: target.sslmode,
+    ...(target.caPem ? { PGSSLROOTCERT: caFile } : {}),
+    LOG_LEVEL: 'info',
+    PERMISSION_POLICY: JSON.stringify(DEMO_POLICY),
+  },
   onFunctionLog: showFunctionLog,
 });
 let ctx: DemoContext | undefined;
 let failed = false;
 try {
   console.log(`${bold('pg-rotator demo')}  ${target.label}`);
-  console.log(dim(`local Secrets Manager ${stack.secretsManager.endpoint}, local Lambda ${stack.lambda.endpoint}, function ${stack.rotatorArn}\n`));
+  console.log(dim(`local Secrets Manager ${stack.secretsManager.endpoint}, local Lambda ${stack.lambda.endpoint}, rotation function ${stack.rotatorArn}, orchestrator function ${stack.orchestratorArn}\n`));
   ctx = await createContext(stack, target);
   const rotations: RotationRow[] = [];
   for (const strategy of STRATEGIES) rotations.push(await demonstrateRotation(ctx, strategy));
@@ -53,7 +60,12 @@ try {
   const cli: CliRow[] = managed?.ok ? await demonstrateCli(ctx, { role: managed.role, secretArn: managed.secretArn }) : [];
 
   console.log(`\n${bold('Summary')}`);
-  console.log(table(['strategy', 'role', 'steps', 'ms', 'proof'], rotations.map((r) => [r.strategy, r.role, r.steps, r.ms, r.proof])));
+  console.log(
+    table(
+      ['strategy', 'role', 'steps', 'ms', 'proof', 'app: failed/queries'],
+      rotations.map((r) => [r.strategy, r.role, r.steps, r.ms, r.proof, r.application]),
+    ),
+  );
   console.log('');
   console.log(table(['orchestrator request (CLI)', 'exit', 'ms', 'proof'], cli.map((r) => [r.request, r.exit, r.ms, r.proof])));
   failed = rotations.some((row) => !row.ok) || cli.length === 0 || cli.some((row) => !row.ok);

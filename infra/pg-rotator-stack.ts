@@ -16,8 +16,6 @@ import type { SecretsManagerAccess } from './constructs/rotator-network';
 export interface PgRotatorStackProps extends Omit<StackProps, 'env'> {
   /** The validated config (see infra/config/schema.ts); its `env` becomes the stack's. */
   readonly config: PgRotatorConfig;
-  /** The Lambda entry. @default lambda/handler.ts */
-  readonly entry?: string;
 }
 
 /**
@@ -73,6 +71,13 @@ export class PgRotatorStack extends Stack {
         rotateImmediatelyOnUpdate: entry.rotateImmediatelyOnUpdate,
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
         strategy: entry.strategy,
+        username: entry.username,
+        alternateUsername: entry.alternateUsername,
+        ownerRole: entry.ownerRole,
+        companionSecrets: entry.companionSecrets && {
+          username: entry.companionSecrets.username && secret(entry.companionSecrets.username),
+          alternateUsername: entry.companionSecrets.alternateUsername && secret(entry.companionSecrets.alternateUsername),
+        },
       })),
       orchestrators: config.orchestrators,
       orchestration: this.orchestration(config),
@@ -80,6 +85,9 @@ export class PgRotatorStack extends Stack {
       connection: {
         defaultStrategy: config.connection.defaultStrategy,
         sslMode: config.connection.sslMode,
+        minimumSslMode: config.connection.minimumSslMode,
+        requireAuth: config.connection.requireAuth,
+        channelBinding: config.connection.channelBinding,
         sslRootCert: config.connection.sslRootCert,
         connectTimeout: Duration.millis(config.connection.connectTimeoutMs),
         statementTimeout: Duration.millis(config.connection.statementTimeoutMs),
@@ -89,18 +97,24 @@ export class PgRotatorStack extends Stack {
       memorySize: config.function.memoryMb,
       timeout: Duration.seconds(config.function.timeoutSeconds),
       reservedConcurrentExecutions: config.function.reservedConcurrency,
+      orchestratorReservedConcurrentExecutions: config.function.orchestratorReservedConcurrency,
       logRetention: config.function.logRetentionDays,
       functionName: config.function.functionName,
       alarmTopic:
         config.alerts.topicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alerts.topicArn),
       alarmEmailAddresses: config.alerts.emailAddresses,
-      entry: props.entry,
     });
 
-    new CfnOutput(this, 'FunctionArn', {
+    new CfnOutput(this, 'RotationFunctionArn', {
       value: this.rotator.function.functionArn,
-      description: 'Invoke this ARN from orchestrators; attach secrets to it for rotation',
+      description: 'The rotation function: attach secrets to it for rotation (only Secrets Manager may invoke it)',
     });
+    if (this.rotator.orchestrator) {
+      new CfnOutput(this, 'OrchestratorFunctionArn', {
+        value: this.rotator.orchestrator.function.functionArn,
+        description: 'The orchestrator function: orchestrators invoke this ARN',
+      });
+    }
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.rotator.alarmTopic.topicArn });
   }
@@ -129,6 +143,10 @@ export class PgRotatorStack extends Stack {
       inlineRotations: orchestration.rotate.inline.map((entry) => ({
         secret: secret(entry),
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
+        strategy: entry.strategy,
+        username: entry.username,
+        alternateUsername: entry.alternateUsername,
+        ownerRole: entry.ownerRole,
       })),
       secretsManagerRotations: orchestration.rotate.secretsManager.flatMap((entry) =>
         config.secrets.filter((scheduled) => nameOf(scheduled) === nameOf(entry)).map(secret),

@@ -1,6 +1,9 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from './config/environment';
+import type { Declarations } from './config/declarations';
+import { deploymentDeclarations } from './config/declarations';
+import { readRotationBindings } from './config/rotation-bindings';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
 import type { Logger } from './log/logger';
@@ -18,7 +21,7 @@ export interface Runtime extends RotationDeps {
   readonly secretsManager: SecretsManagerClient;
   /**
    * The logins of the secrets this deployment rotates, which no orchestrator action may touch
-   * (protected.rotated-login). None yet: the deployment's rotation bindings will supply them.
+   * (protected.rotated-login): the logins the deployment's rotation bindings name.
    */
   readonly protectedLogins: () => Promise<ReadonlySet<string>>;
 }
@@ -29,11 +32,13 @@ export interface RuntimeOverrides {
   readonly secretsManager?: SecretsManagerClientConfig;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   readonly writeLog?: (line: string) => void;
-  /** The logins of rotated secrets, for hosts (tests) that know them. @default - none */
+  /** The logins of rotated secrets, for hosts (tests) that know them. @default - the logins the bindings file binds */
   readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
+  /** The deployment's bindings file (rotation-bindings.json beside the handler, in Lambda). @default - no bindings */
+  readonly bindingsFile?: string | URL;
+  /** What the deployment declared, given whole (the local stack, whose tests declare as they go). */
+  readonly declarations?: Declarations;
 }
-
-const NO_LOGINS: ReadonlySet<string> = new Set();
 
 export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides: RuntimeOverrides = {}): Runtime {
   const settings = loadSettings(source);
@@ -49,12 +54,20 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
   });
   const store = secretStore(secretsManager);
   const policy = passwordPolicyFrom(env);
+  const declarations =
+    overrides.declarations ??
+    deploymentDeclarations({
+      bindings: overrides.bindingsFile === undefined ? [] : readRotationBindings(overrides.bindingsFile),
+      tagsBind: env[ENV.rotationBindingTags],
+      adminSecretArns: env[ENV.adminSecretArns],
+    });
   return {
     settings,
+    declarations,
     store,
     secretsManager,
     memory: versionMemory(),
-    protectedLogins: overrides.protectedLogins ?? (async () => NO_LOGINS),
+    protectedLogins: overrides.protectedLogins ?? (async () => declarations.boundLogins()),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog, metricsNamespace: env[ENV.metricsNamespace] }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),
@@ -63,8 +76,12 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
 
 let shared: Runtime | undefined;
 
-/** The container's runtime, created on first use so a configuration error surfaces as that invocation's error. */
-export function sharedRuntime(): Runtime {
-  shared ??= createRuntime();
+/**
+ * The container's runtime, created on first use so a configuration error surfaces as that invocation's error.
+ *
+ * @param bindingsFile the deployment's rotation bindings, beside the handler in the code asset
+ */
+export function sharedRuntime(bindingsFile?: URL): Runtime {
+  shared ??= createRuntime(process.env, { bindingsFile });
   return shared;
 }

@@ -1,8 +1,11 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { dispatch } from '../lambda/dispatch';
+import { handleOrchestratorEvent } from '../lambda/handlers/orchestrator';
+import { handleRotationEvent } from '../lambda/handlers/rotation';
 import type { Runtime } from '../lambda/runtime';
 import { createRuntime } from '../lambda/runtime';
+import type { LocalDeclarations } from './declarations';
+import { localDeclarations } from './declarations';
 import type { LocalLambda } from './lambda/server';
 import { startLocalLambda } from './lambda/server';
 import type { LocalSecretsManager } from './secrets-manager/server';
@@ -14,22 +17,34 @@ export const LOCAL_AWS = {
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 } as const;
 
-/** The function name pg-rotator is registered under on the local Lambda endpoint. */
+/** The function name pg-rotator's rotation entry point is registered under on the local Lambda endpoint. */
 export const ROTATOR_FUNCTION = 'pg-rotator';
+/** The function name of pg-rotator's orchestrator entry point (orchestrator requests and Pulumi ESC events). */
+export const ORCHESTRATOR_FUNCTION = 'pg-rotator-orchestrator';
 
 /**
- * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator in-process, and a
- * local Secrets Manager whose RotateSecret invokes it through the Lambda Invoke API, all spoken to by the real
- * AWS SDK clients over HTTP. Used by the tests, the demo and the benchmark.
+ * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's two functions
+ * in-process (the rotation function and the orchestrator function, each with its own runtime, as two Lambda
+ * containers), and a local Secrets Manager whose RotateSecret invokes the rotation function through the Lambda
+ * Invoke API, all spoken to by the real AWS SDK clients over HTTP. Used by the tests, the demo and the benchmark.
  */
 export interface LocalStack {
   readonly lambda: LocalLambda;
   readonly secretsManager: LocalSecretsManager;
-  /** The ARN to give RotateSecret and orchestrators. */
+  /** The rotation function's ARN: what RotateSecret is given. It answers rotation steps only. */
   readonly rotatorArn: string;
-  /** The function's runtime, as a Lambda container would hold it. */
+  /** The orchestrator function's ARN: what orchestrators (the client, the CLI) invoke. */
+  readonly orchestratorArn: string;
+  /** The rotation function's runtime, as its Lambda container would hold it. */
   readonly runtime: Runtime;
-  /** Every line the function logged, for assertions that nothing secret was written. */
+  /** The orchestrator function's runtime: another container, with its own memory. */
+  readonly orchestratorRuntime: Runtime;
+  /**
+   * What the deployment declares (rotation bindings, admin secrets), shared by both functions; tests declare the
+   * secrets they create, as a deployment's config lists them.
+   */
+  readonly declarations: LocalDeclarations;
+  /** Every line either function logged, for assertions that nothing secret was written. */
   readonly functionLog: readonly string[];
   secretsClient(options?: { maxAttempts?: number }): SecretsManagerClient;
   lambdaClient(): LambdaClient;
@@ -53,24 +68,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint, ...(options.clock ? { clock: options.clock } : {}) });
     const functionLog: string[] = [];
-    const runtime = createRuntime(
-      { ...options.env, SECRETS_MANAGER_ENDPOINT: secretsManager.endpoint },
-      {
-        secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
-        ...(options.protectedLogins === undefined ? {} : { protectedLogins: options.protectedLogins }),
-        writeLog: (line) => {
-          functionLog.push(line);
-          options.onFunctionLog?.(line);
+    const smEndpoint = secretsManager.endpoint;
+    const env = options.env ?? {};
+    const declarations = localDeclarations({
+      tagsBind: ['true', '1', 'y', 'yes'].includes((env.ROTATION_BINDING_TAGS ?? '').toLowerCase()),
+      adminSecretArns: (env.ADMIN_SECRET_ARNS ?? '').split(',').filter((arn) => arn !== ''),
+    });
+    const makeRuntime = () =>
+      createRuntime(
+        { ...options.env, SECRETS_MANAGER_ENDPOINT: smEndpoint },
+        {
+          secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
+          declarations,
+          ...(options.protectedLogins === undefined ? {} : { protectedLogins: options.protectedLogins }),
+          writeLog: (line) => {
+            functionLog.push(line);
+            options.onFunctionLog?.(line);
+          },
         },
-      },
-    );
-    const rotatorArn = lambda.register(ROTATOR_FUNCTION, { kind: 'in-process', handler: (event, context) => dispatch(event, runtime, context), timeoutMs: 30_000 });
+      );
+    const runtime = makeRuntime();
+    const orchestratorRuntime = makeRuntime();
+    const rotatorArn = lambda.register(ROTATOR_FUNCTION, { kind: 'in-process', handler: (event) => handleRotationEvent(event, runtime), timeoutMs: 30_000 });
+    const orchestratorArn = lambda.register(ORCHESTRATOR_FUNCTION, {
+      kind: 'in-process',
+      handler: (event, context) => handleOrchestratorEvent(event, orchestratorRuntime, context),
+      timeoutMs: 30_000,
+    });
     const endpoints = { secretsManager: secretsManager.endpoint, lambda: lambda.endpoint };
     const stack: LocalStack = {
       lambda,
       secretsManager,
       rotatorArn,
+      orchestratorArn,
       runtime,
+      orchestratorRuntime,
+      declarations,
       functionLog,
       secretsClient: (clientOptions = {}) => new SecretsManagerClient({ ...LOCAL_AWS, endpoint: endpoints.secretsManager, ...clientOptions }),
       lambdaClient: () => new LambdaClient({ ...LOCAL_AWS, endpoint: endpoints.lambda }),

@@ -1,32 +1,79 @@
-import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '../infra/constructs/bundle-banner';
 
 /**
- * Bundles the function as Lambda runs it: one minified ESM file with the AWS SDK inside (the runtime's copy is
- * not pinned to ours). infra/ bundles the same entry through NodejsFunction; this one is for local inspection,
- * size checks and running the function as its own process on the local Lambda endpoint (the benchmark).
- * The target is the local Node, so the bundle also runs here.
- *
- * @returns the size of what was written, in bytes
+ * esbuild, loaded only when a bundle is built: the construct imports this module for the entry points' names too,
+ * and a deployment that ships a prebuilt asset need not have esbuild installed.
  */
-export async function bundleFunction(outfile: string): Promise<number> {
-  const result = await build({
-    entryPoints: [new URL('../lambda/handler.ts', import.meta.url).pathname],
-    outfile,
+const esbuild = (): typeof Esbuild => createRequire(import.meta.url)('esbuild') as typeof Esbuild;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The function's entry points, one self-contained file each in the bundle directory: Lambda handler strings
+ * `rotation.handler` and `orchestrator.handler`. The rotation function's file holds no orchestrator code path it
+ * could be tricked into, and each cold start loads only its own file.
+ */
+export const FUNCTION_ENTRIES = {
+  rotation: 'lambda/handlers/rotation.ts',
+  orchestrator: 'lambda/handlers/orchestrator.ts',
+} as const;
+
+export type FunctionEntry = keyof typeof FUNCTION_ENTRIES;
+
+/** The Lambda handler string of an entry point in the bundle directory. */
+export function handlerOf(entry: FunctionEntry): string {
+  return `${entry}.handler`;
+}
+
+/**
+ * How the function is bundled, for Lambda and locally alike: minified ESM with the pinned AWS SDK inside (the
+ * runtime's copy is not pinned to ours), a linked source map without sources, and no code shared between the
+ * files (no splitting), so each file is complete on its own.
+ *
+ * @param target esbuild's target: `node24` for Lambda's nodejs24.x, the local Node to run the bundle here
+ */
+export function functionBuildOptions(outdir: string, target: string): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: Object.fromEntries(Object.entries(FUNCTION_ENTRIES).map(([name, file]) => [name, path.join(ROOT, file)])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: false,
     platform: 'node',
-    target: `node${process.versions.node.split('.')[0]}`,
+    target,
     format: 'esm',
     minify: true,
     // Error classes keep their names: Lambda reports a failure's errorType from error.name (PgRotatorError sets it
     // from new.target.name), and alarms, RotationFailed events and the runbook key on it.
     keepNames: true,
     sourcemap: 'linked',
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
-    // pg's optional native binding is never used.
+    // pg's optional native binding is only loaded by `pg.native`, which the function never touches.
     external: ['pg-native'],
     banner: { js: ESM_REQUIRE_BANNER },
-  });
+  };
+}
+
+/**
+ * Bundles the function into `outdir` (rotation.mjs, orchestrator.mjs and their source maps) for the local Node: for
+ * inspection, size checks and running the function as its own process on the local Lambda endpoint (the benchmark).
+ *
+ * @returns the size of what was written, in bytes
+ */
+export async function bundleFunction(outdir: string): Promise<number> {
+  const result = await esbuild().build(functionBuildOptions(outdir, `node${process.versions.node.split('.')[0]}`));
   return Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+}
+
+/** The same bundle, synchronously, as CDK's local bundling hook needs it (infra/constructs/function-code.ts). */
+export function bundleFunctionSync(outdir: string, target: string): void {
+  esbuild().buildSync(functionBuildOptions(outdir, target));
 }

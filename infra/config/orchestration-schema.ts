@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
-import { ENV, EnvironmentSchema, StrategySchema } from '../../lambda/config/environment';
+import { ENV, EnvironmentSchema } from '../../lambda/config/environment';
 import { secretNameOf } from './arns';
 import { fieldPath } from './field-path';
 import {
+  bindingFields,
   type PlacedReference,
   ScheduledSecretReferenceSchema,
   SecretReferenceSchema,
@@ -20,7 +21,7 @@ const PrefixSchema = EnvironmentSchema.shape[ENV.passwordSecretPrefix].unwrap();
 const InlineRotationSchema = z
   .strictObject({
     ...secretReferenceFields,
-    strategy: StrategySchema.optional(),
+    ...bindingFields,
     adminSecret: SecretReferenceSchema.optional(),
   })
   .superRefine((secret, ctx) => {

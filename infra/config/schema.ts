@@ -1,7 +1,9 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import {
+  AuthMethodSchema,
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  belowMinimum,
   ENV,
   EnvironmentSchema,
   SslModeSchema,
@@ -21,6 +23,7 @@ import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
 import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
+  bindingFields,
   SecretReferenceSchema,
   referencedArn,
   requireAdminSecretForStrategy,
@@ -54,10 +57,18 @@ const RotatedSecretSchema = z
     window: z.string().optional(),
     /** CloudFormation's RotateImmediatelyOnUpdate; AWS's own default is true. */
     rotateImmediatelyOnUpdate: z.boolean().default(true),
-    /** The strategy the secret uses; only checked here (admin strategies need adminSecret), the secret decides. */
-    strategy: StrategySchema.optional(),
-    /** The admin (master) secret named by this secret's `masterarn`; read-only for the function. */
+    ...bindingFields,
+    /** The admin (master) secret whose login changes the password; read-only for the function. */
     adminSecret: SecretReferenceSchema.optional(),
+    /**
+     * One companion secret per login, each holding that login's newest password, for RDS Proxy (docs/applications.md):
+     * the function may describe and write them (never read). `username` is the secret's first login,
+     * `alternateUsername` its pair's second.
+     */
+    companionSecrets: z
+      .strictObject({ username: SecretReferenceSchema.optional(), alternateUsername: SecretReferenceSchema.optional() })
+      .refine((c) => c.username !== undefined || c.alternateUsername !== undefined, { error: 'must name at least one of username and alternateUsername' })
+      .optional(),
   })
   .superRefine((secret, ctx) => {
     requireExactlyOneArn(secret, ctx);
@@ -66,11 +77,19 @@ const RotatedSecretSchema = z
     requireAdminSecretForStrategy(secret, ctx);
   });
 
+/** A rotated secret's companion secrets, by the login they hold. */
+function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.infer<typeof SecretReferenceSchema>][] {
+  return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, z.infer<typeof SecretReferenceSchema>] => entry[1] !== undefined);
+}
+
 const FunctionSchema = z.strictObject({
-  /** Fixed name, so orchestrators can hold a stable ARN across stack replacements. */
+  /**
+   * Fixed name of the rotation function; the orchestrator function is `<functionName>-orchestrator` (hence 51
+   * characters at most: Lambda allows 64), so orchestrators can hold a stable ARN across stack replacements.
+   */
   functionName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
+    .regex(/^[A-Za-z0-9_-]{1,51}$/, { error: 'must be 1-51 letters, digits, - or _ (the orchestrator function adds -orchestrator)' })
     .optional(),
   // 256 MB: measured peak 110 MiB RSS for the bundled function over 200 rotation steps (see PgRotatorProps.memorySize);
   // the work is I/O-bound, so more memory buys little.
@@ -78,8 +97,13 @@ const FunctionSchema = z.strictObject({
   // 30 s: AWS's own PostgreSQL rotators use 30 s; the slowest step is single-user setSecret, which may try the
   // pending, current and previous passwords (5 s connect timeout each) and then run one statement.
   timeoutSeconds: z.number().int().min(5).max(900).default(30),
-  /** Reserve concurrency so other functions cannot starve rotation; unreserved when absent. */
-  reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  /**
+   * The rotation function's reserved concurrency, also its ceiling: at most three database sessions per invocation,
+   * so 5 bounds rotation to 15 (PgRotatorProps.reservedConcurrentExecutions).
+   */
+  reservedConcurrency: z.number().int().min(1).max(1000).default(5),
+  /** The orchestrator function's reserved concurrency and ceiling (5: at most 15 sessions). */
+  orchestratorReservedConcurrency: z.number().int().min(1).max(1000).default(5),
   logRetentionDays: z
     .custom<logs.RetentionDays>((days) => (LOG_RETENTION_DAYS as readonly unknown[]).includes(days), {
       error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
@@ -102,10 +126,16 @@ const PasswordSchema = z.strictObject({
   requireEachIncludedType: z.boolean().default(true),
 });
 
-/** Defaults for connections when a secret says nothing. */
+/** Defaults for connections when a secret says nothing, and the floors no secret lowers. */
 const ConnectionSchema = z.strictObject({
   defaultStrategy: StrategySchema.optional(),
   sslMode: SslModeSchema.default('verify-full'),
+  /** The weakest sslmode any connection may use; secrets asking for less are refused. */
+  minimumSslMode: SslModeSchema.default('verify-full'),
+  /** How a server may ask for the password; a server asking otherwise gets nothing. */
+  requireAuth: z.array(AuthMethodSchema).min(1).default(['scram-sha-256']),
+  /** SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS. */
+  channelBinding: EnvironmentSchema.shape[ENV.channelBinding],
   /** A CA file inside the function; the RDS CAs are already trusted through NODE_EXTRA_CA_CERTS. */
   sslRootCert: z.string().min(1).optional(),
   connectTimeoutMs: z.number().int().min(1).max(60_000).default(5_000),
@@ -207,6 +237,15 @@ export const PgRotatorConfigSchema = z
         const admin = referencedArn(secret.adminSecret);
         sameHome(admin.arn, ['secrets', index, 'adminSecret', admin.field]);
       }
+      for (const [login, companion] of companionsOf(secret)) {
+        const { arn: companionArn, field: companionField } = referencedArn(companion);
+        const path = ['secrets', index, 'companionSecrets', login, companionField];
+        sameHome(companionArn, path);
+        // The function writes a companion's AWSCURRENT: a companion that is also a rotated secret would be overwritten.
+        if (config.secrets.some((other) => referencedArn(other).arn === companionArn)) {
+          ctx.addIssue({ code: 'custom', path, message: 'is a rotated secret; a companion must be a secret of its own' });
+        }
+      }
     });
     if (config.orchestration) checkOrchestration(config, ctx, sameHome);
     requireOneKeyPerSecret(
@@ -214,6 +253,7 @@ export const PgRotatorConfigSchema = z
         ...config.secrets.flatMap((secret, i) => [
           { reference: secret, path: ['secrets', i] },
           ...(secret.adminSecret ? [{ reference: secret.adminSecret, path: ['secrets', i, 'adminSecret'] }] : []),
+          ...companionsOf(secret).map(([login, reference]) => ({ reference, path: ['secrets', i, 'companionSecrets', login] })),
         ]),
         ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
       ],
@@ -226,6 +266,9 @@ export const PgRotatorConfigSchema = z
         path: ['alerts', 'emailAddresses'],
         message: 'only applies to the created topic; subscribe to your own topic directly',
       });
+    }
+    if (belowMinimum(config.connection.sslMode, config.connection.minimumSslMode)) {
+      ctx.addIssue({ code: 'custom', path: ['connection', 'sslMode'], message: `must not be below connection.minimumSslMode (${config.connection.minimumSslMode})` });
     }
     const { connectTimeoutMs, statementTimeoutMs } = config.connection;
     if (config.function.timeoutSeconds * 1000 <= connectTimeoutMs + statementTimeoutMs) {

@@ -10,8 +10,9 @@ import { fieldPath } from './field-path';
 
 const id = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `must be ${what}` });
 
-/** Strategies in which the function logs in with the admin secret named by the secret's `masterarn`. */
-export const ADMIN_STRATEGIES: readonly string[] = ['admin', 'alternating', 'alternating-owner'];
+import { StrategySchema } from '../../lambda/config/environment';
+import { ADMIN_STRATEGIES } from '../../lambda/config/rotation-bindings';
+import { IdentifierSchema } from '../../lambda/postgres/identifiers';
 
 /** A secret is named by exactly one of `arn` (complete) or `partialArn`, plus its KMS key when it has a customer key. */
 export const secretReferenceFields = {
@@ -48,14 +49,45 @@ export const ScheduledSecretReferenceSchema = z
   .strictObject({ arn: secretReferenceFields.arn, partialArn: secretReferenceFields.partialArn })
   .superRefine(requireExactlyOneArn);
 
-/** Admin strategies need the secret their `masterarn` names; shared by scheduled and inline rotations. */
-export function requireAdminSecretForStrategy(secret: { strategy?: string; adminSecret?: unknown }, ctx: z.RefinementCtx): void {
-  if (secret.strategy !== undefined && ADMIN_STRATEGIES.includes(secret.strategy) && secret.adminSecret === undefined) {
+/**
+ * What a rotated secret is bound to, besides its ARN: the facts the rotation takes from the deployment, never from
+ * the secret's value (lambda/config/rotation-bindings.ts). Shared by scheduled and inline rotations.
+ */
+export const bindingFields = {
+  /**
+   * With adminSecret, default `connection.defaultStrategy`, else `alternating` (what AWS's functions do with a
+   * masterarn); without, `single-user`.
+   */
+  strategy: StrategySchema.optional(),
+  /** The login the secret holds; required for the admin strategies. */
+  username: IdentifierSchema.optional(),
+  /** The alternating pair's second login; default `<username>_clone`. */
+  alternateUsername: IdentifierSchema.optional(),
+  /** alternating-owner: the NOLOGIN role both logins act as. */
+  ownerRole: IdentifierSchema.optional(),
+};
+
+/**
+ * Admin strategies need the admin secret whose login changes the password, and the login it may change: a binding
+ * without one would let the secret's value aim the admin at any role. Shared by scheduled and inline rotations.
+ */
+export function requireAdminSecretForStrategy(
+  secret: { strategy?: string; adminSecret?: unknown; username?: string; ownerRole?: string },
+  ctx: z.RefinementCtx,
+): void {
+  const isAdmin = (ADMIN_STRATEGIES as readonly string[]).includes(secret.strategy ?? (secret.adminSecret === undefined ? 'single-user' : 'alternating'));
+  if (secret.strategy !== undefined && isAdmin && secret.adminSecret === undefined) {
     ctx.addIssue({
       code: 'custom',
       path: ['adminSecret'],
-      message: `required for strategy '${secret.strategy}': the function reads the secret named by masterarn`,
+      message: `required for strategy '${secret.strategy}': the admin secret whose login changes the password`,
     });
+  }
+  if (isAdmin && secret.username === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['username'], message: 'required with an admin secret: the login the admin may change (the secret binds it)' });
+  }
+  if (secret.strategy === 'alternating-owner' && secret.ownerRole === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ownerRole'], message: "required for strategy 'alternating-owner'" });
   }
 }
 

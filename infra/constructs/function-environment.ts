@@ -1,8 +1,11 @@
-import type { Duration } from 'aws-cdk-lib';
+import { Token, type Duration } from 'aws-cdk-lib';
+import { readPermissionPolicy } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
+  belowMinimum,
   ENV,
+  type AuthMethod,
   EnvironmentSchema,
   environmentError,
   type Environment,
@@ -47,6 +50,19 @@ export interface ConnectionDefaults {
   readonly defaultStrategy?: Strategy;
   /** @default 'verify-full' */
   readonly sslMode?: SslMode;
+  /**
+   * The weakest sslmode any connection may use: a secret asking for less is refused, naming its field. The floor a
+   * secret's writer cannot lower; `sslMode` may not be below it.
+   * @default 'verify-full': TLS with the chain and host name verified, what RDS and Aurora endpoints support
+   */
+  readonly minimumSslMode?: SslMode;
+  /**
+   * How a server may ask for the password (libpq's require_auth): a server asking otherwise gets nothing.
+   * @default ['scram-sha-256'] (cleartext and md5 are refused, as is a server asking for nothing)
+   */
+  readonly requireAuth?: readonly AuthMethod[];
+  /** SCRAM channel binding over TLS (libpq's channel_binding). @default 'prefer' */
+  readonly channelBinding?: 'disable' | 'prefer' | 'require';
   /** A CA file inside the function. @default - Node's CAs plus the RDS CAs (NODE_EXTRA_CA_CERTS) */
   readonly sslRootCert?: string;
   /** @default Duration.seconds(5) */
@@ -66,7 +82,7 @@ export interface FunctionSettings {
   /**
    * The name prefix of the secrets orchestrator actions write, so the function can refuse other names before it
    * changes anything (IAM refuses them too, but only once the database change is under way).
-   * @default - unset: orchestrator actions may name any secret IAM lets the function write
+   * @default - unset: orchestrator actions write no secret
    */
   readonly passwordSecretPrefix?: string;
   /**
@@ -74,6 +90,13 @@ export interface FunctionSettings {
    * @default - unset: the function refuses every role-changing action
    */
   readonly permissionPolicy?: string;
+  /**
+   * The admin secrets this function may act as (ADMIN_SECRET_ARNS): complete or partial ARNs, deploy-time tokens
+   * included (a secret of the same stack). @default - none
+   */
+  readonly adminSecretArns?: readonly string[];
+  /** Let `pg-rotator:*` tags bind secrets the bindings file does not (ROTATION_BINDING_TAGS). @default false */
+  readonly rotationBindingTags?: boolean;
 }
 
 /**
@@ -82,6 +105,9 @@ export interface FunctionSettings {
  * more, so an environment that passes fits whatever AWS counts.
  */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/** What a secret ARN known only at deploy time is counted as: a region, an account and a 60-character name. */
+const DEPLOY_TIME_ARN_BYTES = 128;
 
 /**
  * Lambda's Node.js 20+ runtimes stop loading the RDS CA bundle by default; this file in the runtime holds the
@@ -109,6 +135,9 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     [ENV.excludeLowercase]: String(password.excludeLowercase ?? false),
     [ENV.requireEachIncludedType]: String(password.requireEachIncludedType ?? true),
     [ENV.sslMode]: connection.sslMode ?? 'verify-full',
+    [ENV.minimumSslMode]: connection.minimumSslMode ?? 'verify-full',
+    [ENV.requireAuth]: (connection.requireAuth ?? ['scram-sha-256']).join(','),
+    [ENV.channelBinding]: connection.channelBinding ?? 'prefer',
     [ENV.connectTimeoutMs]: String(connection.connectTimeout?.toMilliseconds() ?? 5_000),
     [ENV.statementTimeoutMs]: String(connection.statementTimeout?.toMilliseconds() ?? 10_000),
     [ENV.logLevel]: settings.logLevel ?? 'info',
@@ -120,16 +149,27 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   }
   if (settings.passwordSecretPrefix !== undefined) contract[ENV.passwordSecretPrefix] = settings.passwordSecretPrefix;
   if (settings.permissionPolicy !== undefined) contract[ENV.permissionPolicy] = settings.permissionPolicy;
+  const adminSecretArns = [...new Set(settings.adminSecretArns ?? [])];
+  if (adminSecretArns.length > 0) contract[ENV.adminSecretArns] = adminSecretArns.join(',');
+  contract[ENV.rotationBindingTags] = String(settings.rotationBindingTags ?? false);
 
-  const parsed = EnvironmentSchema.safeParse(contract);
+  // A secret of the same stack has an ARN only at deploy time: the schema checks the others.
+  const resolved = adminSecretArns.filter((arn) => !Token.isUnresolved(arn));
+  const parsed = EnvironmentSchema.safeParse({ ...contract, [ENV.adminSecretArns]: resolved.join(',') || undefined });
   if (!parsed.success) throw environmentError(parsed.error);
+  readPermissionPolicy(parsed.data[ENV.permissionPolicy]);
+  if (belowMinimum(parsed.data[ENV.sslMode], parsed.data[ENV.minimumSslMode])) {
+    throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${parsed.data[ENV.minimumSslMode]})`);
+  }
   const environment = {
     ...contract,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
     // The bundle ships a source map; this makes stack traces in the logs point at the TypeScript lines.
     NODE_OPTIONS: '--enable-source-maps',
   };
-  const size = Buffer.byteLength(JSON.stringify(environment), 'utf8');
+  // An ARN known only at deploy time counts as a long one: its token is shorter than the ARN it becomes.
+  const unresolvedArns = adminSecretArns.length - resolved.length;
+  const size = Buffer.byteLength(JSON.stringify(environment), 'utf8') + unresolvedArns * DEPLOY_TIME_ARN_BYTES;
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     // The policy is the one variable that can grow; name it when it is there.
     const field = settings.permissionPolicy === undefined ? 'environment' : `environment.${ENV.permissionPolicy}`;

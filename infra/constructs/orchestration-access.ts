@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ENV, EnvironmentSchema } from '../../lambda/config/environment';
+import { ENV, EnvironmentSchema, type Strategy } from '../../lambda/config/environment';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
@@ -23,12 +23,22 @@ export interface PasswordSecrets {
   readonly encryptionKey?: kms.IKey;
 }
 
-/** A secret `rotate` requests rotate inline (mode `inline`), without a Secrets Manager schedule. */
+/**
+ * A secret `rotate` requests rotate inline (mode `inline`), without a Secrets Manager schedule. Bound like a
+ * scheduled rotation (RotatedSecret): strategy, admin secret, login(s) and owner role come from here.
+ */
 export interface InlineRotation {
   /** The secret; give `encryptionKey` on import when it uses a customer key. */
   readonly secret: ISecret;
-  /** The admin secret its `masterarn` names, read-only for the function. @default - none (single-user) */
+  /** The admin secret whose login changes the password, read-only for the function. @default - none (single-user) */
   readonly adminSecret?: ISecret;
+  /** @default - as RotatedSecret.strategy */
+  readonly strategy?: Strategy;
+  /** The login the secret holds; required for the admin strategies. */
+  readonly username?: string;
+  /** @default - `<username>_clone` */
+  readonly alternateUsername?: string;
+  readonly ownerRole?: string;
 }
 
 /**

@@ -24,16 +24,16 @@ export const PASSWORD_SECRET_ACTIONS = [
 
 /** Props of {@link OrchestratorPolicies}. */
 export interface OrchestratorPoliciesProps {
-  /** The function's role. */
+  /** The orchestrator function's role. */
   readonly role: iam.IRole;
-  /** The function itself: `rotate` requests in mode `secrets-manager` make Secrets Manager invoke it. */
-  readonly function: lambda.IFunction;
+  /** The rotation function: `rotate` requests in mode `secrets-manager` make Secrets Manager invoke it. */
+  readonly rotationFunction: lambda.IFunction;
   /** What orchestrator requests may use, already checked by `validateOrchestration`. */
   readonly access: OrchestrationAccess;
 }
 
 /**
- * The function's grants for orchestrator requests, in two policies: `RequestAccess` names every secret it covers,
+ * The orchestrator function's grants, in two policies: `RequestAccess` names every secret it covers,
  * and `PasswordSecrets` covers one name prefix, the only wildcard, acknowledged on that policy alone. Nothing is
  * created for an empty part, so a deployment without orchestration has none of these statements.
  */
@@ -128,8 +128,8 @@ export class OrchestratorPolicies extends Construct {
       );
     }
     if (handedOver.length > 0) {
-      const functionArn = props.function.functionArn;
-      // Only while the secret's rotation function is this one: RotateSecret then makes Secrets Manager invoke it.
+      const functionArn = props.rotationFunction.functionArn;
+      // Only while the secret's rotation function is pg-rotator's: RotateSecret then makes Secrets Manager invoke it.
       statements.push(
         new iam.PolicyStatement({
           sid: 'StartSecretsManagerRotation',

@@ -2,11 +2,14 @@ import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { CfnRotationSchedule } from 'aws-cdk-lib/aws-secretsmanager';
+import type { CfnRotationSchedule, ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../../lambda/config/rotation-bindings';
+import { declareRotations, secretArnOf } from './rotation-declarations';
 import { AlertTopic } from './alert-topic';
+import { functionCode } from './function-code';
 import {
   buildFunctionEnvironment,
   type ConnectionDefaults,
@@ -21,6 +24,16 @@ import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
 import { RotatorPolicies } from './rotator-policies';
+import { handlerOf } from '../../scripts/function-bundle';
+import { InvalidInputError } from '../../lambda/errors';
+
+/**
+ * Each function's reserved concurrency unless set: both together hold at most 30 database sessions at once (see the
+ * props), well under the connection limit of the smallest RDS instance classes (max_connections is
+ * LEAST(DBInstanceClassMemory/9531392, 5000) there), and small enough for an account's unreserved pool to stay above
+ * its minimum.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY = 5;
 
 /** Props of {@link PgRotator}. */
 export interface PgRotatorProps {
@@ -32,15 +45,30 @@ export interface PgRotatorProps {
   readonly databases: readonly DatabaseAccess[];
   /** How the function reaches the Secrets Manager API. */
   readonly secretsManagerAccess: SecretsManagerAccess;
-  /** The secrets to rotate and their schedules. */
+  /**
+   * The secrets to rotate, their schedules, and what each is bound to: strategy, admin secret, login(s), owner role.
+   * The construct writes these bindings into the code asset (rotation-bindings.json), or, for a secret of this
+   * stack whose ARN is known only at deploy time, as `pg-rotator:*` tags guarded by its resource policy.
+   */
   readonly rotations: readonly RotatedSecret[];
-  /** Principals that may invoke the function for actions and tests. @default - none */
+  /**
+   * Secrets attached to the rotation function from other stacks, bound by their `pg-rotator:*` tags
+   * (RotationBindingTags in the stack that owns each): the admin secrets those tags may name. Lets tags bind
+   * (ROTATION_BINDING_TAGS) and grants the rotation function read access to these admin secrets.
+   * @default - tags bind only the secrets of `rotations` that the construct tagged itself
+   */
+  readonly taggedRotations?: { readonly adminSecrets: readonly ISecret[] };
+  /**
+   * Principals that may invoke the orchestrator function (actions, tests, discovery, `rotate` requests, Pulumi ESC
+   * events). The orchestrator function is deployed only when there are some.
+   * @default - none: no orchestrator function
+   */
   readonly orchestrators?: readonly OrchestratorPrincipal[];
   /**
-   * What orchestrator requests may use beyond rotation's grants: admin and connection secrets to read, a name
-   * prefix for password secrets, secrets to rotate on request. Needs `orchestrators`.
-   * @default - none: requests can use only the secrets of `rotations` and their admin secrets, and cannot write
-   * password secrets
+   * What the orchestrator function's role may use: admin and connection secrets to read, a name prefix for password
+   * secrets, secrets to rotate on request. Needs `orchestrators`. The rotation function's grants are never the
+   * orchestrator's.
+   * @default - none: the orchestrator function can read no secret and write none
    */
   readonly orchestration?: OrchestrationAccess;
   /** The password policy. @default - AWS's: 32 characters, all classes, excluding `:/@"'\` */
@@ -52,7 +80,7 @@ export interface PgRotatorProps {
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
-   * Memory in MB. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
+   * Memory in MB, of each function. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
    * rotation with TLS, peaked at 110 MiB RSS (33 MiB heap), so 256 leaves more than twice that; rotation is
    * I/O-bound (a few API calls and one TLS + SCRAM login per step: 16 ms median per warm step, 0.4 s for the cold
    * module load), so more memory buys little.
@@ -66,13 +94,28 @@ export interface PgRotatorProps {
    */
   readonly timeout?: Duration;
   /**
-   * Reserved concurrency. Too low throttles rotation steps, which Secrets Manager then retries as a whole.
-   * @default - unreserved
+   * The rotation function's reserved concurrency: also its ceiling, so no flood of invocations exhausts the
+   * databases' connections. A rotation step holds at most three sessions at once (alternating setSecret: the probe of
+   * the pending login, the check of the current one, the admin's), so 5 means at most 15 connections from rotation;
+   * rotations are scheduled and rarely overlap, and a throttled step is retried by Secrets Manager.
+   * @default DEFAULT_RESERVED_CONCURRENCY (5)
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * The orchestrator function's reserved concurrency, and ceiling: an action or a test holds one session, an inline
+   * `rotate` up to three, so 5 means at most 15 connections from orchestrators, whatever an orchestrator (or whoever
+   * holds its credentials) sends. Throttled requests fail with Lambda's TooManyRequestsException.
+   * @default DEFAULT_RESERVED_CONCURRENCY (5)
+   */
+  readonly orchestratorReservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** A fixed function name, so orchestrators keep a stable ARN. @default - generated */
+  /**
+   * A fixed name for the rotation function; the orchestrator function is then `<functionName>-orchestrator`, so
+   * orchestrators keep a stable ARN. The rotation function keeps the name (and CloudFormation resource) of
+   * pg-rotator's earlier single function, so an update does not replace it. At most 51 characters.
+   * @default - generated
+   */
   readonly functionName?: string;
   /**
    * Where alerts go. Its policy (and key, if encrypted) must let cloudwatch.amazonaws.com and
@@ -82,14 +125,14 @@ export interface PgRotatorProps {
   readonly alarmTopic?: sns.ITopic;
   /** Email subscriptions for the created topic; ignored with `alarmTopic`. @default - none */
   readonly alarmEmailAddresses?: readonly string[];
-  /** The Lambda entry exporting `handler`. @default lambda/handler.ts */
-  readonly entry?: string;
 }
 
 /**
- * pg-rotator in one construct: the rotation function in your VPC, its least-privilege role, its network path,
- * the Secrets Manager invoke permission (with aws:SourceAccount), one rotation schedule per secret (cron and
- * window supported), and alerts.
+ * pg-rotator in one construct: two functions in your VPC on one code asset, each with its own least-privilege role
+ * and invoke permission. The rotation function (`rotation.handler`) takes Secrets Manager's rotation steps and
+ * nothing else, and only Secrets Manager may invoke it (aws:SourceAccount, aws:SourceArn); the orchestrator function
+ * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it.
+ * Plus their network path, one rotation schedule per secret (cron and window supported), and alerts.
  *
  * @example
  * new PgRotator(this, 'Rotator', {
@@ -100,13 +143,15 @@ export interface PgRotatorProps {
  * });
  */
 export class PgRotator extends Construct {
-  /** The rotation function. */
-  readonly function: NodejsFunction;
-  /** Its execution role. */
+  /** The rotation function: what rotation schedules name. */
+  readonly function: lambda.Function;
+  /** Its execution role: rotation grants only. */
   readonly role: iam.Role;
   /** Its log group. */
   readonly logGroup: logs.LogGroup;
-  /** Its security group; use it to open database ingress yourself. */
+  /** The orchestrator function, its role (orchestration grants only) and log group; absent without orchestrators. */
+  readonly orchestrator?: RotatorFunction;
+  /** The functions' security group; use it to open database ingress yourself. */
   readonly securityGroup: ec2.SecurityGroup;
   /** The created Secrets Manager endpoint, if any. */
   readonly endpoint?: ec2.InterfaceVpcEndpoint;
@@ -116,7 +161,7 @@ export class PgRotator extends Construct {
   readonly schedules: readonly CfnRotationSchedule[];
   /** The alarms and rules. */
   readonly alerts: RotatorAlerts;
-  /** The grants for orchestrator requests; absent without `orchestration`. */
+  /** The orchestrator function's grants; absent without `orchestration`. */
   readonly orchestratorPolicies?: OrchestratorPolicies;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
@@ -138,48 +183,90 @@ export class PgRotator extends Construct {
     this.securityGroup = network.securityGroup;
     this.endpoint = network.endpoint;
 
-    const rotator = new RotatorFunction(this, 'Rotator', {
+    const functionName = props.functionName;
+    if (functionName !== undefined && functionName.length > 51) {
+      throw new InvalidInputError('functionName', 'must be at most 51 characters (the orchestrator function is named <functionName>-orchestrator, and Lambda allows 64)');
+    }
+    const defaultStrategy = props.connection?.defaultStrategy;
+    const scheduled = declareRotations(this, props.rotations.map((rotation, i) => ({ field: `rotations[${i}]`, rotation })), defaultStrategy);
+    const inlineRotations = props.orchestration?.inlineRotations ?? [];
+    const inline = declareRotations(this, inlineRotations.map((rotation, i) => ({ field: `orchestration.inlineRotations[${i}]`, rotation })), defaultStrategy);
+    // One file for both functions: the rotation function's scheduled secrets, the orchestrator's inline ones.
+    const code = functionCode({ [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.bindings]) });
+    const taggedAdmins = props.taggedRotations?.adminSecrets ?? [];
+    const common = {
+      code,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroup: network.securityGroup,
-      environment: buildFunctionEnvironment({
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      logRetention: props.logRetention,
+    };
+    const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean; permissionPolicy?: string }) =>
+      buildFunctionEnvironment({
         password: props.password,
         connection: props.connection,
         logLevel: props.logLevel,
         secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
         passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
-        permissionPolicy: props.orchestration?.policy === undefined ? undefined : policyJson(props.orchestration.policy),
+        adminSecretArns: declared.adminSecrets.map(secretArnOf),
+        rotationBindingTags: declared.tagsBind,
+        permissionPolicy: declared.permissionPolicy,
+      });
+    const rotator = new RotatorFunction(this, 'Rotator', {
+      ...common,
+      handler: handlerOf('rotation'),
+      description: 'rotates PostgreSQL credentials for Secrets Manager (rotation steps only)',
+      environment: environment({
+        adminSecrets: [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins],
+        tagsBind: scheduled.tagged || props.taggedRotations !== undefined,
       }),
-      memorySize: props.memorySize,
-      timeout: props.timeout,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      logRetention: props.logRetention,
-      functionName: props.functionName,
-      entry: props.entry,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
+      functionName,
     });
     this.function = rotator.function;
     this.role = rotator.role;
     this.logGroup = rotator.logGroup;
 
     const rotatedSecrets = props.rotations.map((rotation) => rotation.secret);
-    const adminSecrets = props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []));
+    const adminSecrets = [...props.rotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : [])), ...taggedAdmins];
+    const allowRandomPassword = props.password?.source === 'secrets-manager';
     const policies = new RotatorPolicies(this, 'Policies', {
       role: rotator.role,
       rotatedSecrets,
       adminSecrets,
-      allowRandomPassword: props.password?.source === 'secrets-manager',
+      companionSecrets: props.rotations.flatMap((rotation) => Object.values(rotation.companionSecrets ?? {}).filter((secret) => secret !== undefined)),
+      allowRandomPassword,
     });
 
-    if (props.orchestration) {
-      this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
-        role: rotator.role,
-        function: rotator.function,
-        access: props.orchestration,
+    if ((props.orchestrators ?? []).length > 0) {
+      this.orchestrator = new RotatorFunction(this, 'Orchestrator', {
+        ...common,
+        handler: handlerOf('orchestrator'),
+        description: 'orchestrator requests and Pulumi ESC events on PostgreSQL roles (no rotation steps)',
+        environment: environment({
+          adminSecrets: [...(props.orchestration?.adminSecrets ?? []), ...inlineRotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []))],
+          tagsBind: inline.tagged,
+          // Only orchestrator requests act under the permission policy; the rotation function never reads it.
+          permissionPolicy: props.orchestration?.policy === undefined ? undefined : policyJson(props.orchestration.policy),
+        }),
+        reservedConcurrentExecutions: props.orchestratorReservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
+        functionName: functionName === undefined ? undefined : `${functionName}-orchestrator`,
       });
+      if (allowRandomPassword) new RotatorPolicies(this, 'OrchestratorPasswords', { role: this.orchestrator.role, rotatedSecrets: [], adminSecrets: [], allowRandomPassword });
+      if (props.orchestration) {
+        this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
+          role: this.orchestrator.role,
+          rotationFunction: rotator.function,
+          access: props.orchestration,
+        });
+      }
     }
 
     const permissions = new InvokePermissions(this, 'InvokePermissions', {
-      function: rotator.function,
+      rotationFunction: rotator.function,
+      orchestratorFunction: this.orchestrator?.function,
       orchestrators: props.orchestrators,
     });
 
@@ -193,6 +280,7 @@ export class PgRotator extends Construct {
       props.alarmTopic ?? new AlertTopic(this, 'AlertTopic', { emailAddresses: props.alarmEmailAddresses }).topic;
     this.alerts = new RotatorAlerts(this, 'Alerts', {
       function: rotator.function,
+      orchestratorFunction: this.orchestrator?.function,
       topic: this.alarmTopic,
       secrets: rotatedSecrets,
     });

@@ -23,10 +23,31 @@ export interface RotatedSecret {
   readonly window?: string;
   /** Rotate when the schedule is created or changed. @default true (CloudFormation's default) */
   readonly rotateImmediatelyOnUpdate?: boolean;
-  /** The admin (master) secret its `masterarn` names, read-only for the function. @default - none */
+  /**
+   * The admin (master) secret whose login changes the password, read-only for the function. Bound at deploy time:
+   * a secret whose `masterarn` names another is refused.
+   * @default - none (single-user)
+   */
   readonly adminSecret?: secretsmanager.ISecret;
-  /** The strategy the secret uses; informational (the secret JSON decides). @default - not stated */
+  /**
+   * The strategy. Bound at deploy time, with the admin secret, the login(s) and the owner role: the rotation takes
+   * them from here (the bindings file the construct writes), never from the secret's value, and refuses a value that
+   * disagrees.
+   * @default - with adminSecret: `connection.defaultStrategy`, else 'alternating' (what AWS's functions do with a
+   * masterarn); without: 'single-user'
+   */
   readonly strategy?: Strategy;
+  /** The login the secret holds. Required for the admin strategies: the admin changes only this login (and its pair). */
+  readonly username?: string;
+  /** The alternating pair's second login. @default - `<username>_clone` (AWS's scheme) */
+  readonly alternateUsername?: string;
+  /** alternating-owner: the NOLOGIN role both logins act as. */
+  readonly ownerRole?: string;
+  /**
+   * Companion secrets, one per login, each holding that login's newest password (for RDS Proxy): the function may
+   * describe and write them, never read them. @default - none
+   */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** Props of {@link RotationSchedules}. */

@@ -13,6 +13,8 @@ import { secretEventMatcher } from './secret-arns';
 export interface RotatorAlertsProps {
   /** The rotation function. */
   readonly function: lambda.IFunction;
+  /** The orchestrator function, when deployed. */
+  readonly orchestratorFunction?: lambda.IFunction;
   /** Where alerts go. */
   readonly topic: sns.ITopic;
   /** The rotated secrets, whose RotationFailed events are forwarded. */
@@ -27,28 +29,42 @@ export interface RotatorAlertsProps {
 export const ROTATION_FAILED_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
 
 /**
- * Two alerts to one topic: any function error (a failed step, a failed orchestrator action, a timeout), and
- * Secrets Manager's own RotationFailed, which also fires when the function is never reached (invoke
- * permission, network, throttling), where the function's Errors metric stays silent.
+ * Alerts to one topic: any rotation function error (a failed or refused step, a timeout); any orchestrator function
+ * error (orchestrator requests are answered even when they fail, so an error there is an event no orchestrator
+ * sends: a rotation step, a malformed event, a timeout); and Secrets Manager's own RotationFailed, which also fires
+ * when the function is never reached (invoke permission, network, throttling), where the Errors metric stays silent.
  */
 export class RotatorAlerts extends Construct {
-  /** Alarm on the function's Errors metric. */
+  /** Alarm on the rotation function's Errors metric. */
   readonly errorsAlarm: cloudwatch.Alarm;
+  /** Alarm on the orchestrator function's Errors metric, when it is deployed. */
+  readonly orchestratorErrorsAlarm?: cloudwatch.Alarm;
   /** Rule on RotationFailed events for the rotated secrets. */
   readonly rotationFailedRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: RotatorAlertsProps) {
     super(scope, id);
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'pg-rotator: the function reported an error (rotation step, action or timeout); see its log group',
-      metric: props.function.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No invocations is the normal state between rotations, not a reason to alarm.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.errorsAlarm.addAlarmAction(new actions.SnsAction(props.topic));
+    const errorsAlarm = (id: string, fn: lambda.IFunction, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No invocations is the normal state between rotations, not a reason to alarm.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(props.topic));
+      return alarm;
+    };
+    this.errorsAlarm = errorsAlarm('ErrorsAlarm', props.function, 'pg-rotator: the rotation function reported an error (a failed or refused rotation step, a timeout); see its log group');
+    if (props.orchestratorFunction) {
+      this.orchestratorErrorsAlarm = errorsAlarm(
+        'OrchestratorErrorsAlarm',
+        props.orchestratorFunction,
+        'pg-rotator: the orchestrator function reported an error: an event no orchestrator sends (a rotation step, a malformed event) or a timeout; see its log group',
+      );
+    }
 
     this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'pg-rotator: Secrets Manager gave up rotating one of its secrets',

@@ -13,6 +13,11 @@ export const ROTATION_ACTIONS = [
 ];
 /** Read-only, on the admin secrets the function logs in with: it only ever reads their AWSCURRENT value. */
 export const ADMIN_READ_ACTIONS = ['secretsmanager:GetSecretValue'];
+/**
+ * On companion secrets (one per login, for RDS Proxy): finishSecret describes one to see whether it holds a version
+ * already, and writes the version it lacks. It never reads a companion's value.
+ */
+export const COMPANION_WRITE_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'];
 
 /** Props of {@link RotatorPolicies}. */
 export interface RotatorPoliciesProps {
@@ -22,6 +27,8 @@ export interface RotatorPoliciesProps {
   readonly rotatedSecrets: readonly ISecret[];
   /** Admin secrets the function only reads. */
   readonly adminSecrets: readonly ISecret[];
+  /** Companion secrets the function describes and writes, never reads. @default - none */
+  readonly companionSecrets?: readonly ISecret[];
   /** Grant `secretsmanager:GetRandomPassword`, when passwords come from Secrets Manager. */
   readonly allowRandomPassword: boolean;
 }
@@ -93,9 +100,19 @@ export class RotatorPolicies extends Construct {
         }),
       );
     }
+    const companions = props.companionSecrets ?? [];
+    if (companions.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'WriteCompanionSecrets',
+          actions: COMPANION_WRITE_ACTIONS,
+          resources: unique(companions.map(secretPolicyResource)),
+        }),
+      );
+    }
     statements.push(
       ...secretKeyStatements(this, {
-        written: { sid: 'RotatedSecretKeys', secrets: props.rotatedSecrets },
+        written: { sid: 'RotatedSecretKeys', secrets: [...props.rotatedSecrets, ...companions] },
         read: { sid: 'AdminSecretKeys', secrets: props.adminSecrets },
       }),
     );

@@ -1,6 +1,5 @@
 import { readSessionFacts } from '../catalog/catalog';
-import { ActionRefusedError, PgRotatorError } from '../errors';
-import { errorCode } from '../postgres/errors';
+import { PgRotatorError } from '../errors';
 import type { Session } from '../postgres/connect';
 import { scramSha256Verifier } from '../postgres/password-verifier';
 import { run } from '../postgres/role-changes';
@@ -9,7 +8,7 @@ import type { ConnectionDeps, ResolvedConnection } from '../requests/request-tar
 import { resolveConnection } from '../requests/request-target';
 import { actionGuard, refusedError } from './action-guard';
 import { subjectsOf } from './action-subjects';
-import { lockStatements } from './advisory-lock';
+import { takeRoleLocks } from './advisory-lock';
 import type { ActionModule, ActionPlan, ObserveContext } from './action-module';
 import { ACTION_MODULES } from './action-registry';
 import type { ActionRequest } from './action-request';
@@ -25,7 +24,7 @@ import { assertSecretNamesAllowed } from './secret-name-policy';
 export interface ActionDeps extends ConnectionDeps {
   readonly secrets: ActionSecrets;
   readonly generatePassword: () => Promise<string>;
-  /** Where password secrets may live (PASSWORD_SECRET_PREFIX); undefined allows any name. */
+  /** Where password secrets may live (PASSWORD_SECRET_PREFIX); undefined: no action writes any secret. */
   readonly passwordSecretPrefix: string | undefined;
   /** The deployer's permission policy (PERMISSION_POLICY); undefined: role-changing actions run only as dry runs. */
   readonly permissionPolicy: PermissionPolicy | undefined;
@@ -58,7 +57,7 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   assertSecretNamesAllowed(request.params, deps.passwordSecretPrefix);
   const [connection, rotatedLogins] = await Promise.all([
     resolveConnection(
-      { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database },
+      { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database, asAdmin: true },
       deps,
       { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
     ),
@@ -83,15 +82,7 @@ async function execute(
   await session.query('BEGIN');
   try {
     const facts = await readSessionFacts(session);
-    const lock = async (roles: readonly string[]) => {
-      try {
-        for (const statement of lockStatements(roles)) await run(session, statement);
-      } catch (error) {
-        // lock_timeout (the session's statement timeout) also bounds advisory lock waits: 55P03 lock_not_available.
-        if (errorCode(error) !== '55P03') throw error;
-        throw new ActionRefusedError(`another action on role(s) ${roles.map((r) => `"${r}"`).join(', ')} held its lock for longer than the lock timeout; try again`);
-      }
-    };
+    const lock = (roles: readonly string[]) => takeRoleLocks(session, roles);
     await lock(module.lockRoles(params));
     // Under the locks, so the roles checked are the roles then acted on; before observe, so a refused action
     // reads no secret and plans nothing.

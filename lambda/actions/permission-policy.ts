@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ENV, environmentError } from '../config/environment';
+import { InvalidInputError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
 import type { ActionName } from './action-names';
 import { ACTION_NAMES } from './action-names';
@@ -81,3 +83,21 @@ export const PermissionPolicySchema = z
 export type PermissionPolicy = z.infer<typeof PermissionPolicySchema>;
 /** A policy as a deployer writes it (defaults optional). */
 export type PermissionPolicyInput = z.input<typeof PermissionPolicySchema>;
+
+/**
+ * Reads PERMISSION_POLICY once per container (the orchestrator's dependencies are made on its first request). No
+ * policy, or an empty variable, is undefined: every role-changing action is then refused. A bad one fails loudly with
+ * the field's path (`environment.PERMISSION_POLICY.temporaryUsers.maxValidity: …`), never its value.
+ */
+export function readPermissionPolicy(text: string | undefined): PermissionPolicy | undefined {
+  if (text === undefined || text === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`environment.${ENV.permissionPolicy}`, 'must be JSON (a permission policy)');
+  }
+  const parsed = PermissionPolicySchema.safeParse(json);
+  if (!parsed.success) throw environmentError(parsed.error, ENV.permissionPolicy);
+  return parsed.data;
+}

@@ -5,15 +5,23 @@ import { InvalidInputError } from '../errors';
 const SECRET_NAME_PARAMS = ['secretName', 'deleteSecretName'] as const;
 
 /**
- * Refuses an action whose password secret lies outside the deployment's prefix (PASSWORD_SECRET_PREFIX), before
- * anything is read or changed. IAM grants the function write access to the secrets it rotates too, so without
- * this an orchestrator could overwrite one of them; with no prefix configured, every name is allowed.
+ * Refuses an action that would write a secret outside the deployment's prefix (PASSWORD_SECRET_PREFIX), before
+ * anything is read or changed; with no prefix declared, every secret write is refused. Only the prefix marks a secret
+ * as pg-rotator's to write: the rotated secrets, their admin secrets and every other secret the function may read
+ * belong to someone else, and an action writing one would hand its password to whoever reads that secret or bring a
+ * retired one back.
  */
 export function assertSecretNamesAllowed(params: Readonly<Record<string, unknown>>, prefix: string | undefined): void {
-  if (prefix === undefined) return;
   for (const param of SECRET_NAME_PARAMS) {
     const value = params[param];
-    if (typeof value === 'string' && !secretName(value).startsWith(prefix)) {
+    if (typeof value !== 'string') continue;
+    if (prefix === undefined) {
+      throw new InvalidInputError(
+        `request.params.${param}`,
+        `names a secret to write, but the deployment declares no password-secret prefix (${ENV.passwordSecretPrefix}, from orchestration.passwordSecrets.namePrefix): without one, no action writes any secret`,
+      );
+    }
+    if (!secretName(value).startsWith(prefix)) {
       throw new InvalidInputError(`request.params.${param}`, `must name a secret under "${prefix}" (${ENV.passwordSecretPrefix})`);
     }
   }

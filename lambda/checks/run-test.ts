@@ -47,9 +47,12 @@ export async function runTest(request: TestRequest, deps: ConnectionDeps): Promi
 async function authentication(session: Session, versionNum: number): Promise<TestResult['authentication']> {
   // SYSTEM_USER is "auth_method:identity" (PostgreSQL 16+), the server's own word; before 16 no SQL function
   // says, so report what the server asked of this login on the wire.
-  if (versionNum < 160000) return { method: session.authentication, source: 'protocol' };
+  const channelBinding = session.authentication === 'scram-sha-256-plus';
+  if (versionNum < 160000) return { method: session.authentication, source: 'protocol', channelBinding };
   const value = (await run<{ systemUser: string | null }>(session, { text: 'SELECT system_user AS "systemUser"' })).rows[0]?.systemUser ?? null;
-  return value === null ? { method: session.authentication, source: 'protocol' } : { method: value.split(':')[0] ?? null, source: 'system_user' };
+  return value === null
+    ? { method: session.authentication, source: 'protocol', channelBinding }
+    : { method: value.split(':')[0] ?? null, source: 'system_user', channelBinding };
 }
 
 async function latency(session: Session): Promise<TestResult['latencyMs']> {

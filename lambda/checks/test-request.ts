@@ -42,7 +42,8 @@ export const TestResultSchema = z.object({
   serverVersionNum: z.number().int(),
   tls: z.object({ protocol: z.string(), cipher: z.string() }).nullable().meta({ description: 'From pg_stat_ssl; null for a plaintext session.' }),
   authentication: z.object({
-    method: z.string().nullable().meta({ description: 'e.g. scram-sha-256, md5, password, cert; null when the server does not say.' }),
+    method: z.string().nullable().meta({ description: 'e.g. scram-sha-256, scram-sha-256-plus (protocol), md5, password, cert; null when the server does not say.' }),
+    channelBinding: z.boolean().meta({ description: 'The login used SCRAM channel binding (SCRAM-SHA-256-PLUS), binding it to this TLS connection.' }),
     source: z
       .enum(['system_user', 'protocol'])
       .meta({ description: "system_user: the server's SYSTEM_USER (PostgreSQL 16+); protocol: the authentication the server asked of this login." }),

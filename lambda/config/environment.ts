@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PermissionPolicySchema } from '../actions/permission-policy';
 import { InvalidInputError } from '../errors';
+import { SecretArnSchema } from '../secrets/secret-arn';
 
 /**
  * The function's environment: the one contract shared by `lambda/` and `infra/`, so a renamed variable breaks
@@ -22,6 +22,19 @@ export const ENV = {
   /** libpq's own names: the sslmode and CA file used when a secret says nothing. */
   sslMode: 'PGSSLMODE',
   sslRootCert: 'PGSSLROOTCERT',
+  /**
+   * The weakest sslmode any connection may use, whatever a secret or a request asks for: a secret below it is refused
+   * naming its field. Only the deployment lowers it.
+   */
+  minimumSslMode: 'MINIMUM_SSLMODE',
+  /**
+   * libpq's name: how the server may ask a login to authenticate, comma-separated from `scram-sha-256`, `md5`,
+   * `password` (cleartext) and `none` (trust, or a certificate). Any other request is refused before the password is
+   * sent, so a server that asks for cleartext or md5 gets nothing.
+   */
+  requireAuth: 'PGREQUIREAUTH',
+  /** libpq's name: SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS, `disable`, `prefer` or `require`. */
+  channelBinding: 'PGCHANNELBINDING',
   connectTimeoutMs: 'CONNECT_TIMEOUT_MS',
   statementTimeoutMs: 'STATEMENT_TIMEOUT_MS',
   /** Optional override of the Secrets Manager endpoint, as AWS's functions read it. */
@@ -33,10 +46,21 @@ export const ENV = {
    */
   passwordSecretPrefix: 'PASSWORD_SECRET_PREFIX',
   /**
-   * The permission policy of orchestrator actions, as JSON (lambda/actions/permission-policy.ts); set by the
+   * The permission policy of orchestrator actions, as JSON (lambda/actions/permission-policy.ts, which reads it); set by the
    * deployment from `orchestration.policy`. Unset: every role-changing action is refused.
    */
   permissionPolicy: 'PERMISSION_POLICY',
+  /**
+   * The admin secrets this function may act as, comma-separated ARNs (complete or partial): the allow list. Any
+   * other secret named as an admin (a binding's admin secret, an orchestrator request's `target.adminSecretArn`) is
+   * refused before it is used. Unset: none.
+   */
+  adminSecretArns: 'ADMIN_SECRET_ARNS',
+  /**
+   * Whether `pg-rotator:*` tags on a secret bind it (strategy, admin secret, owner role, logins) when the bindings
+   * file does not: for secrets attached from other stacks. Only the deployer may be able to set those tags.
+   */
+  rotationBindingTags: 'ROTATION_BINDING_TAGS',
   /** The CloudWatch namespace of the metrics the function's log lines carry (EMF); `PgRotator` when unset. */
   metricsNamespace: 'METRICS_NAMESPACE',
   /**
@@ -66,9 +90,15 @@ const positiveInt = (fallback: number, max: number) =>
     .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
     .pipe(z.number().int().min(1).max(max));
 
+/** libpq's sslmodes, weakest first: the order MINIMUM_SSLMODE compares by. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export const SslModeSchema = z.enum(SSL_MODES);
 export type SslMode = z.infer<typeof SslModeSchema>;
+
+/** How a server may ask a login to authenticate, by libpq's require_auth names (none: trust or a certificate). */
+export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as const;
+export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
+export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
@@ -86,6 +116,13 @@ export const EnvironmentSchema = z.object({
   [ENV.defaultStrategy]: StrategySchema.optional(),
   [ENV.sslMode]: SslModeSchema.optional().default('verify-full'),
   [ENV.sslRootCert]: z.string().min(1).optional(),
+  [ENV.minimumSslMode]: SslModeSchema.optional().default('verify-full'),
+  [ENV.requireAuth]: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? ['scram-sha-256'] : value.split(',').map((method) => method.trim())))
+    .pipe(z.array(AuthMethodSchema).min(1)),
+  [ENV.channelBinding]: z.enum(['disable', 'prefer', 'require']).optional().default('prefer'),
   [ENV.connectTimeoutMs]: positiveInt(5_000, 60_000),
   [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
   [ENV.secretsManagerEndpoint]: z.url().optional(),
@@ -96,19 +133,14 @@ export const EnvironmentSchema = z.object({
     .max(256)
     .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
     .optional(),
-  [ENV.permissionPolicy]: z
+  // The policy's JSON; the orchestrator parses it (actions/permission-policy.ts), so no other part loads its schema.
+  [ENV.permissionPolicy]: z.string().optional(),
+  [ENV.adminSecretArns]: z
     .string()
     .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text === '') return undefined;
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON (a permission policy)' });
-        return z.NEVER;
-      }
-    })
-    .pipe(PermissionPolicySchema.optional()),
+    .transform((value) => (value === undefined || value.trim() === '' ? [] : value.split(',').map((arn) => arn.trim())))
+    .pipe(z.array(SecretArnSchema)),
+  [ENV.rotationBindingTags]: awsBoolean(false),
   // PutMetricData's Namespace rule: 1-255 of 0-9A-Za-z . - _ / # : and space, not only spaces, not AWS/.
   [ENV.metricsNamespace]: z
     .string()
@@ -131,13 +163,27 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = EnvironmentSchema.safeParse(source);
   if (!parsed.success) throw environmentError(parsed.error);
-  return parsed.data;
+  const env = parsed.data;
+  if (belowMinimum(env[ENV.sslMode], env[ENV.minimumSslMode])) {
+    throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${env[ENV.minimumSslMode]}); lower the minimum to use it`);
+  }
+  return env;
 }
 
-/** The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field. */
-export function environmentError(error: z.ZodError): InvalidInputError {
+/** Whether an sslmode is weaker than the minimum (libpq's order, SSL_MODES). */
+export function belowMinimum(mode: SslMode, minimum: SslMode): boolean {
+  return SSL_MODES.indexOf(mode) < SSL_MODES.indexOf(minimum);
+}
+
+/**
+ * The first issue of an environment's validation, as an {@link InvalidInputError} naming the variable and field.
+ *
+ * @param variable the variable a JSON value was parsed from (PERMISSION_POLICY), when `error` is that value's
+ */
+export function environmentError(error: z.ZodError, variable?: string): InvalidInputError {
   const issue = error.issues[0];
-  const path = issue === undefined || issue.path.length === 0 ? ['?'] : issue.path.map(String);
+  const inner = issue?.path.map(String) ?? [];
+  const path = variable === undefined ? (inner.length === 0 ? ['?'] : inner) : [variable, ...inner];
   // An unknown policy key is reported on the object holding it; name the key itself.
   const keys = issue?.code === 'unrecognized_keys' ? issue.keys : [];
   const field = ['environment', ...path, ...keys.slice(0, 1)].join('.');

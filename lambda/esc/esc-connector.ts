@@ -42,7 +42,7 @@ export async function handleEscEvent(input: Record<string, unknown>, settings: S
 
 async function rotate(event: EscEvent, settings: Settings, log: Logger): Promise<void> {
   const newPassword = event.rotateUser.newPassword;
-  const target = connectionTarget({ host: event.host, port: event.port, dbname: event.database }, settings);
+  const target = connectionTarget({ host: event.host, port: event.port, dbname: event.database }, settings, 'event');
   const rotated = { username: event.rotateUser.username, password: newPassword };
   // ESC retries a failed rotation with the same new password: if it already works, there is nothing to do.
   if (await logsIn(target, rotated)) return;

@@ -1,24 +1,31 @@
-import type { ConnectionOptions, SecureContext } from 'node:tls';
-import { createSecureContext } from 'node:tls';
 import pg from 'pg';
 import { DatabaseError, PgRotatorError } from '../errors';
-import { errorCode, failureKind, toDatabaseError } from './errors';
+import { shouldTryNextAttempt, toDatabaseError } from './errors';
 import { useNodeCryptoForScram } from './scram-client';
+import type { AuthenticationFloor } from './authentication-floor';
+import { observeAuthentication, refuseAuthentication, STRICT_AUTH } from './authentication-floor';
 import type { ConnectionAttempt, TlsSettings } from './tls';
-import { connectionAttempts } from './tls';
+import { connectionAttempts, nodeTlsOptions } from './tls';
 
 // Every session below logs in through node-postgres's SCRAM code; see scram-client.ts.
 useNodeCryptoForScram();
 
-/** Where to connect, and how long to wait. */
+/** Where to connect, how, and how long to wait. */
 export interface ConnectionTarget {
   readonly host: string;
   readonly port: number;
   readonly database: string;
   readonly tls: TlsSettings;
+  /** How the server may ask for the password (PGREQUIREAUTH), and SCRAM channel binding. @default STRICT_AUTH */
+  readonly auth?: AuthenticationFloor;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
 }
+
+/** How much longer than the server's statement_timeout the client waits for an answer before giving up on it. */
+export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** Idle time before the first TCP keepalive probe. */
+export const KEEPALIVE_IDLE_MS = 5_000;
 
 export interface Credentials {
   readonly username: string;
@@ -31,8 +38,9 @@ export interface Session {
   /** What TLS the session uses, or null for plaintext. */
   readonly tls: { readonly protocol: string | null; readonly cipher: string | null } | null;
   /**
-   * How the server asked this login to authenticate, as seen on the wire: `scram-sha-256`, `md5`, `password`, or
-   * `none` when it asked for nothing (trust, or a certificate the server accepted at the TLS layer).
+   * How the server asked this login to authenticate, as seen on the wire: `scram-sha-256-plus` (SCRAM with channel
+   * binding), `scram-sha-256`, `md5`, `password`, or `none` when it asked for nothing (trust, or a certificate the
+   * server accepted at the TLS layer).
    */
   readonly authentication: string;
 }
@@ -53,7 +61,7 @@ export async function openSession(target: ConnectionTarget, credentials: Credent
     } catch (error) {
       lastError = error;
       const isLast = index === attempts.length - 1;
-      if (isLast || !shouldTryNext(error)) break;
+      if (isLast || !shouldTryNextAttempt(error)) break;
     }
   }
   throw toDatabaseError(lastError, { doing, role: credentials.username, host: target.host });
@@ -108,66 +116,52 @@ export async function logsIn(target: ConnectionTarget, credentials: Credentials)
   }
 }
 
-function shouldTryNext(error: unknown): boolean {
-  const kind = failureKind(error);
-  if (kind === 'tls') return true;
-  // pg_hba refused this kind of connection (hostssl vs hostnossl): the other kind may be accepted.
-  return errorCode(error) === '28000';
-}
-
 async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
+  const floor = target.auth ?? STRICT_AUTH;
+  const tls = attempt.tls !== false;
   const client = new pg.Client({
     host: target.host,
     port: target.port,
     database: target.database,
     user: credentials.username,
-    password: credentials.password,
-    ssl: attempt.tls === false ? false : tlsOptionsFor(attempt.tls),
+    // node-postgres asks for the password only once the server has said how it wants it (its handlers for the
+    // cleartext, md5 and SASL requests call this first): refusing here sends the server nothing at all.
+    password: async () => {
+      refuseAuthentication(authentication(), floor, { role: credentials.username, host: target.host });
+      return credentials.password;
+    },
+    ssl: nodeTlsOptions(attempt),
+    // tls-server-end-point binding (RFC 5929): a SCRAM exchange relayed through another TLS endpoint fails.
+    enableChannelBinding: tls && floor.channelBinding !== 'disable',
     statement_timeout: target.statementTimeoutMs,
     lock_timeout: target.statementTimeoutMs,
+    // The server's statement_timeout bounds a query it runs; this bounds one it never answers (a hostile server, or
+    // one that went silent after login): the query fails as DB_TIMEOUT, and closing the session destroys the socket.
+    query_timeout: target.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+    // TCP keepalive on an idle connection, so a peer that vanished (a failover, a dropped NAT mapping) is noticed by
+    // the OS rather than waited on until the function times out.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     application_name: 'pg-rotator',
   });
   // A socket error after connect must not crash the process; the pending query rejects on its own.
   client.on('error', () => undefined);
-  const authentication = observeAuthentication(client);
-  await withTimeout(client.connect(), target.connectTimeoutMs, () => {
-    void client.end().catch(() => undefined);
-    return new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`);
-  });
-  return Object.assign(client, { tls: tlsInfo(client), authentication: authentication() });
-}
-
-/**
- * node:tls options for an attempt. A given CA becomes a secure context built once per PEM and reused: parsing a
- * CA bundle for every connection is most of a TLS login's CPU time in the function.
- */
-function tlsOptionsFor(options: Exclude<ConnectionAttempt['tls'], false>): ConnectionOptions {
-  const { verification: _verification, ca, ...tlsOptions } = options;
-  return typeof ca === 'string' ? { ...tlsOptions, secureContext: secureContextFor(ca) } : tlsOptions;
-}
-
-const secureContexts = new Map<string, SecureContext>();
-
-function secureContextFor(caPem: string): SecureContext {
-  let context = secureContexts.get(caPem);
-  if (context === undefined) {
-    context = createSecureContext({ ca: caPem });
-    secureContexts.set(caPem, context);
+  const authentication = observeAuthentication(client, tls && floor.channelBinding !== 'disable');
+  try {
+    await withTimeout(client.connect(), target.connectTimeoutMs, () => new DatabaseError('timeout', `connecting as role "${credentials.username}" on ${target.host}: no answer within ${target.connectTimeoutMs} ms`));
+    // A server that asked for no password (trust) proves nothing about it: refused unless the deployment allows `none`.
+    refuseAuthentication(authentication(), floor, { role: credentials.username, host: target.host });
+  } catch (error) {
+    // The server may still be waiting for a password it will never get: close the socket rather than wait for it.
+    destroy(client);
+    throw error;
   }
-  return context;
+  return Object.assign(client, { tls: tlsInfo(client), authentication: authentication().method });
 }
 
-/**
- * Listens for the server's authentication request (protocol message 'R'), which node-postgres's connection emits
- * by kind; read the result once connected. Servers before 16 expose the method to no SQL function.
- */
-function observeAuthentication(client: pg.Client): () => string {
-  let method = 'none';
-  const connection = (client as unknown as { connection: { once(event: string, listener: () => void): void } }).connection;
-  connection.once('authenticationSASL', () => (method = 'scram-sha-256'));
-  connection.once('authenticationMD5Password', () => (method = 'md5'));
-  connection.once('authenticationCleartextPassword', () => (method = 'password'));
-  return () => method;
+function destroy(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  stream?.destroy?.();
 }
 
 function tlsInfo(client: pg.Client): Session['tls'] {

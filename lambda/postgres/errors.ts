@@ -34,6 +34,9 @@ const WHAT: Readonly<Record<DatabaseFailureKind, string>> = {
  */
 export const SERVER_REFUSED_TLS = 'The server does not support SSL connections';
 
+/** node-postgres's own message when a query gets no answer within query_timeout (lib/client.js): a constant too. */
+export const QUERY_READ_TIMEOUT = 'Query read timeout';
+
 /** Classifies a driver or server error: by SQLSTATE, then by Node's socket or TLS error code. */
 export function failureKind(error: unknown): DatabaseFailureKind {
   const code = errorCode(error);
@@ -45,7 +48,17 @@ export function failureKind(error: unknown): DatabaseFailureKind {
     if (/^[0-9A-Z]{5}$/.test(code)) return code.startsWith('28') ? 'authentication' : 'query';
   }
   if (error instanceof Error && error.message === SERVER_REFUSED_TLS) return 'tls';
+  if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) return 'timeout';
   return 'network';
+}
+
+/**
+ * Whether a failed connection attempt lets the next attempt of an sslmode run (libpq's order, tls.ts): after a
+ * refused TLS request or a failed handshake, or when pg_hba refused this kind of connection (hostssl vs hostnossl,
+ * SQLSTATE 28000) and the other kind may be accepted. A wrong password is never a reason to try again.
+ */
+export function shouldTryNextAttempt(error: unknown): boolean {
+  return failureKind(error) === 'tls' || errorCode(error) === '28000';
 }
 
 function isTlsErrorCode(code: string): boolean {
@@ -82,7 +95,7 @@ export function toDatabaseError(error: unknown, context: { readonly doing: strin
  * node-postgres's own fixed messages for a connection that went away (lib/client.js), safe to repeat. Any other
  * message without a code could come from anywhere and is not.
  */
-const DRIVER_CONSTANTS = new Set([SERVER_REFUSED_TLS, 'Connection terminated unexpectedly', 'Connection terminated']);
+const DRIVER_CONSTANTS = new Set([SERVER_REFUSED_TLS, QUERY_READ_TIMEOUT, 'Connection terminated unexpectedly', 'Connection terminated']);
 
 function isDriverConstant(error: unknown): boolean {
   return error instanceof Error && DRIVER_CONSTANTS.has(error.message);

@@ -22,6 +22,8 @@ interface PgCryptoFunctions {
   deriveKey(password: string, salt: Uint8Array, iterations: number): Promise<ArrayBuffer | Uint8Array>;
   hmacSha256(key: ArrayBuffer | Uint8Array, message: string): Promise<ArrayBuffer | Uint8Array>;
   sha256(data: ArrayBuffer | Uint8Array): Promise<ArrayBuffer | Uint8Array>;
+  /** The server certificate's hash for channel binding (tls-server-end-point), by WebCrypto name: `SHA-256`, … */
+  hashByName(hashName: string, data: ArrayBuffer | Uint8Array): Promise<ArrayBuffer | Uint8Array>;
 }
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -72,6 +74,9 @@ export const nodeCryptoScram = {
     takeSaltedPassword(password, salt, iterations) ?? pbkdf2Async(password, salt, iterations, 32, 'sha256'),
   hmacSha256: async (key: ArrayBuffer | Uint8Array, message: string): Promise<Buffer> => createHmac('sha256', bytes(key)).update(message).digest(),
   sha256: async (data: ArrayBuffer | Uint8Array): Promise<Buffer> => createHash('sha256').update(bytes(data)).digest(),
+  // WebCrypto's `SHA-256` is node:crypto's `sha256` (pg's cert-signatures.js names SHA-224/256/384/512 only).
+  hashByName: async (hashName: string, data: ArrayBuffer | Uint8Array): Promise<Buffer> =>
+    createHash(hashName.replace('-', '').toLowerCase()).update(bytes(data)).digest(),
 } satisfies PgCryptoFunctions;
 
 /**

@@ -1,4 +1,5 @@
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import type { SslMode } from '../config/environment';
 
 /** What a secret (or the environment) says about TLS. */
@@ -20,7 +21,7 @@ export type ConnectionAttempt =
  * In allow, prefer and require, a TLS attempt verifies nothing unless a root certificate is given: then it
  * verifies the chain, as libpq does whenever `sslrootcert` exists ("the server's certificate will be verified to
  * be signed by one of these authorities"), so prefer falls back to plaintext on a certificate from another CA.
- * A later attempt is made only when the earlier one failed; see `shouldTryNext` in connect.ts for which failures.
+ * A later attempt is made only when the earlier one failed; see `shouldTryNextAttempt` in errors.ts for which failures.
  */
 export function connectionAttempts(settings: TlsSettings): ConnectionAttempt[] {
   const unverified: ConnectionAttempt = { tls: { verification: 'none', rejectUnauthorized: false } };
@@ -61,4 +62,25 @@ export function resolveSslMode(secret: { sslmode?: SslMode; ssl?: boolean | stri
   if (ssl === true || ssl === 'true') return 'verify-full';
   if (ssl === false || ssl === 'false') return 'disable';
   return fallback;
+}
+
+/**
+ * node-postgres's `ssl` for an attempt: false for plaintext, else node:tls options. A given CA becomes a secure
+ * context built once per PEM and reused: parsing a CA bundle for every connection is most of a TLS login's CPU time.
+ */
+export function nodeTlsOptions(attempt: ConnectionAttempt): false | ConnectionOptions {
+  if (attempt.tls === false) return false;
+  const { verification: _verification, ca, ...tlsOptions } = attempt.tls;
+  return typeof ca === 'string' ? { ...tlsOptions, secureContext: secureContextFor(ca) } : tlsOptions;
+}
+
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor(caPem: string): SecureContext {
+  let context = secureContexts.get(caPem);
+  if (context === undefined) {
+    context = createSecureContext({ ca: caPem });
+    secureContexts.set(caPem, context);
+  }
+  return context;
 }

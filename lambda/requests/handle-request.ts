@@ -79,7 +79,7 @@ async function answer(request: OrchestratorRequest, deps: OrchestratorDeps): Pro
     case 'discover': {
       const { target } = request;
       const connection = await resolveConnection(
-        { secretId: target.adminSecretArn, connectionSecretId: target.connectionSecretArn, database: target.database },
+        { secretId: target.adminSecretArn, connectionSecretId: target.connectionSecretArn, database: target.database, asAdmin: true },
         deps,
         { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
       );

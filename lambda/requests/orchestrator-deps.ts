@@ -1,6 +1,7 @@
 import type { ActionDeps } from '../actions/action-runner';
 import type { ActionSecrets } from '../actions/action-secrets';
 import { actionSecrets } from '../actions/action-secrets';
+import { readPermissionPolicy } from '../actions/permission-policy';
 import { ENV } from '../config/environment';
 import type { Runtime } from '../runtime';
 import type { SecretRotationCalls } from './rotate-request';
@@ -26,7 +27,7 @@ export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
     secrets: actionSecrets(client),
     rotationCalls: secretRotationCalls(client),
     passwordSecretPrefix: runtime.settings.env[ENV.passwordSecretPrefix],
-    permissionPolicy: runtime.settings.env[ENV.permissionPolicy],
+    permissionPolicy: readPermissionPolicy(runtime.settings.env[ENV.permissionPolicy]),
   };
   made.set(runtime, deps);
   return deps;

@@ -6,7 +6,8 @@ import { IdentifierSchema } from '../postgres/identifiers';
 import { connectionTarget } from '../rotation/targets';
 import type { AdminSecret } from '../secrets/secret-format';
 import { AdminSecretSchema, DatabaseSecretSchema, databaseName, parseSecretString } from '../secrets/secret-format';
-import type { SecretStore } from '../secrets/secret-store';
+import type { Declarations } from '../config/declarations';
+import type { SecretStore, SecretVersion } from '../secrets/secret-store';
 import { AWSCURRENT } from '../secrets/secret-store';
 
 /** A Secrets Manager secret name or ARN (CreateSecret's name characters, plus the ARN's colons). */
@@ -47,31 +48,42 @@ export interface ResolvedConnection {
 export interface ConnectionDeps {
   readonly store: Pick<SecretStore, 'find'>;
   readonly settings: Settings;
+  readonly declarations: Pick<Declarations, 'isAdminSecret'>;
 }
 
 /**
  * Reads the login secret (and the connection secret when the login secret has no host) and works out where to
  * connect. `fields` names the request fields, so a missing or malformed secret is reported against the field
  * that named it.
+ *
+ * With `asAdmin`, the login secret must be one of the deployment's admin secrets (ADMIN_SECRET_ARNS), checked by the
+ * ARN Secrets Manager answers with, whatever name the request gave, before its credentials are used: any other
+ * readable secret (an application's, a password secret an action wrote) never acts as admin.
  */
 export async function resolveConnection(
-  spec: { readonly secretId: string; readonly connectionSecretId?: string; readonly database?: string },
+  spec: { readonly secretId: string; readonly connectionSecretId?: string; readonly database?: string; readonly asAdmin?: boolean },
   deps: ConnectionDeps,
   fields: { readonly secret: string; readonly connectionSecret: string },
 ): Promise<ResolvedConnection> {
-  const login: AdminSecret = await readSecret(deps, spec.secretId, AdminSecretSchema, fields.secret);
+  const refuse = () => new InvalidInputError(fields.secret, "is not one of the deployment's admin secrets (ADMIN_SECRET_ARNS): only declared admin secrets act as admin");
+  if (spec.asAdmin === true && spec.secretId.startsWith('arn:') && !deps.declarations.isAdminSecret(spec.secretId)) throw refuse();
+  const version = await readVersion(deps, spec.secretId, fields.secret);
+  if (spec.asAdmin === true && !deps.declarations.isAdminSecret(version.arn)) throw refuse();
+  const login: AdminSecret = parseSecretString(version.secretString, AdminSecretSchema, fields.secret).fields;
   let source: ConnectionSource;
+  let label = fields.secret;
   if (login.host !== undefined) {
     source = { ...login, host: login.host };
   } else if (spec.connectionSecretId !== undefined) {
     source = await readSecret(deps, spec.connectionSecretId, DatabaseSecretSchema, fields.connectionSecret);
+    label = fields.connectionSecret;
   } else {
     throw new InvalidInputError(fields.connectionSecret, 'is required when the secret has no host (an RDS-managed master secret holds only username and password)');
   }
   const database = spec.database ?? databaseName(source);
   return {
     credentials: { username: login.username, password: login.password },
-    target: { ...connectionTarget(source, deps.settings), database },
+    target: { ...connectionTarget(source, deps.settings, label), database },
     secretBase: secretBaseOf(source, database),
   };
 }
@@ -79,10 +91,14 @@ export async function resolveConnection(
 /** The connection facts of a secret: what connectionTarget reads, and the engine. */
 type ConnectionSource = Parameters<typeof connectionTarget>[0] & { readonly engine?: string };
 
-async function readSecret<T>(deps: ConnectionDeps, secretId: string, schema: z.ZodType<T>, field: string): Promise<T> {
+async function readVersion(deps: ConnectionDeps, secretId: string, field: string): Promise<SecretVersion & { secretString: string }> {
   const version = await deps.store.find(secretId, { stage: AWSCURRENT });
   if (version?.secretString === undefined) throw new InvalidInputError(field, 'names no secret with an AWSCURRENT value');
-  return parseSecretString(version.secretString, schema, field).fields as T;
+  return { ...version, secretString: version.secretString };
+}
+
+async function readSecret<T>(deps: ConnectionDeps, secretId: string, schema: z.ZodType<T>, field: string): Promise<T> {
+  return parseSecretString((await readVersion(deps, secretId, field)).secretString, schema, field).fields as T;
 }
 
 /** Only connection facts are copied: never a credential, never pg-rotator's rotation settings (masterarn, strategy). */

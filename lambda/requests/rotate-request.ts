@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { RotationStateError, SecretsManagerError } from '../errors';
 import { currentVersionId } from '../rotation/gate';
 import type { RotationContext, RotationDeps, StepOutcome } from '../rotation/rotation-context';
-import { secretReads } from '../rotation/rotation-context';
+import { bindingOf, secretReads } from '../rotation/rotation-context';
 import type { RotationStep } from '../rotation/rotation-event';
 import { createSecret } from '../rotation/steps/create-secret';
 import { finishSecret } from '../rotation/steps/finish-secret';
@@ -70,12 +70,13 @@ export async function runRotateRequest(
   const token = rotationInProgress(metadata.versionIdsToStages) ?? inlineToken(metadata.arn, currentVersionId(metadata));
   const log = deps.log.child({ secretArn: metadata.arn, clientRequestToken: token, mode: 'inline' });
   const steps: RotateResult['steps'] = [];
+  const binding = bindingOf(deps, metadata.arn, Promise.resolve(metadata));
   for (const [step, run] of STEPS) {
     // Fresh reads per step: they are memoized, and each step changes what the next one reads. The check above
     // stands in for the gate, so every step is admitted at once.
     const reads = secretReads(deps.store, NO_MEMORY, metadata.arn, token);
     const admitted = () => Promise.resolve(metadata);
-    const outcome = await run({ deps: { ...deps, log }, secretArn: metadata.arn, token, rotationToken: undefined, admitted, reads });
+    const outcome = await run({ deps: { ...deps, log }, secretArn: metadata.arn, token, rotationToken: undefined, admitted, binding: () => binding, reads });
     log.info(`${step}: ${outcome.detail}`, { step, strategy: outcome.strategy, changed: outcome.changed });
     steps.push({ step, changed: outcome.changed, detail: outcome.detail });
   }

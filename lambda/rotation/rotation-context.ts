@@ -1,3 +1,4 @@
+import type { Declarations } from '../config/declarations';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../log/logger';
 import type { ParsedSecret } from '../secrets/secret-format';
@@ -8,11 +9,16 @@ import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../secrets/secret-store';
 import type { VersionMemory } from '../secrets/version-memory';
 import { RotationStateError } from '../errors';
 import { awaitedLater } from './awaited-later';
+import type { SourcedBinding } from './bound-secret';
+import { boundSecret } from './bound-secret';
+import { bindingFromTags } from './binding-tags';
 
 /** What every step needs: narrow dependencies, made once per container by the handler. */
 export interface RotationDeps {
   readonly store: SecretStore;
   readonly settings: Settings;
+  /** What the deployment declared: rotation bindings and the admin allow list. */
+  readonly declarations: Declarations;
   readonly log: Logger;
   readonly generatePassword: () => Promise<string>;
   /** The secret versions this container saw lately, so a step's logins need not wait on Secrets Manager. */
@@ -33,6 +39,11 @@ export interface RotationContext {
    * remembered AWSCURRENT it used is still current. Await it before the first change.
    */
   admitted(): Promise<SecretMetadata>;
+  /**
+   * The deployment's binding of this secret: its bindings file entry at once, else, where the deployment lets tags
+   * bind, its `pg-rotator:*` tags from the gate's DescribeSecret; undefined when it has none.
+   */
+  binding(): Promise<SourcedBinding | undefined>;
   readonly reads: SecretReads;
 }
 
@@ -138,6 +149,27 @@ export async function requirePending(ctx: RotationContext): Promise<ParsedSecret
   const pending = await ctx.reads.pending();
   if (!pending) throw new RotationStateError(`secret ${ctx.secretArn} has no AWSPENDING value for version ${ctx.token}; createSecret must run first`);
   return pending;
+}
+
+/**
+ * Where the binding of a secret comes from: the bindings file at once; else its tags, once the gate's DescribeSecret
+ * answers, when tags may bind. Started with the step, so a file-bound secret waits on nothing.
+ */
+export function bindingOf(deps: RotationDeps, secretArn: string, metadata: Promise<SecretMetadata>): Promise<SourcedBinding | undefined> {
+  const file = deps.declarations.fileBinding(secretArn);
+  if (file !== undefined) return Promise.resolve({ binding: file, source: 'file' });
+  if (!deps.declarations.tagsBind) return Promise.resolve(undefined);
+  return awaitedLater(
+    metadata.then((described) => {
+      const binding = bindingFromTags(described.arn, described.tags);
+      return binding === undefined ? undefined : { binding, source: 'tags' as const };
+    }),
+  );
+}
+
+/** A secret of this rotation with the deployment's binding applied (bound-secret.ts). */
+export async function bound(ctx: RotationContext, secret: DatabaseSecret, label = 'secret'): Promise<DatabaseSecret> {
+  return boundSecret(secret, await ctx.binding(), { declarations: ctx.deps.declarations, env: ctx.deps.settings.env }, label);
 }
 
 /** AWSPREVIOUS, if any and if it parses: only ever a login fallback, so a bad one is simply not used. */

@@ -1,5 +1,5 @@
 import type { RotationContext, RotationDeps, StepOutcome } from './rotation-context';
-import { StaleMemory, secretReads } from './rotation-context';
+import { StaleMemory, bindingOf, secretReads } from './rotation-context';
 import type { RotationEvent, RotationStep } from './rotation-event';
 import { gate } from './gate';
 import { awaitedLater } from './awaited-later';
@@ -80,12 +80,14 @@ async function runAdmitted(
     await reads.confirm(described);
     return described;
   };
+  const binding = bindingOf(deps, event.SecretId, metadata);
   const settled = await STEPS[event.Step]({
     deps,
     secretArn: event.SecretId,
     token: event.ClientRequestToken,
     rotationToken: event.RotationToken,
     admitted,
+    binding: () => binding,
     reads,
   }).then(
     (outcome) => ({ outcome }),

@@ -4,9 +4,10 @@ import { MAX_IDENTIFIER_BYTES } from '../postgres/identifiers';
 import type { DatabaseSecret } from '../secrets/secret-format';
 
 /**
- * Which strategy rotates a secret. The secret's own `strategy` wins, then the function's DEFAULT_STRATEGY; with
- * neither, we do what AWS's functions do with the same secret: `masterarn` present means alternating users
- * (`<user>_clone`), absent means single user.
+ * Which strategy rotates a secret, once its binding is applied (bound-secret.ts writes the bound strategy, admin
+ * secret and owner role into it). The secret's `strategy` wins, then the function's DEFAULT_STRATEGY; with neither,
+ * we do what AWS's functions do with the same secret: `masterarn` present means alternating users (`<user>_clone`),
+ * absent means single user.
  */
 export function resolveStrategy(secret: DatabaseSecret, environmentDefault: Strategy | undefined): Strategy {
   const strategy = secret.strategy ?? environmentDefault ?? (secret.masterarn === undefined ? 'single-user' : 'alternating');

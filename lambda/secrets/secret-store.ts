@@ -19,6 +19,8 @@ export interface SecretMetadata {
   /** Absent until rotation was ever configured; AWS's functions treat absent as enabled. */
   readonly rotationEnabled: boolean | undefined;
   readonly versionIdsToStages: VersionStages;
+  /** The secret's tags: `pg-rotator:*` ones may bind it (rotation/binding-tags.ts); DescribeSecret returns them, no extra call. */
+  readonly tags: readonly { readonly Key?: string; readonly Value?: string }[];
 }
 
 /** DescribeSecret's VersionIdsToStages. */
@@ -35,6 +37,8 @@ export function rotationInProgress(stages: VersionStages): string | undefined {
 }
 
 export interface SecretVersion {
+  /** The secret's complete ARN, as Secrets Manager answers it, whatever name or ARN it was asked for by. */
+  readonly arn: string;
   readonly versionId: string;
   readonly secretString: string | undefined;
 }
@@ -49,6 +53,11 @@ export interface SecretStore {
   find(secretId: string, selector: { versionId?: string; stage?: string }): Promise<SecretVersion | undefined>;
   /** Writes the pending value for a rotation token. PutSecretValue is idempotent for the same token and value. */
   putPending(secretId: string, token: string, secretString: string, rotationToken: string | undefined): Promise<void>;
+  /**
+   * Writes a new AWSCURRENT version with this id (ClientRequestToken): the same id and value again is a no-op, as
+   * PutSecretValue is idempotent for them.
+   */
+  putCurrent(secretId: string, versionId: string, secretString: string): Promise<void>;
   /** Moves AWSCURRENT to `toVersionId`; Secrets Manager moves AWSPREVIOUS to `fromVersionId` with it. */
   promote(secretId: string, toVersionId: string, fromVersionId: string): Promise<void>;
   randomPassword(policy: PasswordPolicy): Promise<string>;
@@ -62,6 +71,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         arn: out.ARN ?? secretId,
         rotationEnabled: out.RotationEnabled,
         versionIdsToStages: out.VersionIdsToStages ?? {},
+        tags: out.Tags ?? [],
       };
     },
 
@@ -70,7 +80,7 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
         const out = await client.send(
           new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
         );
-        return { versionId: out.VersionId ?? '', secretString: out.SecretString };
+        return { arn: out.ARN ?? secretId, versionId: out.VersionId ?? '', secretString: out.SecretString };
       } catch (error) {
         if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
         throw toSecretsManagerError('GetSecretValue', error);
@@ -88,6 +98,12 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
             RotationToken: rotationToken,
           }),
         ),
+      );
+    },
+
+    async putCurrent(secretId, versionId, secretString) {
+      await callSecretsManager('PutSecretValue', () =>
+        client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString })),
       );
     },
 

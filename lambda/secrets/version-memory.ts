@@ -16,6 +16,13 @@ export interface VersionMemory {
   currentVersionOf(secretId: string): string | undefined;
   rememberValue(secretId: string, versionId: string, secretString: string): void;
   rememberCurrent(secretId: string, versionId: string): void;
+  /**
+   * Notes that this container logged in with a version's credentials (testSecret did, for the pending version), so
+   * finishSecret in the same container need not log in again before it promotes that version.
+   */
+  rememberLoggedIn(secretId: string, versionId: string): void;
+  /** Whether this container lately logged in with a version's credentials itself. */
+  loggedIn(secretId: string, versionId: string): boolean;
   /** Drops everything remembered of a secret. */
   forget(secretId: string): void;
 }
@@ -33,6 +40,7 @@ interface Remembered {
   readonly expires: number;
   currentVersionId?: string;
   readonly values: Map<string, string>;
+  readonly loggedIn: Set<string>;
 }
 
 export function versionMemory(options: VersionMemoryOptions = {}): VersionMemory {
@@ -53,7 +61,7 @@ export function versionMemory(options: VersionMemoryOptions = {}): VersionMemory
   const entryFor = (secretId: string): Remembered => {
     let entry = live(secretId);
     if (entry === undefined) {
-      entry = { expires: now() + ttlMs, values: new Map() };
+      entry = { expires: now() + ttlMs, values: new Map(), loggedIn: new Set() };
       secrets.set(secretId, entry);
       for (const oldest of secrets.keys()) {
         if (secrets.size <= maxSecrets) break;
@@ -67,6 +75,8 @@ export function versionMemory(options: VersionMemoryOptions = {}): VersionMemory
     currentVersionOf: (secretId) => live(secretId)?.currentVersionId,
     rememberValue: (secretId, versionId, secretString) => void entryFor(secretId).values.set(versionId, secretString),
     rememberCurrent: (secretId, versionId) => void (entryFor(secretId).currentVersionId = versionId),
+    rememberLoggedIn: (secretId, versionId) => void entryFor(secretId).loggedIn.add(versionId),
+    loggedIn: (secretId, versionId) => live(secretId)?.loggedIn.has(versionId) ?? false,
     forget: (secretId) => void secrets.delete(secretId),
   };
 }
@@ -77,5 +87,7 @@ export const NO_MEMORY: VersionMemory = {
   currentVersionOf: () => undefined,
   rememberValue: () => undefined,
   rememberCurrent: () => undefined,
+  rememberLoggedIn: () => undefined,
+  loggedIn: () => false,
   forget: () => undefined,
 };

@@ -14,7 +14,7 @@ import { PERMISSIVE_POLICY } from '../support/permissive-policy';
 import { logMark, uniqueName } from '../support/postgres';
 import { ensureRole, expectRefused, snapshot } from './guard-support';
 import type { ActionCall, Rig, Scenario } from './rig';
-import { scenario, startRig } from './rig';
+import { PASSWORD_PREFIX, scenario, startRig } from './rig';
 
 const TEMPORARY = 'esc_tmp_';
 /** Everything, everywhere, with ADMIN OPTION: only the always-protected roles can stand in an action's way. */
@@ -28,7 +28,7 @@ const WIDEST: PermissionPolicyInput = {
 const rotated = new Set<string>();
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST) }, { protectedLogins: async () => rotated });
+  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX }, { protectedLogins: async () => rotated });
 });
 afterAll(async () => {
   await rig?.close();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logMark, uniqueName } from '../support/postgres';
 import type { Rig, Scenario } from './rig';
-import { roundTrip, scenario, startRig } from './rig';
+import { PASSWORD_PREFIX, passwordSecretName, roundTrip, scenario, startRig } from './rig';
 
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig();
+  rig = await startRig({ PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
 });
 afterAll(async () => {
   await rig?.close();
@@ -20,7 +20,7 @@ describe('names are quoted, never interpreted', () => {
     const role = hostileName(uniqueName('r').slice(-10));
     expect(Buffer.byteLength(role, 'utf8')).toBeLessThanOrEqual(63);
 
-    const { real } = await roundTrip(rig, s, { action: 'create-read-only-user', params: { role, schemas: ['app'], secretName: uniqueName('s') } }, [role, s.owner]);
+    const { real } = await roundTrip(rig, s, { action: 'create-read-only-user', params: { role, schemas: ['app'], secretName: passwordSecretName('s') } }, [role, s.owner]);
 
     expect(real.result?.sql[0]).toBe(`CREATE ROLE "x'""; DROP TABLE app.accounts; --ü ${role.slice(-10)}" LOGIN PASSWORD '[redacted]'`);
     expect(await s.su("SELECT to_regclass('app.accounts') IS NOT NULL AS present")).toEqual([{ present: true }]);

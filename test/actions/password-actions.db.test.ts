@@ -3,14 +3,14 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logMark, logSince, uniqueName } from '../support/postgres';
 import type { Rig } from './rig';
-import { logsIn, roundTrip, scenario, startRig } from './rig';
+import { logsIn, PASSWORD_PREFIX, passwordSecretName, roundTrip, scenario, startRig } from './rig';
 
 let rig: Rig;
 /** Every password this file saw: none may appear in the function's log or the server's statement log. */
 const passwords: string[] = [];
 
 beforeAll(async () => {
-  rig = await startRig();
+  rig = await startRig({ PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
 });
 afterAll(async () => {
   const functionLog = rig?.stack.functionLog.join('\n') ?? '';
@@ -30,7 +30,7 @@ describe('rotate-password and restore-password', () => {
   it('stores a new password in a new secret and sends only its SCRAM verifier; a second rotation can be rolled back', async () => {
     const s = await scenario(rig);
     const role = await s.managedRole('app');
-    const secretName = uniqueName('app_secret');
+    const secretName = passwordSecretName('app_secret');
     const mark = await logMark();
 
     const first = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } });
@@ -63,7 +63,7 @@ describe('rotate-password and restore-password', () => {
   it('refuses to write a password into a secret that holds another role\'s credentials', async () => {
     const s = await scenario(rig);
     const role = await s.managedRole('app');
-    const other = await s.createSecret(uniqueName('other'), { engine: 'postgres', host: 'h', username: 'someone_else', password: 'x' });
+    const other = await s.createSecret(passwordSecretName('other'), { engine: 'postgres', host: 'h', username: 'someone_else', password: 'x' });
 
     const response = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName: other } });
 
@@ -76,7 +76,7 @@ describe('create-read-only-user', () => {
   it('creates a login that reads every table of the schema, now and later, and writes none; the rollback drops it and its secret', async () => {
     const s = await scenario(rig);
     const role = uniqueName('reader');
-    const secretName = uniqueName('reader_secret');
+    const secretName = passwordSecretName('reader_secret');
 
     const { real } = await roundTrip(rig, s, { action: 'create-read-only-user', params: { role, schemas: ['app'], secretName } }, [role, s.owner, s.admin.name], async () => {
       const password = await currentPassword(s, secretName);
@@ -111,8 +111,8 @@ describe('create-read-only-user', () => {
     const existing = await s.managedRole('app');
     const mark = await logMark();
 
-    const exists = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: existing, schemas: ['app'], secretName: uniqueName('s') } });
-    const noSchema = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: uniqueName('r'), schemas: ['app', 'nope'], secretName: uniqueName('s') } });
+    const exists = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: existing, schemas: ['app'], secretName: passwordSecretName('s') } });
+    const noSchema = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: uniqueName('r'), schemas: ['app', 'nope'], secretName: passwordSecretName('s') } });
 
     expect(exists).toMatchObject({ ok: false, error: { code: 'ROLE_EXISTS' } });
     expect(noSchema).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request.params.schemas.1' } });
@@ -125,7 +125,7 @@ describe('temporary access', () => {
     const s = await scenario(rig);
     const group = await s.managedRole('readers', 'NOLOGIN');
     const role = uniqueName('temp');
-    const secretName = uniqueName('temp_secret');
+    const secretName = passwordSecretName('temp_secret');
     const validUntil = new Date(Date.now() + 3_600_000).toISOString();
     let open: Client | undefined;
 
@@ -152,7 +152,7 @@ describe('temporary access', () => {
     const [expired, current] = [uniqueName('temp'), uniqueName('temp')];
     const secrets = new Map<string, string>();
     for (const role of [expired, current]) {
-      secrets.set(role, uniqueName('temp_secret'));
+      secrets.set(role, passwordSecretName('temp_secret'));
       const created = await rig.rotator.action({
         action: 'create-temporary-user',
         target: s.target,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCK_NAMESPACE, lockStatements, roleLockKey } from '../../lambda/actions/advisory-lock';
+import { LOCK_NAMESPACE, lockKeys, roleLockKey } from '../../lambda/actions/advisory-lock';
 import { dropStatements } from '../../lambda/actions/drop-user';
 import type { Grant } from '../../lambda/actions/grants';
 import { compareGrants, grantStatements, groupGrants, revokeStatements } from '../../lambda/actions/grants';
@@ -205,9 +205,9 @@ describe('advisory locks', () => {
     expect(roleLockKey('app')).toEqual(roleLockKey('app'));
     expect(roleLockKey('app')[0]).toBe(LOCK_NAMESPACE);
     expect(roleLockKey('app')).not.toEqual(roleLockKey('App'));
-    const one = lockStatements(['b', 'a', 'b']);
+    const one = lockKeys(['b', 'a', 'b']);
     expect(one).toHaveLength(2);
-    expect(lockStatements(['a', 'b'])).toEqual(one);
+    expect(lockKeys(['a', 'b'])).toEqual(one);
   });
 });
 

@@ -9,7 +9,7 @@ import type { PermissionPolicyInput } from '../../lambda/actions/permission-poli
 import { logMark, uniqueName } from '../support/postgres';
 import { auditOf, expectRefused, snapshot } from './guard-support';
 import type { Rig } from './rig';
-import { scenario, startRig } from './rig';
+import { PASSWORD_PREFIX, scenario, startRig } from './rig';
 
 describe('without a permission policy', () => {
   let rig: Rig;
@@ -70,7 +70,7 @@ describe('a policy that covers the members of a marker role', () => {
   };
   let rig: Rig;
   beforeAll(async () => {
-    rig = await startRig({ PERMISSION_POLICY: JSON.stringify(policy) });
+    rig = await startRig({ PERMISSION_POLICY: JSON.stringify(policy), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
   });
   afterAll(async () => {
     await rig?.close();
@@ -129,7 +129,7 @@ describe('a policy that covers the members of a marker role', () => {
       rig.rotator.action({
         action: 'create-temporary-user',
         target: s.target,
-        params: { role, memberOf, validUntil: new Date(Date.now() + minutes * 60_000).toISOString(), secretName: `pol/${uniqueName('s')}` },
+        params: { role, memberOf, validUntil: new Date(Date.now() + minutes * 60_000).toISOString(), secretName: `${PASSWORD_PREFIX}${uniqueName('s')}` },
       });
     const name = `${prefix}${uniqueName('u')}`;
 

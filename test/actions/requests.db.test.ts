@@ -31,7 +31,8 @@ describe('test requests', () => {
       database: s.db.name,
       serverVersionNum: expect.any(Number),
       tls: { protocol: expect.stringMatching(/^TLSv1\.[23]$/), cipher: expect.any(String) },
-      authentication: s.majorVersion >= 16 ? { method: 'scram-sha-256', source: 'system_user' } : { method: 'scram-sha-256', source: 'protocol' },
+      // Over TLS, the login binds SCRAM to the channel (SCRAM-SHA-256-PLUS); before 16 only the protocol says how it logged in.
+      authentication: s.majorVersion >= 16 ? { method: 'scram-sha-256', source: 'system_user', channelBinding: true } : { method: 'scram-sha-256-plus', source: 'protocol', channelBinding: true },
       latencyMs: { samples: 5 },
     });
     const failing = first.result?.checklist?.filter((item) => !item.ok) ?? [];
@@ -68,6 +69,8 @@ describe('discover', () => {
       password: `Passw0rd-${observer}`,
       dbname: s.db.name,
     });
+    // A read-only login for discover is declared as the orchestrator's admin secrets are (orchestration.adminSecrets).
+    rig.stack.declarations.declareAdmin(observerArn);
     const reader = await s.managedRole('reader');
     await s.su(`GRANT USAGE ON SCHEMA app TO "${reader}"; GRANT SELECT (email) ON app.accounts TO "${reader}"`);
 

@@ -30,6 +30,14 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/** The password-secret prefix of rigs whose actions write secrets (PASSWORD_SECRET_PREFIX), as a deployment declares one. */
+export const PASSWORD_PREFIX = 'pg-rotator/';
+
+/** A fresh secret name under {@link PASSWORD_PREFIX}. */
+export function passwordSecretName(prefix: string): string {
+  return `${PASSWORD_PREFIX}${uniqueName(prefix)}`;
+}
+
 /**
  * Starts the endpoints once per test file; `env` adds to the function's environment, whose permission policy is
  * {@link PERMISSIVE_POLICY} unless `env` sets another (or `PERMISSION_POLICY: ''` for none). `protectedLogins`
@@ -39,7 +47,7 @@ export async function startRig(env: Record<string, string> = {}, options: { prot
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
   const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env }, protectedLogins: options.protectedLogins });
-  const rotator = createPgRotatorClient({ functionName: stack.rotatorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
+  const rotator = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
   return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
 }
 
@@ -100,6 +108,8 @@ export async function scenario(rig: Rig): Promise<Scenario> {
     password: admin.password,
     dbname: db.name,
   });
+  // As the deployment's orchestration.adminSecrets would.
+  rig.stack.declarations.declareAdmin(adminSecretArn);
   const target: Target = { adminSecretArn };
   return {
     db,

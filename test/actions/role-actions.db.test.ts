@@ -180,5 +180,6 @@ describe('drop-user', () => {
 async function asSuperuser(s: Scenario): Promise<Scenario> {
   const { username, password } = s.db.server.superuser;
   const arn = await s.createSecret(`superuser-${s.db.name}`, { engine: 'postgres', host: s.db.server.host, port: s.db.server.port, username, password, dbname: s.db.name });
+  rig.stack.declarations.declareAdmin(arn);
   return { ...s, target: { adminSecretArn: arn }, changesSince: (mark) => s.changesSince(mark, username) };
 }

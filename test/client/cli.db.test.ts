@@ -7,7 +7,7 @@ import { EXIT, runCli } from '../../client/cli';
 import type { Response } from '../../lambda/requests/envelope';
 import { uniqueName } from '../support/postgres';
 import type { Rig, Scenario } from '../actions/rig';
-import { scenario, startRig } from '../actions/rig';
+import { PASSWORD_PREFIX, passwordSecretName, scenario, startRig } from '../actions/rig';
 
 let rig: Rig;
 let s: Scenario;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   // The CLI signs its calls with the caller's AWS credentials, like any AWS client; the local endpoint takes any.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  rig = await startRig();
+  rig = await startRig({ PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
   s = await scenario(rig);
 });
 afterAll(async () => {
@@ -29,7 +29,7 @@ async function cli(args: string[], stdin = ''): Promise<{ status: number; respon
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, readStdin: async () => stdin };
-  const status = await runCli(['--function', rig.stack.rotatorArn, '--region', 'us-east-1', '--endpoint-url', rig.stack.lambda.endpoint, '--caller', 'cli-test', ...args], io);
+  const status = await runCli(['--function', rig.stack.orchestratorArn, '--region', 'us-east-1', '--endpoint-url', rig.stack.lambda.endpoint, '--caller', 'cli-test', ...args], io);
   return { status, response: JSON.parse(stdout) as Response & Record<string, unknown>, stderr };
 }
 
@@ -57,7 +57,7 @@ describe('the pg-rotator command', () => {
 
   it('runs the password actions and a rotation', async () => {
     const reader = uniqueName('reader');
-    const created = await cli(['action', 'create-read-only-user', '--admin-secret', s.adminSecretArn, '--role', reader, '--schemas', 'app', '--secret-name', uniqueName('reader')]);
+    const created = await cli(['action', 'create-read-only-user', '--admin-secret', s.adminSecretArn, '--role', reader, '--schemas', 'app', '--secret-name', passwordSecretName('reader')]);
     const rotated = await cli(['rotate', '--secret', await userSecret()]);
 
     expect(created).toMatchObject({ status: EXIT.ok, response: { ok: true, result: { secret: { operation: 'create' } }, rollback: { action: 'drop-user' } } });
@@ -79,7 +79,7 @@ describe('the pg-rotator command', () => {
     const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = spawn(process.execPath, [path.join(root, 'client/bin/pg-rotator.mjs'), 'discover', '--admin-secret', s.adminSecretArn, '--role', s.owner], {
         cwd: root,
-        env: { ...process.env, AWS_REGION: 'us-east-1', PG_ROTATOR_FUNCTION: rig.stack.rotatorArn, AWS_ENDPOINT_URL_LAMBDA: rig.stack.lambda.endpoint },
+        env: { ...process.env, AWS_REGION: 'us-east-1', PG_ROTATOR_FUNCTION: rig.stack.orchestratorArn, AWS_ENDPOINT_URL_LAMBDA: rig.stack.lambda.endpoint },
       });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

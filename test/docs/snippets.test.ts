@@ -21,13 +21,16 @@ const WRONG = `import { createPgRotatorClient } from 'pg-rotator/client/pg-rotat
 await createPgRotatorClient({ functionName: 'f' }).action({ action: 'lock-user', target: { adminSecretArn: 'a' }, params: { rol: 'x' } });
 `;
 
+/** The package's named entry points, and the repository file each is (the rest resolve `pg-rotator/x` to x). */
+const PACKAGE_ENTRIES: Readonly<Record<string, string>> = { pg: 'client/pg/rotating-pool' };
+
 /**
  * Diagnostics of each snippet, compiled as modules in test/docs/ with `pg-rotator/x` resolved to the repository's
  * x. One program for all of them: type-checking the client's imports once costs seconds.
  */
 function compile(sources: readonly string[]): string[][] {
   const files = sources.map((_, i) => path.join(ROOT, 'test', 'docs', `__snippet_${i}__.ts`));
-  const texts = new Map(files.map((file, i) => [file, (sources[i] as string).replace(/from 'pg-rotator\/([^']+)'/g, (_, target: string) => `from '../../${target}'`)]));
+  const texts = new Map(files.map((file, i) => [file, (sources[i] as string).replace(/from 'pg-rotator\/([^']+)'/g, (_, target: string) => `from '../../${PACKAGE_ENTRIES[target] ?? target}'`)]));
   const options = compilerOptions();
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);

@@ -71,6 +71,8 @@ describe('docs/strategies.md: moving an alternating pair to alternating-owner', 
     await expect(asLogin(db, current, `SELECT * FROM ${schema}.by_clone`)).rejects.toMatchObject({ code: '42501' });
 
     await db.withSuperuser((c) => c.query(migrationSql(names)));
+    // The deployment's binding changes (the config's secrets[] entry), and the secret says the same.
+    stack.declarations.bind({ secretArn: arn, strategy: 'alternating-owner', adminSecretArn: adminArn, username: app, ownerRole: names.app_owner });
     await editSecret(arn, { ...current, strategy: 'alternating-owner', ownerRole: names.app_owner });
     expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
     expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });

@@ -12,29 +12,49 @@ import { createLogin, logsIn, startRotationStack } from '../support/rotation-sta
 import { buildStack, configWith } from './fixtures';
 
 /**
- * The one test that runs esbuild for real (the others skip bundling): the function must bundle offline from
- * lambda/handler.ts with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will.
+ * The one test that runs esbuild for real (the others skip bundling): both functions must bundle offline from
+ * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
-  it('bundles lambda/handler.ts into minified ESM with the require banner, a source map and the SDK inside', { timeout: 120_000 }, () => {
+  it('bundles both entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
     const { app, outdir } = buildStack(configWith(), { bundle: true });
     app.synth();
 
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map']);
 
-    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-    // ESM exports the handler Lambda's `index.handler` names.
-    expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
-    // Minified: long lines (the few line breaks left are inside template literals).
-    expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
-    // The pinned SDK is bundled, not imported from the runtime.
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    // The deployment's bindings, beside the handlers: the example config's alternating secret and inline admin target.
+    expect(JSON.parse(readFileSync(join(assetDir, 'rotation-bindings.json'), 'utf8'))).toEqual({
+      schema: 'pg-rotator.rotation-bindings/1',
+      bindings: [
+        { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/batch', strategy: 'admin', adminSecretArn: ADMIN, username: 'batch' },
+        { secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/reporting-DeF456', strategy: 'alternating', adminSecretArn: ADMIN, username: 'reporting' },
+      ],
+    });
+    // Deterministic: the same config bundled again, elsewhere, is the same asset.
+    const again = buildStack(configWith(), { bundle: true });
+    again.app.synth();
+    expect(readdirSync(again.outdir).filter((name) => name.startsWith('asset.'))).toEqual(assets);
 
-    bundledHandler = join(assetDir, 'index.mjs');
+    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+      const code = readFileSync(join(assetDir, file), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` names.
+      expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      // Self-contained: no chunk shared with the other file.
+      expect(code).not.toMatch(/from\s*["']\.\//);
+      // Minified: long lines (the few line breaks left are inside template literals).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      // The pinned SDK is bundled, not imported from the runtime.
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    }
+    // The rotation function's file holds none of the orchestrator's request handling.
+    expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
+    expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
+
+    bundledHandler = join(assetDir, 'rotation.mjs');
   });
 
   it('rotates a secret as deployed: the asset itself, in its own process, through RotateSecret', { timeout: 60_000 }, async (context) => {
@@ -100,6 +120,8 @@ function registerAsset(stack: RotationStack, handlerFile: string): string {
     }),
   );
 }
+
+const ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
 
 /** The asset the first test bundled, for the others to run. */
 let bundledHandler: string | undefined;

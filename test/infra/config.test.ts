@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_FILE_ENV_VAR, DEFAULT_CONFIG_FILE, loadConfig, parseConfig, readConfigFile } from '../../infra/config/load';
 import type { PgRotatorConfigInput } from '../../infra/config/schema';
-import { configIssues, exampleInput } from './fixtures';
+import { configIssues, configWith, exampleInput } from './fixtures';
 
 /** The fields an edited example's error names. */
 const fieldsOf = (edit: Parameters<typeof configIssues>[0]) => configIssues(edit).map((issue) => issue.field);
@@ -63,6 +63,26 @@ describe('config schema', () => {
         if (second) delete second.adminSecret;
       }),
     ).toEqual(['config.secrets[1].adminSecret']);
+  });
+
+  it('refuses a default sslmode below the minimum, which only the deployment may lower', () => {
+    expect(fieldsOf((config) => (config.connection = { sslMode: 'require' }))).toEqual(['config.connection.sslMode']);
+    expect(configWith((config) => (config.connection = { sslMode: 'require', minimumSslMode: 'require' })).connection.minimumSslMode).toBe('require');
+  });
+
+  it('requires the bound login with an admin secret, and the owner role for alternating-owner', () => {
+    expect(
+      fieldsOf((config) => {
+        const second = config.secrets[1];
+        if (second) delete second.username;
+      }),
+    ).toEqual(['config.secrets[1].username']);
+    expect(
+      fieldsOf((config) => {
+        const second = config.secrets[1];
+        if (second) second.strategy = 'alternating-owner';
+      }),
+    ).toEqual(['config.secrets[1].ownerRole']);
   });
 
   it('rejects secrets and topics outside the stack account and region', () => {

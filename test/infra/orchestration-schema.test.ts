@@ -70,10 +70,10 @@ describe('config orchestration', () => {
     ]);
   });
 
-  it('requires an admin secret for an inline target with an admin strategy', () => {
+  it('requires an admin secret and the bound login for an inline target with an admin strategy', () => {
     expect(
       fields(issuesOf((c) => (c.orchestration = { rotate: { inline: [{ partialArn: ARN('prod/orders/batch'), strategy: 'alternating' }] } }))),
-    ).toEqual(['config.orchestration.rotate.inline[0].adminSecret']);
+    ).toEqual(['config.orchestration.rotate.inline[0].adminSecret', 'config.orchestration.rotate.inline[0].username']);
   });
 
   it('hands only secrets[] entries to Secrets Manager, since only they are rotated by this function', () => {

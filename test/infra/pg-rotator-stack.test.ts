@@ -35,16 +35,37 @@ const functionSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorNetworkSec
 describe('PgRotatorStack from the example config', () => {
   const template = templateOf(configWith());
 
-  it('runs the newest Node.js runtime on arm64 with the configured size and time', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 256,
-      Timeout: 30,
-      FunctionName: 'pg-rotator',
-      ReservedConcurrentExecutions: Match.absent(),
-    });
+  it('deploys two functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    // Reserved concurrency by default, which also caps each: at most 15 database sessions from each function.
+    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 5 };
+    template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'rotation.handler', FunctionName: 'pg-rotator' });
+    template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'orchestrator.handler', FunctionName: 'pg-rotator-orchestrator' });
+    const code = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Code));
+    expect(new Set(code).size).toBe(1);
+  });
+
+  it('gives each function its own role: rotation grants for the rotation function, orchestration grants for the orchestrator', () => {
+    const roleOf = (handler: string) =>
+      (Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Handler === handler)?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const rotationRole = roleOf('rotation.handler');
+    const orchestratorRole = roleOf('orchestrator.handler');
+    expect(rotationRole).not.toBe(orchestratorRole);
+    const sidsOf = (role: string) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap((policy) => (policy.Properties.PolicyDocument.Statement as { Sid?: string }[]).map((statement) => statement.Sid ?? '(log group)'));
+    expect(sidsOf(rotationRole).sort()).toEqual(['(log group)', 'ReadAdminSecrets', 'RotateSecrets', 'RotatedSecretKeys']);
+    expect(sidsOf(orchestratorRole)).not.toContain('RotateSecrets');
+    expect(sidsOf(orchestratorRole)).toEqual(expect.arrayContaining(['ReadRequestSecrets', 'ManagePasswordSecrets', 'StartSecretsManagerRotation']));
+  });
+
+  it("declares each function's admin secrets, and lets no tag bind a secret", () => {
+    const envOf = (handler: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Handler === handler)?.Properties.Environment.Variables as Record<string, unknown>;
+    expect(envOf('rotation.handler')).toMatchObject({ [ENV.adminSecretArns]: SECRET_ADMIN, [ENV.rotationBindingTags]: 'false' });
+    // orchestration.adminSecrets and the inline rotation's admin secret: the same secret here.
+    expect(envOf('orchestrator.handler')).toMatchObject({ [ENV.adminSecretArns]: SECRET_ADMIN, [ENV.rotationBindingTags]: 'false' });
   });
 
   it('trusts the RDS CAs and passes the password policy through the shared environment contract', () => {
@@ -57,6 +78,10 @@ describe('PgRotatorStack from the example config', () => {
           [ENV.excludeCharacters]: ':/@"\'\\',
           [ENV.requireEachIncludedType]: 'true',
           [ENV.sslMode]: 'verify-full',
+          // The floors no secret lowers: TLS verified, SCRAM only, channel binding where offered.
+          [ENV.minimumSslMode]: 'verify-full',
+          [ENV.requireAuth]: 'scram-sha-256',
+          [ENV.channelBinding]: 'prefer',
           [ENV.connectTimeoutMs]: '5000',
           [ENV.statementTimeoutMs]: '10000',
           [ENV.secretsManagerEndpoint]: Match.absent(),
@@ -65,9 +90,15 @@ describe('PgRotatorStack from the example config', () => {
     });
   });
 
-  it("passes the config's permission policy to the function as JSON, as the function reads it", () => {
-    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables as Record<string, string>;
-    expect(JSON.parse(variables[ENV.permissionPolicy] as string)).toMatchObject({ actions: expect.arrayContaining(['lock-user']), roles: { memberOf: 'rotator_managed' } });
+  it("passes the config's permission policy to the orchestrator function as JSON, as the function reads it, and not to the rotation function", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const variablesOf = (handler: string) =>
+      functions.find((fn) => fn.Properties.Handler === handler)?.Properties.Environment.Variables as Record<string, string>;
+    expect(JSON.parse(variablesOf('orchestrator.handler')[ENV.permissionPolicy] as string)).toMatchObject({
+      actions: expect.arrayContaining(['lock-user']),
+      roles: { memberOf: 'rotator_managed' },
+    });
+    expect(variablesOf('rotation.handler')[ENV.permissionPolicy]).toBeUndefined();
   });
 
   it('runs in the configured subnets behind its own security group', () => {
@@ -90,7 +121,7 @@ describe('PgRotatorStack from the example config', () => {
   });
 
   it('uses a role with no managed policies', () => {
-    template.resourceCountIs('AWS::IAM::Role', 2); // the function's, and EventBridge's for the alert target
+    template.resourceCountIs('AWS::IAM::Role', 3); // each function's, and EventBridge's for the alert target
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
@@ -99,8 +130,8 @@ describe('PgRotatorStack from the example config', () => {
   });
 
   it('grants "*" only for the network-interface actions AWS requires it for, and a prefix only for password secrets', () => {
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
-    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS].sort());
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
+    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS].sort());
   });
 
   it('scopes the rotation actions to the rotated secrets and admin reads to the admin secret', () => {
@@ -141,26 +172,37 @@ describe('PgRotatorStack from the example config', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorLogGroup/), 'Arn'] },
       },
     ]);
+    expect(policyNamed(template, 'PgRotatorOrchestratorRoleDefaultPolicy')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^PgRotatorOrchestratorLogGroup/), 'Arn'] },
+      },
+    ]);
   });
 
   it('does not grant GetRandomPassword when passwords are generated locally', () => {
     expect(iamStatements(template).flatMap((s) => asArray(s.Action))).not.toContain('secretsmanager:GetRandomPassword');
   });
 
-  it('lets Secrets Manager invoke the function only for this account', () => {
+  it("lets Secrets Manager invoke the rotation function only for this account's secrets in this region, and nothing else", () => {
+    const rotationFunction = { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorFunction'), 'Arn'] };
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
+      FunctionName: rotationFunction,
       Principal: 'secretsmanager.amazonaws.com',
       SourceAccount: ACCOUNT,
-      SourceArn: Match.absent(),
+      SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:${ACCOUNT}:secret:*`]] },
     });
+    const onRotation = Object.values(template.findResources('AWS::Lambda::Permission')).filter((p) => JSON.stringify(p.Properties.FunctionName).includes('PgRotatorFunction'));
+    expect(onRotation.map((p) => p.Properties.Principal)).toEqual(['secretsmanager.amazonaws.com']);
   });
 
-  it('lets exactly the configured orchestrator invoke the function', () => {
-    const principals = Object.values(template.findResources('AWS::Lambda::Permission')).map(
-      (permission) => permission.Properties.Principal,
-    );
-    expect(principals.sort()).toEqual(['arn:aws:iam::123456789012:role/credential-orchestrator', 'secretsmanager.amazonaws.com']);
+  it('lets exactly the configured orchestrator invoke the orchestrator function, and nobody else', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) => permission.Properties);
+    const onOrchestrator = permissions.filter((p) => JSON.stringify(p.FunctionName).includes('PgRotatorOrchestratorFunction'));
+    expect(onOrchestrator.map((p) => p.Principal)).toEqual(['arn:aws:iam::123456789012:role/credential-orchestrator']);
+    expect(permissions).toHaveLength(2);
   });
 
   it('opens egress only to the database port and the endpoint', () => {
@@ -236,19 +278,21 @@ describe('PgRotatorStack from the example config', () => {
     }
   });
 
-  it('alarms on any function error', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^PgRotatorFunction') } }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('^PgRotatorAlertTopic') }],
-    });
+  it('alarms on any error of either function', () => {
+    for (const fn of ['^PgRotatorFunction', '^PgRotatorOrchestratorFunction']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(fn) } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^PgRotatorAlertTopic') }],
+      });
+    }
   });
 
   it("forwards Secrets Manager's RotationFailed events for its secrets to the topic", () => {
@@ -292,19 +336,22 @@ describe('PgRotatorStack from the example config', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'db-oncall@example.com' });
   });
 
-  it('needs no transform and exports the function ARN', () => {
+  it('needs no transform and exports both function ARNs', () => {
     expect(template.toJSON().Transform).toBeUndefined();
-    template.hasOutput('FunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorFunction'), 'Arn'] } });
+    template.hasOutput('RotationFunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorFunction'), 'Arn'] } });
+    template.hasOutput('OrchestratorFunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorOrchestratorFunction'), 'Arn'] } });
   });
 });
 
 describe('PgRotatorStack variants', () => {
   it('grants GetRandomPassword on "*" only when passwords come from Secrets Manager', () => {
     const template = templateOf(configWith((c) => (c.password = { source: 'secrets-manager' })));
-    expect(policyNamed(template, 'PgRotatorPoliciesRandomPassword')).toEqual([
-      { Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
-    ]);
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, 'secretsmanager:GetRandomPassword'].sort());
+    for (const policy of ['PgRotatorPoliciesRandomPassword', 'PgRotatorOrchestratorPasswordsRandomPassword']) {
+      expect(policyNamed(template, policy)).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' }]);
+    }
+    expect(wildcardActions(template)).toEqual(
+      [...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, 'secretsmanager:GetRandomPassword', 'secretsmanager:GetRandomPassword'].sort(),
+    );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { [ENV.passwordSource]: 'secrets-manager' } },
     });
@@ -329,13 +376,15 @@ describe('PgRotatorStack variants', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: partial });
   });
 
-  it('lets no orchestrator invoke the function when none are configured', () => {
+  it('deploys no orchestrator function when no orchestrator is configured', () => {
     const template = templateOf(
       configWith((c) => {
         c.orchestrators = [];
         delete c.orchestration;
       }),
     );
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'rotation.handler' });
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com' });
   });
@@ -347,9 +396,10 @@ describe('PgRotatorStack variants', () => {
 
   it('sets reserved concurrency, memory, timeout and retention from the config', () => {
     const template = templateOf(
-      configWith((c) => (c.function = { reservedConcurrency: 5, memoryMb: 512, timeoutSeconds: 60, logRetentionDays: 90 })),
+      configWith((c) => (c.function = { reservedConcurrency: 8, orchestratorReservedConcurrency: 3, memoryMb: 512, timeoutSeconds: 60, logRetentionDays: 90 })),
     );
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5, MemorySize: 512, Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'rotation.handler', ReservedConcurrentExecutions: 8, MemorySize: 512, Timeout: 60 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'orchestrator.handler', ReservedConcurrentExecutions: 3, MemorySize: 512, Timeout: 60 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 

@@ -69,6 +69,57 @@ describe('PgRotator construct', () => {
   });
 });
 
+describe('PgRotator rotation bindings', () => {
+  it('binds a secret of the same stack by tags, which its resource policy lets only the deployer change', () => {
+    // Single-user, no login named: nothing to bind.
+    Template.fromStack(composed().stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+
+    const bound = composed((scope) => {
+      const admin = new secretsmanager.Secret(scope, 'AdminSecret');
+      const app = new secretsmanager.Secret(scope, 'BoundApp');
+      return { rotations: [{ secret: app, schedule: 'rate(12 hours)', adminSecret: admin, strategy: 'alternating', username: 'app' }] };
+    });
+    const boundTemplate = Template.fromStack(bound.stack);
+    boundTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Tags: Match.arrayWith([
+        { Key: 'pg-rotator:admin-secret', Value: { Ref: Match.stringLikeRegexp('^AdminSecret') } },
+        { Key: 'pg-rotator:strategy', Value: 'alternating' },
+        { Key: 'pg-rotator:username', Value: 'app' },
+      ]),
+    });
+    boundTemplate.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: { Ref: Match.stringLikeRegexp('^BoundApp') },
+      ResourcePolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'PgRotatorBindingTagsByDeployerOnly',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+            Condition: {
+              'ForAnyValue:StringLike': { 'aws:TagKeys': 'pg-rotator:*' },
+              ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::Sub': Match.stringLikeRegexp('cfn-exec-role') }] },
+            },
+          }),
+          Match.objectLike({ Sid: 'PgRotatorPolicyByDeployerOnly', Effect: 'Deny', Action: ['secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy'] }),
+        ]),
+      },
+    });
+    boundTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'rotation.handler',
+      Environment: { Variables: Match.objectLike({ [ENV.rotationBindingTags]: 'true', [ENV.adminSecretArns]: { Ref: Match.stringLikeRegexp('^AdminSecret') } }) },
+    });
+  });
+
+  it('refuses an admin strategy without the bound login, naming the prop', () => {
+    const build = () =>
+      composed((scope) => ({
+        rotations: [{ secret: new secretsmanager.Secret(scope, 'NoLogin'), schedule: 'rate(12 hours)', adminSecret: new secretsmanager.Secret(scope, 'Admin') }],
+      }));
+    expect(build).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: 'rotations[0].username' }));
+  });
+});
+
 describe('PgRotator orchestration props', () => {
   const orchestrators = [{ roleArn: 'arn:aws:iam::111122223333:role/orchestrator' }];
   const imported = (stack: Stack, name: string) =>

@@ -60,7 +60,7 @@ describe('the function\'s log lines carry valid EMF', () => {
   });
 
   it('orchestrator requests: counted by kind and outcome on the audit line, an unknown action as "unknown"', async () => {
-    const invoke = (payload: unknown) => stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify(payload) }));
+    const invoke = (payload: unknown) => stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.orchestratorArn, Payload: JSON.stringify(payload) }));
 
     const lines = await linesDuring(async () => {
       await invoke({ kind: 'action', action: 'format-disk', target: { adminSecretArn: 'db/admin' }, params: {} });

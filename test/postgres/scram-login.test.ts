@@ -38,8 +38,9 @@ describe('SCRAM logins', () => {
   it('log in with the password whose verifier the function set, and refuse a wrong one', async () => {
     const { role, target } = await roleWithVerifier('Right-Passw0rd');
 
-    expect(await logIn(target, role, 'Right-Passw0rd')).toBe('scram-sha-256');
-    expect(await logIn(target, role, 'Right-Passw0rd')).toBe('scram-sha-256');
+    // Over TLS, with channel binding (SCRAM-SHA-256-PLUS): the proof covers the server's certificate too.
+    expect(await logIn(target, role, 'Right-Passw0rd')).toBe('scram-sha-256-plus');
+    expect(await logIn({ ...target, auth: { allowed: ['scram-sha-256'], channelBinding: 'disable' } }, role, 'Right-Passw0rd')).toBe('scram-sha-256');
     await expect(logIn(target, role, 'Wrong-Passw0rd')).rejects.toMatchObject({ sqlState: '28P01' });
   });
 
@@ -52,6 +53,6 @@ describe('SCRAM logins', () => {
     const poisoned = await logIn(target, role, 'Right-Passw0rd').catch((error: unknown) => error);
     expect(poisoned).toBeInstanceOf(DatabaseError);
     expect(poisoned).toMatchObject({ sqlState: '28P01' });
-    expect(await logIn(target, role, 'Right-Passw0rd')).toBe('scram-sha-256');
+    expect(await logIn(target, role, 'Right-Passw0rd')).toBe('scram-sha-256-plus');
   });
 });

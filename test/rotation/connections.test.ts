@@ -45,12 +45,14 @@ describe('TLS', () => {
     }
   });
 
-  it('refuses a certificate signed by another CA under verify-full, with a TLS error', async () => {
-    const { arn } = await secretOn('tls', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
+  it("refuses a secret's own CA where the deployment pins PGSSLROOTCERT: a secret cannot widen whom the function trusts", async () => {
+    const { arn, user } = await secretOn('tls', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
 
     const outcome = await stack.rotate(arn);
 
-    expect(outcome.error?.message).toMatch(/TLS negotiation or certificate verification failed/);
+    expect(outcome).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
+    expect(outcome.error?.message).toMatch(/^secret\.sslrootcertPem: names a CA of its own, but the deployment pins PGSSLROOTCERT/);
+    expect(await logsIn(user)).toEqual({ ok: true });
   });
 
   it("verifies against the function's PGSSLROOTCERT when the secret brings no CA", async () => {
@@ -58,10 +60,24 @@ describe('TLS', () => {
     expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
   });
 
-  it("maps AWS's ssl key: false means no TLS, which a hostssl-only server refuses", async () => {
-    const { arn } = await secretOn('hostssl-only', { ssl: false });
+  it("maps AWS's ssl key: false means no TLS, which a hostssl-only server refuses (where the deployment lowered MINIMUM_SSLMODE)", async () => {
+    const lowered = await startRotationStack({ MINIMUM_SSLMODE: 'disable' });
+    try {
+      const db = await freshDatabase('hostssl-only');
+      const user = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+      const arn = await lowered.createSecret(uniqueName('app_secret'), { ...user, ssl: false });
+      const outcome = await lowered.rotate(arn);
+      expect(outcome.error?.message).toContain('no pg_hba.conf entry');
+    } finally {
+      await lowered.close();
+    }
+  });
+
+  it("refuses AWS's ssl key false under the default MINIMUM_SSLMODE, naming secret.ssl", async () => {
+    const { arn } = await secretOn('tls', { ssl: false });
     const outcome = await stack.rotate(arn);
-    expect(outcome.error?.message).toContain('no pg_hba.conf entry');
+    expect(outcome).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
+    expect(outcome.error?.message).toMatch(/^secret\.ssl: asks for sslmode disable, below the deployment's minimum/);
   });
 });
 
@@ -157,7 +173,7 @@ describe('md5 servers', () => {
 
 describe('Pulumi ESC connector events', () => {
   async function invoke(payload: unknown) {
-    const out = await stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.rotatorArn, Payload: JSON.stringify(payload) }));
+    const out = await stack.lambdaClient().send(new InvokeCommand({ FunctionName: stack.orchestratorArn, Payload: JSON.stringify(payload) }));
     return { functionError: out.FunctionError, body: JSON.parse(Buffer.from(out.Payload ?? []).toString()) as unknown };
   }
 

@@ -1,7 +1,7 @@
 import { CancelRotateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatch } from '../../lambda/dispatch';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import { versionMemory } from '../../lambda/secrets/version-memory';
 import { freshDatabase, uniqueName } from '../support/postgres';
 import type { AppSecret, RotationStack } from '../support/rotation-stack';
@@ -50,7 +50,7 @@ function rotatorWithWriterBefore(step: string, before: () => Promise<void>): str
         done = true;
         await before();
       }
-      return dispatch(event, stack.runtime);
+      return handleRotationEvent(event, stack.runtime);
     },
   });
 }
@@ -90,7 +90,7 @@ describe('a remembered AWSCURRENT that moved on', () => {
     expect(await stack.rotate(first)).toMatchObject({ succeeded: true }); // this container now remembers the admin secret
     const otherContainer = stack.lambda.register(uniqueName('other_container'), {
       kind: 'in-process',
-      handler: (event) => dispatch(event, { ...stack.runtime, memory: versionMemory() }),
+      handler: (event) => handleRotationEvent(event, { ...stack.runtime, memory: versionMemory() }),
     });
     await stack.secretsClient().send(new RotateSecretCommand({ SecretId: adminArn, RotationLambdaARN: otherContainer }));
     expect(await stack.secretsManager.rotations.latest(adminArn)).toMatchObject({ succeeded: true });
@@ -122,7 +122,7 @@ describe('a gate that refuses', () => {
     const createOnly = stack.lambda.register(uniqueName('create_only'), {
       kind: 'in-process',
       handler: async (event) => {
-        const result = await dispatch(event, stack.runtime);
+        const result = await handleRotationEvent(event, stack.runtime);
         if ((event as { Step?: string }).Step === 'createSecret') throw new Error('stop after createSecret');
         return result;
       },

@@ -1,6 +1,6 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatch } from '../../lambda/dispatch';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import type { Strategy } from '../../lambda/config/environment';
 import { freshDatabase, uniqueName } from '../support/postgres';
 import type { AppSecret, RotationStack } from '../support/rotation-stack';
@@ -49,8 +49,8 @@ describe.each(STRATEGIES)('%s', (strategy) => {
     const twice = stack.lambda.register(`twice-${strategy}`, {
       kind: 'in-process',
       handler: async (event) => {
-        await dispatch(event, stack.runtime);
-        return dispatch(event, stack.runtime);
+        await handleRotationEvent(event, stack.runtime);
+        return handleRotationEvent(event, stack.runtime);
       },
     });
     const { arn, original } = await secretFor(strategy);
@@ -69,7 +69,7 @@ describe.each(STRATEGIES)('%s', (strategy) => {
       const crashing = stack.lambda.register(`crash-${strategy}-${step}`, {
         kind: 'in-process',
         handler: async (event) => {
-          const result = await dispatch(event, stack.runtime);
+          const result = await handleRotationEvent(event, stack.runtime);
           if ((event as { Step: string }).Step === step && !crashed) {
             crashed = true;
             // What a client sees between the crash and the retry.

@@ -11,7 +11,8 @@ import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Strategy } from '../../lambda/config/environment';
-import { dispatch } from '../../lambda/dispatch';
+import { handleOrchestratorEvent } from '../../lambda/handlers/orchestrator';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import type { LocalLambdaContext } from '../../local/lambda/server';
 import { uniqueName } from '../support/postgres';
 import { describeMoment, observeLabels, verdict } from './support/label-logins';
@@ -31,6 +32,7 @@ beforeAll(async () => {
   lane = await startLane();
   const admin = await createLoginRole(lane, lane.database, uniqueName('actions_admin'), 'Actions-Admin-Passw0rd', 'CREATEROLE');
   actionsAdmin = { username: admin.username, arn: await lane.createSecret(uniqueName('actions_admin_secret'), admin) };
+  lane.declarations.declareAdmin(actionsAdmin.arn);
 });
 afterAll(async () => {
   await lane?.close();
@@ -101,7 +103,7 @@ describe('two rotations of one secret', () => {
       const secret = await createStrategySecret(lane, lane.database, strategy);
       const viaRelay = lane.lambda.register(`inline-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64), {
         kind: 'in-process',
-        handler: (event: unknown, context: LocalLambdaContext) => dispatch(event, lane.runtime, context),
+        handler: (event: unknown, context: LocalLambdaContext) => handleOrchestratorEvent(event, lane.runtime, context),
       });
       const rotate = async (functionArn: string) => (await lane.invokeFunction(functionArn, { kind: 'rotate', secretId: secret.arn })).body as Envelope;
       let release: () => void = () => undefined;
@@ -140,7 +142,7 @@ describe('two rotations of one secret', () => {
 
       answers.forEach(expectClear);
       await expectNoLockout(secret, 'after both');
-      expect(await rotate(lane.rotatorArn), 'the next inline rotation converges').toMatchObject({ ok: true });
+      expect(await rotate(lane.orchestratorArn), 'the next inline rotation converges').toMatchObject({ ok: true });
       await expectNoLockout(secret, 'after the next rotation');
       await expectNothingLost(secret);
       figures.count('races run', 'inline rotate requests at the worst interleaving');
@@ -173,8 +175,10 @@ describe('rotations of different secrets on one database at once', () => {
 });
 
 describe('actions on a role racing a rotation of it', () => {
-  it.each(['single-user', 'admin'] as const)('%s: lock-user at the same time as a rotation: clear errors, and after unlock-user the rotation converges', async (strategy) => {
-    const secret = await createStrategySecret(lane, lane.database, strategy);
+  // A single-user secret binds no login, so an action may race its rotation; an admin-driven one binds its login,
+  // which no action may then touch (protected.rotated-login), whatever the rotation is doing.
+  it('single-user: lock-user at the same time as a rotation: clear errors, and after unlock-user the rotation converges', async () => {
+    const secret = await createStrategySecret(lane, lane.database, 'single-user');
     const role = secret.original.username;
     await grantToActionsAdmin(role);
     const action = (name: 'lock-user' | 'unlock-user') => ({ kind: 'action', action: name, target: { adminSecretArn: actionsAdmin.arn }, params: { role } });
@@ -190,6 +194,21 @@ describe('actions on a role racing a rotation of it', () => {
     figures.count('races run', 'lock-user during a rotation');
   });
 
+  it('admin: lock-user at the same time as a rotation of the login is refused as a rotated login, and the rotation succeeds', async () => {
+    const secret = await createStrategySecret(lane, lane.database, 'admin');
+    const role = secret.original.username;
+    await grantToActionsAdmin(role);
+    const lockUser = { kind: 'action', action: 'lock-user', target: { adminSecretArn: actionsAdmin.arn }, params: { role } };
+
+    const [rotation, locked] = await Promise.all([lane.rotate(secret.arn), lane.invoke(lockUser).then((r) => r.body as Envelope)]);
+
+    expect(locked).toMatchObject({ ok: false, error: { code: 'ACTION_REFUSED', rule: 'protected.rotated-login' } });
+    expect(rotation).toMatchObject({ succeeded: true });
+    await expectNoLockout(secret, 'after the refused lock-user');
+    await expectNothingLost(secret);
+    figures.count('races run', 'lock-user during a rotation');
+  });
+
   it.each(STRATEGIES)(
     '%s: rotate-password into the rotated secret between testSecret and finishSecret: no lockout, and the loser gets a clear error',
     async (strategy) => {
@@ -199,8 +218,8 @@ describe('actions on a role racing a rotation of it', () => {
       let action: Envelope | undefined;
       const functionArn = lane.lambda.register(`race-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64), {
         kind: 'in-process',
-        handler: async (event: unknown, context: LocalLambdaContext) => {
-          const result = await dispatch(event, lane.directRuntime, context);
+        handler: async (event: unknown) => {
+          const result = await handleRotationEvent(event, lane.directRuntime);
           if ((event as { Step: string }).Step === 'testSecret' && action === undefined) {
             const request = { kind: 'action', action: 'rotate-password', target: { adminSecretArn: actionsAdmin.arn }, params: { role, secretName: secret.arn } };
             action = (await lane.invoke(request)).body as Envelope;

@@ -40,6 +40,7 @@ describe.skipIf(serverSource() !== 'embedded')('hostile input against a real dat
     await lane.superuser.query(`CREATE ROLE ${pg.escapeIdentifier(admin.username)} LOGIN CREATEROLE PASSWORD ${pg.escapeLiteral(admin.password)}`);
     const { host, port } = cluster.server;
     admin.arn = await lane.createSecret(uniqueName('admin_secret'), { engine: 'postgres', host, port, username: admin.username, password: admin.password, dbname: lane.database.name });
+    lane.declarations.declareAdmin(admin.arn);
   });
   afterAll(async () => {
     await lane?.close();

@@ -14,13 +14,12 @@ import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/cli
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Strategy } from '../../lambda/config/environment';
-import { dispatch } from '../../lambda/dispatch';
+import { handleRotationEvent } from '../../lambda/handlers/rotation';
 import { scramSha256Verifier } from '../../lambda/postgres/password-verifier';
 import { superuserClientConfig } from '../../local/postgres/client-config';
-import type { LocalLambdaContext } from '../../local/lambda/server';
 import { LOCAL_AWS } from '../../local/stack';
 import type { LogMark } from '../support/postgres';
-import { logMark, logSince, otherCaPem, uniqueName } from '../support/postgres';
+import { logMark, logSince, otherCaPem, postgresServer, unavailableReason, uniqueName } from '../support/postgres';
 import { terminateBackend } from './support/database-faults';
 import type { Lane } from './support/lanes';
 import { startLane } from './support/lanes';
@@ -66,14 +65,14 @@ beforeAll(async () => {
     }) as typeof stream.write;
     restoreOutput.push(() => (stream.write = write));
   }
-  lane = await startLane();
+  lane = await startLane({ env: { PASSWORD_SECRET_PREFIX: 'leak/' } });
   mark = await logMark();
   rotator = lane.lambda.register('leak-watched-rotator', {
     kind: 'in-process',
-    handler: (event: unknown, context: LocalLambdaContext) => {
+    handler: (event: unknown) => {
       const token = (event as { RotationToken?: unknown }).RotationToken;
       if (typeof token === 'string') tokens.add(token);
-      return dispatch(event, lane.directRuntime, context);
+      return handleRotationEvent(event, lane.directRuntime);
     },
   });
   lambdaTail = new LambdaClient({ ...LOCAL_AWS, endpoint: lane.lambda.endpoint });
@@ -93,9 +92,9 @@ async function secretFor(strategy: Strategy, fields: Record<string, unknown> = {
   return secret;
 }
 
-/** Invokes pg-rotator with the log tail requested, as an orchestrator might; hears the answer and the tail. */
+/** Invokes pg-rotator's orchestrator function with the log tail requested, as an orchestrator might; hears the answer and the tail. */
 async function invoke(payload: unknown): Promise<unknown> {
-  const out = await lambdaTail.send(new InvokeCommand({ FunctionName: lane.rotatorArn, Payload: JSON.stringify(payload), LogType: 'Tail' }));
+  const out = await lambdaTail.send(new InvokeCommand({ FunctionName: lane.orchestratorArn, Payload: JSON.stringify(payload), LogType: 'Tail' }));
   const body = JSON.parse(Buffer.from(out.Payload ?? []).toString()) as unknown;
   hear(Buffer.from(out.LogResult ?? '', 'base64').toString());
   return body;
@@ -129,11 +128,17 @@ describe('flows, with everything they say captured', () => {
     await lane.superuser.query(`GRANT ${pg.escapeIdentifier(extra)} TO ${pg.escapeIdentifier(drift.original.username)}`);
     expect(await rotate(drift.arn)).toMatchObject({ succeeded: false, failedStep: 'testSecret' });
 
-    const tls = await secretFor('single-user', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
-    expect(await rotate(tls.arn)).toMatchObject({ succeeded: false, failedStep: 'setSecret' });
+    // A server that refuses TLS (verify-full against the no-tls cluster), and a secret bringing a CA of its own where
+    // the deployment pins one (refused before any connection).
+    if (unavailableReason('no-tls') === undefined) {
+      const tls = await secretFor('single-user', { port: postgresServer('no-tls').port });
+      expect(await rotate(tls.arn)).toMatchObject({ succeeded: false, failedStep: 'setSecret' });
+    }
+    const foreignCa = await secretFor('single-user', { sslmode: 'verify-full', sslrootcertPem: otherCaPem() });
+    expect(await rotate(foreignCa.arn)).toMatchObject({ succeeded: false, failedStep: 'createSecret' });
 
     const lost = await secretFor('admin');
-    const viaRelay = lane.lambda.register('leak-watched-relay', { kind: 'in-process', handler: (event: unknown, context: LocalLambdaContext) => dispatch(event, lane.runtime, context) });
+    const viaRelay = lane.lambda.register('leak-watched-relay', { kind: 'in-process', handler: (event: unknown) => handleRotationEvent(event, lane.runtime) });
     const fault = lane.relay.arm({ matches: (r) => r.operation === 'PutSecretValue', nth: 1, attempts: 'all', kind: 'internal-error', when: 'after' });
     hear(await lane.rotateWith(lost.arn, viaRelay));
     fault.disarm();
@@ -186,6 +191,7 @@ describe('flows, with everything they say captured', () => {
     await lane.superuser.query(`ALTER DATABASE ${pg.escapeIdentifier(db.name)} OWNER TO ${pg.escapeIdentifier(admin.username)}`);
     await withSuperuserOn(db.name, (c) => c.query(`CREATE SCHEMA app AUTHORIZATION ${pg.escapeIdentifier(admin.username)}`));
     const adminArn = await lane.createSecret(uniqueName('leak_admin_secret'), { ...admin, dbname: db.name });
+    lane.declarations.declareAdmin(adminArn);
     secretArns.add(adminArn);
     const target = { adminSecretArn: adminArn };
     const user = await createLoginRole(lane, db, uniqueName('leak_user'), `Leak-User-${uniqueName('p')}`, '', true);
@@ -233,7 +239,9 @@ describe('flows, with everything they say captured', () => {
   it('refused events: a rotation event with a bad step, an unparseable event', async () => {
     const token = `Token-${uniqueName('t')}-${'x'.repeat(20)}`;
     tokens.add(token);
-    hear(await lane.invoke({ Step: 'dropSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invokeRotation({ Step: 'dropSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invoke({ Step: 'finishSecret', SecretId: 'app/db', ClientRequestToken: uniqueName('c'), RotationToken: token }));
+    hear(await lane.invokeRotation('not an object'));
     hear(await lane.invoke('not an object'));
   });
 });

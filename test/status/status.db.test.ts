@@ -135,7 +135,7 @@ describe('the status check', () => {
   });
 
   it('is refused by the orchestrator, which names the function that answers it', async () => {
-    const { status, stdout } = await cli(['--function', s.stack.rotatorArn, 'status', '--json']);
+    const { status, stdout } = await cli(['--function', s.stack.orchestratorArn, 'status', '--json']);
 
     expect(status).toBe(EXIT.failed);
     expect(JSON.parse(stdout)).toMatchObject({ kind: 'status', ok: false, error: { code: 'INVALID_INPUT', field: 'request.kind', message: expect.stringContaining('status function') } });

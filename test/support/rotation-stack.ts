@@ -15,7 +15,14 @@ import type { FreshDatabase, PostgresVariant } from './postgres';
 import { canLogIn, postgresServer } from './postgres';
 
 export interface RotationStack extends LocalStack {
+  /**
+   * Creates a secret and declares it as a deployment's config would list it (`declarations.declareLike`): a value
+   * asking for an admin strategy gets that binding, and its admin secret is declared. What the value says after that
+   * is checked against the binding, as in a deployment.
+   */
   createSecret(name: string, value: Record<string, unknown>): Promise<string>;
+  /** Creates a secret the deployment declares nothing about. */
+  createUndeclaredSecret(name: string, value: Record<string, unknown>): Promise<string>;
   /** RotateSecret, then waits for the four steps to finish and returns the outcome. */
   rotate(secretArn: string): Promise<RotationOutcome>;
   value(secretArn: string, stage?: string): Promise<AppSecret>;
@@ -40,12 +47,16 @@ export async function startRotationStack(env: Record<string, string> = {}, varia
   writeFileSync(caFile, server.caPem ?? '');
   const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...env } });
   const client = stack.secretsClient();
+  const createUndeclaredSecret = async (name: string, value: Record<string, unknown>) =>
+    (await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
   return {
     ...stack,
     async createSecret(name, value) {
-      const out = await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }));
-      return out.ARN as string;
+      const arn = await createUndeclaredSecret(name, value);
+      stack.declarations.declareLike(arn, value);
+      return arn;
     },
+    createUndeclaredSecret,
     async rotate(secretArn) {
       await client.send(new RotateSecretCommand({ SecretId: secretArn, RotationLambdaARN: stack.rotatorArn, RotationRules: { AutomaticallyAfterDays: 30 } }));
       return stack.secretsManager.rotations.latest(secretArn);

@@ -35,5 +35,10 @@ describe('password policy', () => {
   it('names a bad environment variable without echoing its value', () => {
     expect(() => readEnvironment({ PASSWORD_LENGTH: 'lots' })).toThrow(/^environment\.PASSWORD_LENGTH: /);
     expect(() => readEnvironment({ PGSSLMODE: 'sometimes' })).toThrow(/^environment\.PGSSLMODE: /);
+    // The default sslmode may not be below the floor; the floor is verify-full unless the deployment lowers it.
+    expect(() => readEnvironment({ PGSSLMODE: 'require' })).toThrow(/^environment\.PGSSLMODE: is below MINIMUM_SSLMODE \(verify-full\)/);
+    expect(readEnvironment({ PGSSLMODE: 'require', MINIMUM_SSLMODE: 'require' }).MINIMUM_SSLMODE).toBe('require');
+    expect(readEnvironment({}).PGREQUIREAUTH).toEqual(['scram-sha-256']);
+    expect(() => readEnvironment({ PGREQUIREAUTH: 'scram-sha-256,gss' })).toThrow(/^environment\.PGREQUIREAUTH\.1: /);
   });
 });

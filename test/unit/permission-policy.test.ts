@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
+import { PermissionPolicySchema, readPermissionPolicy } from '../../lambda/actions/permission-policy';
 import { roleMatches } from '../../lambda/actions/role-patterns';
 import { durationMs } from '../../lambda/actions/validity-duration';
 import { ENV, readEnvironment } from '../../lambda/config/environment';
+import { orchestratorDeps } from '../../lambda/requests/orchestrator-deps';
+import { createRuntime } from '../../lambda/runtime';
 import { InvalidInputError } from '../../lambda/errors';
 
-const policyEnv = (policy: unknown) => ({ [ENV.permissionPolicy]: typeof policy === 'string' ? policy : JSON.stringify(policy) });
+const policyText = (policy: unknown) => (typeof policy === 'string' ? policy : JSON.stringify(policy));
 
-/** The error readEnvironment throws for this policy, as `field: problem`. */
+/** The error reading this policy throws, as `field: problem`. */
 function envError(policy: unknown): string {
   try {
-    readEnvironment(policyEnv(policy));
+    readPermissionPolicy(policyText(policy));
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidInputError);
     return (error as InvalidInputError).message;
@@ -60,12 +62,13 @@ describe('validity durations', () => {
 
 describe('PERMISSION_POLICY', () => {
   it('is optional: no policy is undefined, and so is an empty variable', () => {
-    expect(readEnvironment({})[ENV.permissionPolicy]).toBeUndefined();
-    expect(readEnvironment({ [ENV.permissionPolicy]: '' })[ENV.permissionPolicy]).toBeUndefined();
+    expect(readPermissionPolicy(readEnvironment({})[ENV.permissionPolicy])).toBeUndefined();
+    expect(readPermissionPolicy(readEnvironment({ [ENV.permissionPolicy]: '' })[ENV.permissionPolicy])).toBeUndefined();
   });
 
-  it('is parsed with its defaults when the container starts', () => {
-    expect(readEnvironment(policyEnv(minimal))[ENV.permissionPolicy]).toEqual({
+  it("is parsed with its defaults into the orchestrator's dependencies, made once per container", () => {
+    const runtime = createRuntime({ [ENV.permissionPolicy]: policyText(minimal) }, { writeLog: () => undefined });
+    expect(orchestratorDeps(runtime).permissionPolicy).toEqual({
       actions: ['lock-user'],
       roles: { names: ['app_*'] },
       grants: [],

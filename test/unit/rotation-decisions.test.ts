@@ -9,6 +9,7 @@ const metadata = (versionIdsToStages: SecretMetadata['versionIdsToStages'], rota
   arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
   rotationEnabled,
   versionIdsToStages,
+  tags: [],
 });
 
 const secret = (fields: Partial<DatabaseSecret> = {}): DatabaseSecret => ({

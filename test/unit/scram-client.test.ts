@@ -20,6 +20,7 @@ describe('the SCRAM client functions given to node-postgres', () => {
     expect(pgCrypto.deriveKey).toBe(nodeCryptoScram.deriveKey);
     expect(pgCrypto.hmacSha256).toBe(nodeCryptoScram.hmacSha256);
     expect(pgCrypto.sha256).toBe(nodeCryptoScram.sha256);
+    expect(pgCrypto.hashByName).toBe(nodeCryptoScram.hashByName);
   });
 
   it('give the bytes WebCrypto gives, for ArrayBuffer and Buffer inputs alike', async () => {
@@ -37,6 +38,11 @@ describe('the SCRAM client functions given to node-postgres', () => {
     expect(await nodeCryptoScram.hmacSha256(Buffer.from(saltedPassword), 'Client Key')).toEqual(Buffer.from(clientKey));
     expect(await nodeCryptoScram.sha256(clientKey)).toEqual(Buffer.from(storedKey));
     expect(await nodeCryptoScram.sha256(Buffer.from(clientKey))).toEqual(Buffer.from(storedKey));
+    // Channel binding hashes the server's certificate by its signature's hash (pg/lib/crypto/cert-signatures.js).
+    const certificate = randomBytes(600);
+    for (const name of ['SHA-256', 'SHA-384', 'SHA-512']) {
+      expect(await nodeCryptoScram.hashByName(name, certificate), name).toEqual(Buffer.from(await subtle.digest(name, certificate)));
+    }
   });
 });
 

@@ -1,7 +1,10 @@
 import { ENV } from '../../config/environment';
 import type { RotationContext, StepOutcome } from '../rotation-context';
+import { bound } from '../rotation-context';
 import { awaitedLater } from '../awaited-later';
+import { checkCompanionSecrets, companionSecretsOf, declaredIn } from '../companion-secrets';
 import { pendingLogin, pendingSecretValue, resolveStrategy } from '../strategy';
+import { connectionTarget } from '../targets';
 
 /**
  * createSecret: write the pending version, once per token. A retry finds the value already there and leaves
@@ -13,14 +16,23 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   // Both reads at once; AWSCURRENT's failure, and then its strategy's, is reported before the pending version's.
   const pending = awaitedLater(ctx.reads.pending());
   const current = await ctx.reads.current();
-  const strategy = resolveStrategy(current.fields, ctx.deps.settings.env[ENV.defaultStrategy]);
+  // The deployment's binding, not the value, says how to rotate: a value that disagrees is refused before anything is written.
+  const fields = await bound(ctx, current.fields);
+  const strategy = resolveStrategy(fields, ctx.deps.settings.env[ENV.defaultStrategy]);
+  // Connection facts below the deployment's floors (an sslmode under MINIMUM_SSLMODE, a CA of its own where one is
+  // pinned) are refused here, before any pending version exists, rather than at the first login.
+  connectionTarget(fields, ctx.deps.settings);
   if (await pending) {
     return { strategy, changed: false, detail: 'pending version already holds a value' };
   }
-  const login = pendingLogin(strategy, current.fields);
+  const login = pendingLogin(strategy, fields);
   const password = await ctx.deps.generatePassword();
   const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
-  await ctx.admitted();
+  const metadata = await ctx.admitted();
+  // A companion declaration that does not fit is refused here, before any password changes (companion-secrets.ts).
+  const logins = { secretArn: metadata.arn, adminArn: current.fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
+  const sourced = await ctx.binding();
+  checkCompanionSecrets(companionSecretsOf(sourced?.binding), logins, declaredIn(sourced));
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);
   ctx.reads.rememberPending(value);
   return { strategy, changed: true, detail: `pending version written for role "${login.username}"` };

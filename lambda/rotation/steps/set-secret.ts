@@ -1,6 +1,6 @@
 import type { Strategy } from '../../config/environment';
 import { ENV } from '../../config/environment';
-import { DatabaseError, PgRotatorError, RotationStateError } from '../../errors';
+import { DatabaseError, InvalidInputError, PgRotatorError, RotationStateError } from '../../errors';
 import type { Session } from '../../postgres/connect';
 import { closeInBackground, logsIn, openSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
@@ -11,7 +11,8 @@ import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { loadPrevious, requirePending } from '../rotation-context';
+import { bound, loadPrevious, requirePending } from '../rotation-context';
+import { describeProtection, readProtectedRoles } from '../../catalog/protected-roles';
 import { awaitedLater } from '../awaited-later';
 import { pendingLogin, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
@@ -27,10 +28,12 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  * and the gate has let the step run.
  */
 export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
-  const [{ fields: current }, { fields: pending }] = await Promise.all([ctx.reads.current(), requirePending(ctx)]);
+  const [currentRead, pendingRead] = await Promise.all([ctx.reads.current(), requirePending(ctx)]);
+  const current = await bound(ctx, currentRead.fields);
+  const pending = await bound(ctx, pendingRead.fields, 'pendingSecret');
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
 
-  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings), credentialsOf(pending));
+  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings, 'pendingSecret'), credentialsOf(pending));
   const verifier = awaitedLater(scramSha256VerifierInBackground(pending.password));
   const changer = awaitedLater(openChanger(ctx, strategy, current, pending, verifier));
   try {
@@ -83,11 +86,11 @@ function openChanger(
       });
     case 'admin':
       // One statement: atomic on its own.
-      return openAdminChanger(ctx, current, pending.username, setPendingPassword);
+      return openAdminChanger(ctx, current, pending, setPendingPassword);
     case 'alternating':
     case 'alternating-owner': {
       const changer = awaitedLater(
-        openAdminChanger(ctx, current, pending.username, async (session) => prepareAlternateLogin(session, strategy, current, pending, await verifier)),
+        openAdminChanger(ctx, current, pending, async (session) => prepareAlternateLogin(session, strategy, current, pending, await verifier)),
       );
       return requireCurrentLogsIn(ctx, current).then(
         () => changer,
@@ -140,7 +143,7 @@ async function openOwnSession(ctx: RotationContext, current: DatabaseSecret, pen
     const previous = await loadPrevious(ctx);
     const usable = error instanceof DatabaseError && error.sqlState === '28P01' && previous?.username === pending.username && previous.host === pending.host;
     if (!usable) throw error;
-    const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings);
+    const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings, 'previousSecret');
     return openSession(target, credentialsOf(previous), 'logging in with AWSPREVIOUS');
   }
 }
@@ -152,18 +155,37 @@ async function requireCurrentLogsIn(ctx: RotationContext, current: DatabaseSecre
   }
 }
 
-/** The admin's session, and its change with PostgreSQL 16's ADMIN OPTION rule explained. */
+/**
+ * The admin's session, and its change with PostgreSQL 16's ADMIN OPTION rule explained. The admin acts only on roles
+ * that are not its own login and not protected (a superuser, CREATEROLE, BYPASSRLS, REPLICATION, a predefined or
+ * managed-service admin role, or a member of one): checked before its login, by name, and on the catalog before the
+ * change, so a binding that names such a role (a deployment's mistake, or tags set by someone who should not) changes
+ * nothing.
+ */
 async function openAdminChanger(
   ctx: RotationContext,
   current: DatabaseSecret,
-  changedRole: string,
+  pending: DatabaseSecret,
   change: (session: Session) => Promise<void>,
 ): Promise<Changer> {
+  const changedRole = pending.username;
   const masterArn = current.masterarn as string; // resolveStrategy guarantees it for every admin strategy
   const admin = await ctx.reads.admin(masterArn);
+  for (const [field, role] of [['secret.username', current.username], ['pendingSecret.username', pending.username]] as const) {
+    if (role === admin.username) {
+      throw new InvalidInputError(field, `is the login of this secret's own admin secret (role "${role}"); an admin rotates its own password as single-user, with its own secret`);
+    }
+  }
   const target = adminTarget(admin, current, ctx.deps.settings);
   const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
   const facts = await readFacts(session, ctx, { role: admin.username, host: target.host });
+  try {
+    await refuseProtected(session, current, pending);
+  } catch (error) {
+    closeInBackground(session);
+    if (error instanceof PgRotatorError) throw error;
+    throw toDatabaseError(error, { doing: 'reading which roles are protected', role: admin.username, host: target.host });
+  }
   return {
     session,
     login: admin.username,
@@ -175,6 +197,25 @@ async function openAdminChanger(
       }
     },
   };
+}
+
+/** Refuses a rotation whose logins or owner role are, or reach, a protected role (catalog/protected-roles.ts). */
+async function refuseProtected(session: Session, current: DatabaseSecret, pending: DatabaseSecret): Promise<void> {
+  // Later entries do not replace earlier ones: the same login in both versions is named as the current one's.
+  const fields = new Map<string, string>();
+  for (const [role, field] of [
+    [current.username, 'secret.username'],
+    [pending.username, 'pendingSecret.username'],
+    [current.ownerRole, 'secret.ownerRole'],
+  ] as const) {
+    if (role !== undefined && !fields.has(role)) fields.set(role, field);
+  }
+  const found = (await readProtectedRoles(session, [...fields.keys()]))[0];
+  if (found === undefined) return;
+  throw new InvalidInputError(
+    fields.get(found.role) ?? 'secret.username',
+    `names role "${found.role}", which is protected (${describeProtection(found)}): the admin changes no protected role; rotate it as single-user with its own secret`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { withSession } from '../../postgres/connect';
 import { membershipsOf } from '../../postgres/role-changes';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
-import { requirePending } from '../rotation-context';
+import { bound, requirePending } from '../rotation-context';
 import { cloneUsername, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
@@ -26,8 +26,9 @@ import { adminTarget, connectionTarget, credentialsOf } from '../targets';
  */
 export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
   const settings = ctx.deps.settings;
-  const [pending, current] = await Promise.all([requirePending(ctx).then((read) => read.fields), ctx.reads.current()]);
-  if (isCopyOf(pending, current.fields)) return testConfiguration(ctx, current.fields);
+  const [read, current] = await Promise.all([requirePending(ctx).then((version) => version.fields), ctx.reads.current()]);
+  if (isCopyOf(read, current.fields)) return testConfiguration(ctx, await bound(ctx, current.fields));
+  const pending = await bound(ctx, read, 'pendingSecret');
   // The pending value is a copy of the current one, so it resolves to the same strategy and names its partner.
   const strategy = resolveStrategy(pending, settings.env[ENV.defaultStrategy]);
 
@@ -38,7 +39,9 @@ export async function testSecret(ctx: RotationContext): Promise<StepOutcome> {
       await assertSameMemberships(session, pending.username, partner);
     }
   };
-  await withSession(connectionTarget(pending, settings), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
+  await withSession(connectionTarget(pending, settings, 'pendingSecret'), credentialsOf(pending), 'testing AWSPENDING', test, { waitForClose: false });
+  // finishSecret in this container may rely on this login instead of making its own.
+  ctx.deps.memory.rememberLoggedIn(ctx.secretArn, ctx.token);
   return { strategy, changed: false, detail: `pending role "${pending.username}" logs in` };
 }
 

@@ -118,7 +118,7 @@ export function mutated(valid: fc.Arbitrary<Json>): fc.Arbitrary<Json> {
   return valid.chain((base) => {
     const paths = fieldPaths(base);
     const path = fc.constantFrom(...paths);
-    // Extra keys include the ones dispatch routes on (Step, kind, type) and prototype-polluting names.
+    // Extra keys include the ones the entry points route on (Step, kind, type) and prototype-polluting names.
     const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'password', 'kind', 'type', 'Step', 'extra'), fc.string({ maxLength: 12 }));
     const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       fc.record({ op: fc.constant('hostile' as const), path, value: hostileString, key: fc.constant('') }),

@@ -5,13 +5,14 @@
  * to a step tomorrow gets its own scenarios without anyone editing the list.
  */
 import type { Strategy } from '../../../lambda/config/environment';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import { ROTATION_STEPS } from '../../../lambda/rotation/rotation-event';
 import type { RotationStep } from '../../../lambda/rotation/rotation-event';
 import { uniqueName } from '../../support/postgres';
 import type { Lane } from './lanes';
 import { onRotatorStatements } from './rotator-statements';
 import type { RelayedRequest } from './sm-relay';
+import type { StrategySecret } from './strategy-secrets';
 import { createStrategySecret } from './strategy-secrets';
 
 /**
@@ -53,10 +54,16 @@ export interface RotationProfile {
 
 /**
  * Rotates a fresh secret of `strategy` once (twice for `rotation: 2`, profiling the second) and records what each
- * step sent.
+ * step sent. `arrange` adds to the secret before it rotates, as the scenarios will (runScenario's hooks).
  */
-export async function profileRotation(stack: Lane, strategy: Strategy, rotation: 1 | 2): Promise<RotationProfile> {
+export async function profileRotation(
+  stack: Lane,
+  strategy: Strategy,
+  rotation: 1 | 2,
+  arrange?: (lane: Lane, secret: StrategySecret) => Promise<void>,
+): Promise<RotationProfile> {
   const secret = await createStrategySecret(stack, stack.database, strategy);
+  await arrange?.(stack, secret);
   if (rotation === 2 && !(await stack.rotate(secret.arn)).succeeded) throw new Error(`profiling ${strategy}: the first rotation failed`);
 
   const smCalls: CallPoint[] = [];
@@ -80,9 +87,9 @@ export async function profileRotation(stack: Lane, strategy: Strategy, rotation:
   const name = `profile-${uniqueName('f').replaceAll('_', '-')}`.slice(0, 64);
   const arn = stack.lambda.register(name, {
     kind: 'in-process',
-    handler: async (event, context) => {
+    handler: async (event) => {
       step = (event as { Step: RotationStep }).Step;
-      return dispatch(event, stack.runtime, context);
+      return handleRotationEvent(event, stack.runtime);
     },
   });
   try {

@@ -16,7 +16,7 @@ export function isIdentifier(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && !value.includes('\0') && Buffer.byteLength(value, 'utf8') <= 63;
 }
 
-/** Whether dispatch takes this object as a valid Secrets Manager rotation event. */
+/** Whether the rotation function takes this object as a valid Secrets Manager rotation event. */
 export function isValidRotationEvent(event: Record<string, unknown>): boolean {
   return (
     (ROTATION_STEPS as readonly unknown[]).includes(event.Step) &&

@@ -114,6 +114,19 @@ async function tryVersion(
   const value = await versionValue(client, arn, versionId);
   if (value === undefined) return undefined;
   const secret = JSON.parse(value) as { username: string; password: string; dbname: string };
+  return { username: secret.username, logsIn: await logsInNow(superuser, secret, `version ${versionId} of ${arn}`) };
+}
+
+/**
+ * Whether a login's password is accepted by the server right now, asked for real only when the role's pg_authid row
+ * changed since the last time these credentials were tried (see {@link observeLabels}). `what` names the credentials
+ * in an error, never their password.
+ */
+export async function logsInNow(
+  superuser: Pick<pg.Client, 'query'>,
+  secret: { readonly username: string; readonly password: string; readonly dbname: string },
+  what: string,
+): Promise<boolean> {
   const { rows } = await superuser.query<{ auth: string }>(
     "SELECT concat_ws('|', rolpassword, rolcanlogin, rolvaliduntil, rolconnlimit) AS auth FROM pg_catalog.pg_authid WHERE rolname = $1",
     [secret.username],
@@ -122,15 +135,15 @@ async function tryVersion(
   const known = decided.get(key);
   if (known !== undefined) {
     loginProbes.reused += 1;
-    return { username: secret.username, logsIn: known };
+    return known;
   }
   const login = await canLogIn({ user: secret.username, password: secret.password, database: secret.dbname, ssl: 'disable' });
   if (!login.ok && login.sqlState !== '28P01') {
-    throw new Error(`observing version ${versionId} of ${arn}: the login failed for another reason than a wrong password: ${login.sqlState ?? login.errorCode}`);
+    throw new Error(`observing ${what}: the login failed for another reason than a wrong password: ${login.sqlState ?? login.errorCode}`);
   }
   loginProbes.real += 1;
   decided.set(key, login.ok);
-  return { username: secret.username, logsIn: login.ok };
+  return login.ok;
 }
 
 export function verdict(strategy: Strategy, moment: Moment): Verdict {

@@ -11,10 +11,13 @@ import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import pg from 'pg';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleOrchestratorEvent } from '../../../lambda/handlers/orchestrator';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { Runtime } from '../../../lambda/runtime';
 import { createRuntime } from '../../../lambda/runtime';
 import { NO_MEMORY } from '../../../lambda/secrets/version-memory';
+import type { LocalDeclarations } from '../../../local/declarations';
+import { localDeclarations } from '../../../local/declarations';
 import type { LocalLambda } from '../../../local/lambda/server';
 import { startLocalLambda } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-outcome';
@@ -54,10 +57,16 @@ export interface Lane {
   readonly directRuntime: Runtime;
   /** A database of the lane's, for tests that need none of their own (each fault scenario creates its own). */
   readonly database: ScenarioDatabase;
-  /** pg-rotator as deployed: the function RotateSecret invokes unless a scenario registers its own. */
+  /** pg-rotator's rotation function as deployed: what RotateSecret invokes unless a scenario registers its own. */
   readonly rotatorArn: string;
+  /** pg-rotator's orchestrator function: orchestrator requests and ESC events. */
+  readonly orchestratorArn: string;
+  /** The orchestrator function's runtime (its own container), reaching Secrets Manager directly. */
+  readonly orchestratorRuntime: Runtime;
   /** Every line the function logged on this lane. */
   readonly functionLog: readonly string[];
+  /** What the lane's deployment declares; createSecret declares what each secret's value asks for. */
+  readonly declarations: LocalDeclarations;
   /** A Secrets Manager client for the test's own calls (straight to the endpoint, never through the relay). */
   readonly sm: SecretsManagerClient;
   /** One superuser session on the test server's `postgres` database, for arranging and inspecting. */
@@ -68,8 +77,10 @@ export interface Lane {
   rotate(secretArn: string): Promise<RotationOutcome>;
   /** RotateSecret with the given rotation function, then the rotation's outcome. */
   rotateWith(secretArn: string, functionArn: string): Promise<RotationOutcome>;
-  /** Invokes pg-rotator through the Lambda API with any payload; what Lambda answered. */
+  /** Invokes pg-rotator's orchestrator function through the Lambda API with any payload; what Lambda answered. */
   invoke(payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
+  /** Invokes pg-rotator's rotation function through the Lambda API with any payload; what Lambda answered. */
+  invokeRotation(payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
   /** Invokes another registered function through the Lambda API. */
   invokeFunction(functionArn: string, payload: unknown): Promise<{ functionError: string | undefined; body: unknown }>;
   /** One step invoked through the Lambda API as Secrets Manager does; the function error, if any. */
@@ -98,22 +109,32 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
   });
   const relay = await startSmRelay(secretsManager.endpoint);
   const functionLog: string[] = [];
+  const declarations = localDeclarations();
   const runtimeVia = (endpoint: string) =>
     createRuntime(
       { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env, SECRETS_MANAGER_ENDPOINT: endpoint },
       // The SDK's standard retry mode, as in Lambda: three attempts.
-      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => functionLog.push(line) },
+      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, declarations, writeLog: (line) => functionLog.push(line) },
     );
   const runtime = { ...runtimeVia(relay.endpoint), memory: NO_MEMORY };
   const directRuntime = runtimeVia(secretsManager.endpoint);
-  const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event, context) => dispatch(event, directRuntime, context), timeoutMs: 30_000 });
+  const orchestratorRuntime = runtimeVia(secretsManager.endpoint);
+  const rotatorArn = lambda.register('pg-rotator', { kind: 'in-process', handler: (event) => handleRotationEvent(event, directRuntime), timeoutMs: 30_000 });
+  const orchestratorArn = lambda.register('pg-rotator-orchestrator', {
+    kind: 'in-process',
+    handler: (event, context) => handleOrchestratorEvent(event, orchestratorRuntime, context),
+    timeoutMs: 30_000,
+  });
   const sm = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: secretsManager.endpoint });
   const lambdaClient = new LambdaClient({ ...LOCAL_AWS, endpoint: lambda.endpoint });
   const superuser = new pg.Client(superuserClientConfig(server));
   superuser.on('error', () => undefined);
   await superuser.connect();
-  const createSecret = async (name: string, value: Record<string, unknown>) =>
-    (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+  const createSecret = async (name: string, value: Record<string, unknown>) => {
+    const arn = (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN as string;
+    declarations.declareLike(arn, value);
+    return arn;
+  };
   const database = await createDatabase({ superuser, createSecret }, server);
 
   const invokeFunction = async (functionArn: string, payload: unknown) => {
@@ -132,7 +153,10 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
     directRuntime,
     database,
     rotatorArn,
+    orchestratorArn,
+    orchestratorRuntime,
     functionLog,
+    declarations,
     sm,
     superuser,
     createSecret,
@@ -141,7 +165,8 @@ export async function startLane(options: LaneOptions = {}): Promise<Lane> {
       return JSON.parse(out.SecretString as string) as AppSecret;
     },
     rotate: (secretArn) => rotateWith(secretArn, rotatorArn),
-    invoke: (payload) => invokeFunction(rotatorArn, payload),
+    invoke: (payload) => invokeFunction(orchestratorArn, payload),
+    invokeRotation: (payload) => invokeFunction(rotatorArn, payload),
     invokeFunction,
     rotateWith,
     async invokeStep(functionArn, step, secretArn, token) {

@@ -7,10 +7,9 @@
  * of an invocation), and each must be a no-op.
  */
 import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { dispatch } from '../../../lambda/dispatch';
+import { handleRotationEvent } from '../../../lambda/handlers/rotation';
 import type { RotationStep } from '../../../lambda/rotation/rotation-event';
 import { ROTATION_STEPS } from '../../../lambda/rotation/rotation-event';
-import type { LocalLambdaContext } from '../../../local/lambda/server';
 import type { RotationOutcome } from '../../../local/secrets-manager/rotation-outcome';
 import { uniqueName } from '../../support/postgres';
 import { holdRoleLock } from './database-faults';
@@ -42,10 +41,18 @@ export interface ScenarioRecord {
   readonly converged: boolean;
 }
 
+/** What a suite adds to every scenario: more arranging, and more to check at every observed moment. */
+export interface ScenarioHooks {
+  /** After the scenario's secret is made, before anything rotates (declaring companion secrets, say). */
+  readonly arrange?: (lane: Lane, secret: StrategySecret) => Promise<void>;
+  /** At every moment the labels are observed, with the same description of where. */
+  readonly observe?: (lane: Lane, secret: StrategySecret, at: string) => Promise<void>;
+}
+
 const DEFAULT_TIMEOUT_MS = 30_000;
 const LATE_RETRY = 'late duplicate of a step, with the same token';
 
-export async function runScenario(lane: Lane, scenario: Scenario): Promise<ScenarioRecord> {
+export async function runScenario(lane: Lane, scenario: Scenario, hooks: ScenarioHooks = {}): Promise<ScenarioRecord> {
   const { fault, strategy } = scenario;
   const db = await createDatabase(lane, lane.database.server);
   const proxy = fault.family === 'db-restart' ? await startRestartableProxy(db.server) : undefined;
@@ -54,22 +61,26 @@ export async function runScenario(lane: Lane, scenario: Scenario): Promise<Scena
       port: proxy?.port,
       connectionFields: fault.family === 'lock-timeout' ? { statementTimeoutMs: 300 } : {},
     });
+    await hooks.arrange?.(lane, secret);
     if (scenario.rotation === 2) {
       const first = await lane.rotate(secret.arn);
       if (!first.succeeded) throw new Error(`arranging ${scenario.name}: the first rotation failed: ${first.error?.message}`);
     }
-    return await live(lane, scenario, secret, proxy);
+    return await live(lane, scenario, secret, proxy, hooks);
   } finally {
     await proxy?.close();
   }
 }
 
-async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, proxy: RestartableProxy | undefined): Promise<ScenarioRecord> {
+async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, proxy: RestartableProxy | undefined, hooks: ScenarioHooks): Promise<ScenarioRecord> {
   const { fault } = scenario;
   // Only Secrets Manager faults need the relay; the rest reach the endpoint directly.
   const runtime = ['sm-500', 'sm-throttle', 'timeout'].includes(fault.family) ? lane.runtime : lane.directRuntime;
   const moments: Moment[] = [];
-  const observe = async (at: string) => void moments.push(await observeLabels(lane.sm, lane.superuser, secret.arn, at));
+  const observe = async (at: string) => {
+    moments.push(await observeLabels(lane.sm, lane.superuser, secret.arn, at));
+    await hooks.observe?.(lane, secret, at);
+  };
   await observe('before the rotation');
 
   const name = `fault-${uniqueName('s').replaceAll('_', '-')}`.slice(0, 64);
@@ -82,7 +93,7 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
   let faultUsed = false;
   const timeoutFor = (step: RotationStep) => (fault.family === 'timeout' && !faultUsed && step === fault.step ? STEP_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
 
-  async function invocation(event: unknown, context: LocalLambdaContext): Promise<unknown> {
+  async function invocation(event: unknown): Promise<unknown> {
     const step = (event as { Step: RotationStep }).Step;
     // Invocations still running (cut by a Lambda timeout, their work goes on): taken before this one is added.
     const earlier = [...inFlight];
@@ -94,7 +105,7 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
     if (armed && !(fault.family === 'sm-throttle' && !fault.persistent)) faultUsed = true;
     // This invocation keeps the short timeout it was registered with; the retry that follows it gets the usual one.
     if (armed && fault.family === 'timeout') register(DEFAULT_TIMEOUT_MS);
-    const work = dispatch(event, runtime, context);
+    const work = handleRotationEvent(event, runtime);
     try {
       return await (armed?.killed ? Promise.race([work, armed.killed]) : work);
     } finally {
@@ -105,8 +116,8 @@ async function live(lane: Lane, scenario: Scenario, secret: StrategySecret, prox
       if (next) register(timeoutFor(next));
     }
   }
-  function handler(event: unknown, context: LocalLambdaContext): Promise<unknown> {
-    const running = invocation(event, context);
+  function handler(event: unknown): Promise<unknown> {
+    const running = invocation(event);
     inFlight.add(running);
     void running.catch(() => undefined).finally(() => inFlight.delete(running));
     return running;

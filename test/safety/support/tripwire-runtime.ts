@@ -1,7 +1,7 @@
 /**
  * The function's real runtime with one change: its Secrets Manager client stops every call before it leaves the
  * process, with an error named ReachedSecretsManager. An input that trips it passed every validation on the way;
- * one that does not was refused before any I/O. Nothing else is stubbed: dispatch, the schemas, the error
+ * one that does not was refused before any I/O. Nothing else is stubbed: the entry points, the schemas, the error
  * translation, the logger are the deployed code. Every log line is kept for leak checks.
  */
 import type { Runtime } from '../../../lambda/runtime';

@@ -1,0 +1,110 @@
+import { Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { Strategy } from '../../lambda/config/environment';
+import type { RotationBinding } from '../../lambda/config/rotation-bindings';
+import { RotationBindingSchema } from '../../lambda/config/rotation-bindings';
+import { InvalidInputError } from '../../lambda/errors';
+import { RotationBindingTags } from './rotation-binding-tags';
+
+/** What the deployment says about one secret it rotates: the facts the rotation takes from it, never from the value. */
+export interface DeclaredRotation {
+  readonly secret: secretsmanager.ISecret;
+  /** The admin secret (masterarn) of the admin strategies. */
+  readonly adminSecret?: secretsmanager.ISecret;
+  /** @default - with adminSecret: the function's defaultStrategy, else 'alternating' (AWS's choice); without: 'single-user' */
+  readonly strategy?: Strategy;
+  /** The login the secret holds; required for the admin strategies. */
+  readonly username?: string;
+  readonly alternateUsername?: string;
+  readonly ownerRole?: string;
+  /** One companion secret per login, each holding that login's newest password (for RDS Proxy). */
+  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
+}
+
+/** The declarations of a set of rotations: bindings for the file, and whether some were written as tags. */
+export interface Declared {
+  readonly bindings: RotationBinding[];
+  readonly tagged: boolean;
+}
+
+/** The ARN an IAM policy or a binding names a secret by: its complete ARN when known, else its partial ARN. */
+export const secretArnOf = (secret: secretsmanager.ISecret): string => secret.secretFullArn ?? secret.secretArn;
+
+/** A stand-in for a deploy-time ARN, so the binding schema can check everything else at synth. */
+const PLACEHOLDER_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:deploy-time-AbCdEf';
+
+/**
+ * Turns each rotation into its binding, checked with the function's own schema at synth (errors name the prop, e.g.
+ * `rotations[1].username`). A binding whose ARNs are known at synth goes in the bindings file; one with a secret of
+ * this stack (its ARN a deploy-time token) is written as `pg-rotator:*` tags on that secret instead, guarded by
+ * {@link RotationBindingTags}. A single-user rotation with no login and no companion named needs no binding: it acts
+ * as no admin and writes no other secret.
+ *
+ * @param fieldOf the prop path of each rotation, for messages
+ */
+export function declareRotations(
+  scope: Construct,
+  rotations: readonly { readonly field: string; readonly rotation: DeclaredRotation }[],
+  defaultStrategy: Strategy | undefined,
+): Declared {
+  const bindings: RotationBinding[] = [];
+  let tagged = false;
+  for (const { field, rotation } of rotations) {
+    const strategy = rotation.strategy ?? (rotation.adminSecret === undefined ? 'single-user' : (defaultStrategy ?? 'alternating'));
+    const companions = rotation.companionSecrets?.username !== undefined || rotation.companionSecrets?.alternateUsername !== undefined;
+    if (strategy === 'single-user' && rotation.username === undefined && !companions) continue;
+    const secretArn = secretArnOf(rotation.secret);
+    const arnOf = (secret: secretsmanager.ISecret | undefined) => (secret === undefined ? undefined : secretArnOf(secret));
+    const adminArn = arnOf(rotation.adminSecret);
+    const companionArns = [arnOf(rotation.companionSecrets?.username), arnOf(rotation.companionSecrets?.alternateUsername)] as const;
+    const binding = {
+      secretArn,
+      strategy,
+      adminSecretArn: adminArn,
+      username: rotation.username,
+      alternateUsername: rotation.alternateUsername,
+      ownerRole: rotation.ownerRole,
+      usernameCompanionSecretArn: companionArns[0],
+      alternateUsernameCompanionSecretArn: companionArns[1],
+    };
+    const deployTime = (arn: string | undefined) => arn !== undefined && Token.isUnresolved(arn);
+    // Distinct stand-ins, so two deploy-time ARNs are not taken for the same secret.
+    const checkable = (arn: string | undefined, n: number) => (deployTime(arn) ? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${n}`) : arn);
+    const checked = RotationBindingSchema.safeParse({
+      ...binding,
+      secretArn: checkable(secretArn, 0),
+      adminSecretArn: checkable(adminArn, 1),
+      usernameCompanionSecretArn: checkable(companionArns[0], 2),
+      alternateUsernameCompanionSecretArn: checkable(companionArns[1], 3),
+    });
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const prop =
+        {
+          secretArn: 'secret',
+          adminSecretArn: 'adminSecret',
+          usernameCompanionSecretArn: 'companionSecrets.username',
+          alternateUsernameCompanionSecretArn: 'companionSecrets.alternateUsername',
+        }[String(issue?.path[0])] ?? String(issue?.path[0] ?? 'strategy');
+      throw new InvalidInputError(`${field}.${prop}`, issue?.message ?? 'is invalid');
+    }
+    if (![secretArn, adminArn, ...companionArns].some(deployTime)) {
+      bindings.push(checked.data);
+    } else if (rotation.secret instanceof secretsmanager.Secret) {
+      new RotationBindingTags(rotation.secret, 'PgRotatorBinding', {
+        ...binding,
+        secret: rotation.secret,
+        adminSecret: rotation.adminSecret,
+        companionSecrets: rotation.companionSecrets,
+      });
+      tagged = true;
+    } else {
+      throw new InvalidInputError(
+        `${field}.secret`,
+        'has an ARN known only at deploy time and is not a secret of this stack, so it can be bound neither in the bindings file nor by tags: import it by its ARN',
+      );
+    }
+  }
+  return { bindings, tagged };
+}
