@@ -1,5 +1,6 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { RotatedRoles } from './catalog/protected-roles';
 import { ENV } from './config/environment';
 import type { Declarations } from './config/declarations';
 import { deploymentDeclarations } from './config/declarations';
@@ -20,10 +21,10 @@ export interface Runtime extends RotationDeps {
   /** The one Secrets Manager client of the container, for the calls beyond rotation's. */
   readonly secretsManager: SecretsManagerClient;
   /**
-   * The logins of the secrets this deployment rotates, which no orchestrator action may touch
-   * (protected.rotated-login): the logins the deployment's rotation bindings name.
+   * The logins and owner roles of the secrets this deployment rotates, which no orchestrator action may touch
+   * (protected.rotated-login, protected.owner-role): those the deployment's rotation bindings name.
    */
-  readonly protectedLogins: () => Promise<ReadonlySet<string>>;
+  readonly rotatedRoles: () => Promise<RotatedRoles>;
 }
 
 /** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
@@ -32,8 +33,6 @@ export interface RuntimeOverrides {
   readonly secretsManager?: SecretsManagerClientConfig;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   readonly writeLog?: (line: string) => void;
-  /** The logins of rotated secrets, for hosts (tests) that know them. @default - the logins the bindings file binds */
-  readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
   /** The deployment's bindings file (rotation-bindings.json beside the handler, in Lambda). @default - no bindings */
   readonly bindingsFile?: string | URL;
   /** What the deployment declared, given whole (the local stack, whose tests declare as they go). */
@@ -67,7 +66,7 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
     store,
     secretsManager,
     memory: versionMemory(),
-    protectedLogins: overrides.protectedLogins ?? (async () => declarations.boundLogins()),
+    rotatedRoles: async () => declarations.boundRoles(),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),

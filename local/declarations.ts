@@ -1,5 +1,5 @@
 import type { Declarations } from '../lambda/config/declarations';
-import { boundLoginsOf } from '../lambda/config/declarations';
+import { rotatedRolesOf } from '../lambda/config/declarations';
 import type { RotationBinding } from '../lambda/config/rotation-bindings';
 import { ADMIN_STRATEGIES, RotationBindingSchema } from '../lambda/config/rotation-bindings';
 import { sameSecret } from '../lambda/secrets/secret-arn';
@@ -29,7 +29,7 @@ export function localDeclarations(options: { readonly tagsBind?: boolean; readon
     tagsBind: options.tagsBind ?? false,
     fileBinding: (secretArn) => bindings.find((binding) => sameSecret(binding.secretArn, secretArn)),
     isAdminSecret: (secretArn) => admins.some((admin) => sameSecret(admin, secretArn)),
-    boundLogins: () => boundLoginsOf(bindings),
+    boundRoles: () => rotatedRolesOf(bindings),
     bind: (binding) => {
       const parsed = RotationBindingSchema.parse(binding);
       const at = bindings.findIndex((known) => sameSecret(known.secretArn, parsed.secretArn));

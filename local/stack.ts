@@ -56,8 +56,6 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Also echo the function's log lines (the demo shows them; tests keep them). */
   readonly onFunctionLog?: (line: string) => void;
-  /** The deployment's rotated logins, which orchestrator actions must not touch. @default - none */
-  readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -78,7 +76,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         {
           secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
           declarations,
-          ...(options.protectedLogins === undefined ? {} : { protectedLogins: options.protectedLogins }),
           writeLog: (line) => {
             functionLog.push(line);
             options.onFunctionLog?.(line);

@@ -4,9 +4,9 @@ import type { ActionName } from './action-names';
 import type { ActionSubjects, Subject } from './action-subjects';
 import type { GuardRule, Refusal } from './guard-rules';
 import type { PermissionPolicy } from './permission-policy';
-import type { ProtectionContext } from './role-protection';
-import { protectionIn, protectionOf } from './role-protection';
-import { firstMatch } from './role-patterns';
+import type { ProtectionContext } from '../catalog/protected-roles';
+import { protectionIn, protectionOf } from '../catalog/protected-roles';
+import { firstMatch } from '../postgres/role-patterns';
 import { durationMs } from './validity-duration';
 
 /**

@@ -14,7 +14,7 @@ import { PERMISSIVE_POLICY } from '../support/permissive-policy';
 import { logMark, uniqueName } from '../support/postgres';
 import { ensureRole, expectRefused, snapshot } from './guard-support';
 import type { ActionCall, Rig, Scenario } from './rig';
-import { PASSWORD_PREFIX, scenario, startRig } from './rig';
+import { bindRotated, PASSWORD_PREFIX, scenario, startRig } from './rig';
 
 const TEMPORARY = 'esc_tmp_';
 /** Everything, everywhere, with ADMIN OPTION: only the always-protected roles can stand in an action's way. */
@@ -24,11 +24,9 @@ const WIDEST: PermissionPolicyInput = {
   protectedRoles: ['esc_declared_*', `${TEMPORARY}declared_*`],
 };
 
-/** The deployment's rotated logins, as the rotation bindings will report them. */
-const rotated = new Set<string>();
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX }, { protectedLogins: async () => rotated });
+  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
 });
 afterAll(async () => {
   await rig?.close();
@@ -73,7 +71,9 @@ async function world(): Promise<World> {
   const deep = await role(s, 'esc_deep');
   await s.su(`GRANT ${q(ops)} TO ${q(deep)}`);
   const app = await role(s, 'esc_app');
-  rotated.add(app);
+  bindRotated(rig, { username: app });
+  const owner = await role(s, 'esc_owner', 'NOLOGIN');
+  bindRotated(rig, { username: uniqueName('esc_owned'), ownerRole: owner });
   return {
     s,
     user: await s.managedRole('esc_user'),
@@ -92,6 +92,7 @@ async function world(): Promise<World> {
       { kind: 'a group that is a member of rds_superuser', role: ops, rule: 'protected.member-of-protected' },
       { kind: 'a login reaching rds_superuser only through a group', role: deep, rule: 'protected.member-of-protected' },
       { kind: 'a login whose secret the deployment rotates', role: app, rule: 'protected.rotated-login' },
+      { kind: 'the owner role of an alternating-owner rotation', role: owner, rule: 'protected.owner-role' },
       { kind: "a role the policy's protectedRoles lists", role: await role(s, 'esc_declared'), rule: 'protected.declared' },
     ],
   };
@@ -141,6 +142,7 @@ describe('every action on every kind of protected role is refused, changes nothi
     'a group that is a member of rds_superuser',
     'a login reaching rds_superuser only through a group',
     'a login whose secret the deployment rotates',
+    'the owner role of an alternating-owner rotation',
     "a role the policy's protectedRoles lists",
   ];
 
@@ -193,7 +195,7 @@ describe('expire-temporary-users drops no protected role, however it is marked',
       [await marked('declared')]: 'protected.declared',
     };
     const app = await marked('app');
-    rotated.add(app);
+    bindRotated(rig, { username: app });
     expected[app] = 'protected.rotated-login';
     const ordinary = await marked('plain');
     const watched = Object.keys(expected);
@@ -271,7 +273,7 @@ describe("the attempts that motivated the guard, with an admin like RDS's (CREAT
     const s = await scenario(rig);
     const dba = await role(s, 'esc_dba', 'LOGIN CREATEROLE BYPASSRLS');
     const app = await role(s, 'esc_app');
-    rotated.add(app);
+    bindRotated(rig, { username: app });
     await serverWouldAllow(s, `ALTER ROLE ${q(dba)} NOLOGIN`);
     await serverWouldAllow(s, `DROP ROLE ${q(app)}`);
     const before = await snapshot(s, [dba, app]);
