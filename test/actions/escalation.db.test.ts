@@ -6,6 +6,7 @@
  * secret was written, and the audit record names the rule.
  */
 import { randomUUID } from 'node:crypto';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier as q, escapeLiteral, Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
@@ -26,7 +27,8 @@ const WIDEST: PermissionPolicyInput = {
 
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
+  // As a deployment that binds secrets attached from other stacks by their pg-rotator:* tags.
+  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX, PROTECT_TAG_BOUND_ROLES: 'true' });
 });
 afterAll(async () => {
   await rig?.close();
@@ -72,8 +74,12 @@ async function world(): Promise<World> {
   await s.su(`GRANT ${q(ops)} TO ${q(deep)}`);
   const app = await role(s, 'esc_app');
   bindRotated(rig, { username: app });
+  // Bound only by the tags of a secret attached from another stack. Made before the suite's first action: the function
+  // lists tag-bound secrets once per few minutes.
+  const tagged = await role(s, 'esc_tagged');
   const owner = await role(s, 'esc_owner', 'NOLOGIN');
-  bindRotated(rig, { username: uniqueName('esc_owned'), ownerRole: owner });
+  await tagSecret(rig, { 'pg-rotator:strategy': 'admin', 'pg-rotator:username': tagged });
+  await tagSecret(rig, { 'pg-rotator:strategy': 'alternating-owner', 'pg-rotator:username': uniqueName('esc_owned'), 'pg-rotator:owner-role': owner });
   return {
     s,
     user: await s.managedRole('esc_user'),
@@ -92,10 +98,18 @@ async function world(): Promise<World> {
       { kind: 'a group that is a member of rds_superuser', role: ops, rule: 'protected.member-of-protected' },
       { kind: 'a login reaching rds_superuser only through a group', role: deep, rule: 'protected.member-of-protected' },
       { kind: 'a login whose secret the deployment rotates', role: app, rule: 'protected.rotated-login' },
-      { kind: 'the owner role of an alternating-owner rotation', role: owner, rule: 'protected.owner-role' },
+      { kind: 'a login bound only by the tags of its secret', role: tagged, rule: 'protected.rotated-login' },
+      { kind: 'the owner role of an alternating-owner secret bound by tags', role: owner, rule: 'protected.owner-role' },
       { kind: "a role the policy's protectedRoles lists", role: await role(s, 'esc_declared'), rule: 'protected.declared' },
     ],
   };
+}
+
+/** A secret in the local Secrets Manager carrying pg-rotator:* tags, as another stack's RotationBindingTags writes them. */
+async function tagSecret(r: Rig, tags: Record<string, string>): Promise<void> {
+  await r.secrets.send(
+    new CreateSecretCommand({ Name: uniqueName('tagged_secret'), SecretString: '{}', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+  );
 }
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -142,7 +156,8 @@ describe('every action on every kind of protected role is refused, changes nothi
     'a group that is a member of rds_superuser',
     'a login reaching rds_superuser only through a group',
     'a login whose secret the deployment rotates',
-    'the owner role of an alternating-owner rotation',
+    'a login bound only by the tags of its secret',
+    'the owner role of an alternating-owner secret bound by tags',
     "a role the policy's protectedRoles lists",
   ];
 
