@@ -10,6 +10,8 @@ import { sameSecret } from '../lambda/secrets/secret-arn';
  * secrets (as ADMIN_SECRET_ARNS). Both local functions read the same declarations, as one deployment's would.
  */
 export interface LocalDeclarations extends Declarations {
+  /** The bindings, shared by every function of the deployment (its one bindings file). */
+  readonly bindings: RotationBinding[];
   /** Binds a secret, as an entry of the bindings file. */
   bind(binding: RotationBinding): void;
   /** Declares an admin secret, as an entry of ADMIN_SECRET_ARNS. */
@@ -22,10 +24,17 @@ export interface LocalDeclarations extends Declarations {
   declareLike(secretArn: string, value: Readonly<Record<string, unknown>>): void;
 }
 
-export function localDeclarations(options: { readonly tagsBind?: boolean; readonly adminSecretArns?: readonly string[] } = {}): LocalDeclarations {
-  const bindings: RotationBinding[] = [];
+/**
+ * @param options.bindings the deployment's bindings, when another function's declarations already hold them: one
+ *   deployment has one bindings file, while each function (each orchestrator profile) has its own admin allow list
+ */
+export function localDeclarations(
+  options: { readonly tagsBind?: boolean; readonly adminSecretArns?: readonly string[]; readonly bindings?: RotationBinding[] } = {},
+): LocalDeclarations {
+  const bindings: RotationBinding[] = options.bindings ?? [];
   const admins: string[] = [...(options.adminSecretArns ?? [])];
   const declarations: LocalDeclarations = {
+    bindings,
     tagsBind: options.tagsBind ?? false,
     fileBinding: (secretArn) => bindings.find((binding) => sameSecret(binding.secretArn, secretArn)),
     isAdminSecret: (secretArn) => admins.some((admin) => sameSecret(admin, secretArn)),

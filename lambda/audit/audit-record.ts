@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger';
 export const AuditRecordSchema = z.object({
   schema: z.literal('pg-rotator.audit/1'),
   requestId: z.string(),
+  /** The orchestrator profile whose function answered (PROFILE): which powers the request had. */
+  profile: z.string().optional(),
   caller: z.string(),
   kind: z.string().nullable(),
   action: z.string().optional(),
