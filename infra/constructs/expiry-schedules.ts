@@ -3,11 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import type { EffectiveExpiry } from './orchestrator-profiles';
 import { secretArnOf } from './rotation-declarations';
 
-/** The `caller` scheduled requests name, which the audit record carries and the expiry alarm matches. */
-export const EXPIRY_CALLER = 'schedule';
 
 /** Props of {@link ExpirySchedules}. */
 export interface ExpirySchedulesProps {
@@ -69,7 +68,7 @@ export class ExpirySchedules extends Construct {
           ...(target.database === undefined ? {} : { database: target.database }),
         },
         params: {},
-        caller: EXPIRY_CALLER,
+        caller: SCHEDULED_CALLER,
       };
       return new scheduler.CfnSchedule(this, `Target${index}`, {
         description: `pg-rotator: expire temporary users (${props.profile} profile)`,

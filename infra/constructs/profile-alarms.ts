@@ -6,7 +6,7 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EXPIRY_CALLER } from './expiry-schedules';
+import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 
 /** The namespace of the metrics the audit records' filters count. */
 export const AUDIT_METRICS_NAMESPACE = 'PgRotator/Audit';
@@ -79,7 +79,7 @@ export class ProfileAlarms extends Construct {
           'ScheduledExpiryFailures',
           FilterPattern.all(
             audit,
-            FilterPattern.stringValue('$.audit.caller', '=', EXPIRY_CALLER),
+            FilterPattern.stringValue('$.audit.caller', '=', SCHEDULED_CALLER),
             FilterPattern.stringValue('$.audit.action', '=', 'expire-temporary-users'),
             FilterPattern.stringValue('$.audit.outcome', '!=', 'ok'),
           ),

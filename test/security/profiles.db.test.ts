@@ -11,6 +11,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier as q } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgRotatorClient } from '../../client/pg-rotator-client';
+import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
 import type { LocalStack } from '../../local/stack';
 import { startLocalStack } from '../../local/stack';
@@ -66,8 +67,9 @@ describe('two profiles, two functions', () => {
     }
     const lock = (adminSecretArn: string) => ({ action: 'lock-user' as const, target: { adminSecretArn }, params: { role: app.username } });
 
-    // An action its own policy enables, so that what refuses it is the admin allow list alone.
-    const borrowed = await access.client.action({ action: 'expire-temporary-users', target: { adminSecretArn: incidentAdmin.arn }, params: {} });
+    // An action its own policy enables, so that what refuses it is the admin allow list alone; sent as the profile's
+    // expiry schedule sends it.
+    const borrowed = await access.client.action({ action: 'expire-temporary-users', target: { adminSecretArn: incidentAdmin.arn }, params: {}, caller: SCHEDULED_CALLER });
     const borrowedDiscovery = await access.client.discover({ target: { adminSecretArn: incidentAdmin.arn } });
     expect(borrowed).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request.target.adminSecretArn' } });
     expect(borrowedDiscovery).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', field: 'request.target.adminSecretArn' } });
@@ -80,17 +82,20 @@ describe('two profiles, two functions', () => {
     expect(locked.error, JSON.stringify(locked.error)).toBeNull();
     expect(await logsIn(app)).not.toEqual({ ok: true });
 
-    const audits = new Map(
-      stack.functionLog
-        .map((line) => JSON.parse(line) as { message: string; audit?: { requestId: string; profile?: string } })
-        .filter((line) => line.message === 'audit')
-        .map((line) => [line.audit?.requestId, line.audit?.profile]),
-    );
-    expect([borrowed, borrowedDiscovery, disabled, locked].map((response) => audits.get(response.requestId))).toEqual([
+    const records = stack.functionLog
+      .map((line) => JSON.parse(line) as { message: string; audit?: Record<string, unknown> })
+      .filter((line) => line.message === 'audit');
+    const audit = (requestId: string) => records.find((line) => line.audit?.requestId === requestId);
+    expect([borrowed, borrowedDiscovery, disabled, locked].map((response) => audit(response.requestId)?.audit?.profile)).toEqual([
       'access-requests',
       'access-requests',
       'access-requests',
       'incident',
     ]);
+    // What the profile's expiry alarm counts (infra/constructs/profile-alarms.ts): the fields its filter reads.
+    expect(audit(borrowed.requestId)).toMatchObject({
+      message: 'audit',
+      audit: { caller: SCHEDULED_CALLER, action: 'expire-temporary-users', outcome: 'error', profile: 'access-requests' },
+    });
   });
 });
