@@ -38,7 +38,14 @@ interface Protected {
   readonly kind: string;
   readonly role: string;
   readonly rule: string;
+  /**
+   * Only these actions: for a kind whose rule every action already meets in another kind (a rotated login bound by
+   * tags is checked exactly as one bound by the file), a sample keeps the suite short on every major.
+   */
+  readonly only?: readonly string[];
 }
+
+const SAMPLE = ['rotate-password', 'lock-user', 'drop-user', 'grant-role'];
 
 interface World {
   readonly s: Scenario;
@@ -98,8 +105,8 @@ async function world(): Promise<World> {
       { kind: 'a group that is a member of rds_superuser', role: ops, rule: 'protected.member-of-protected' },
       { kind: 'a login reaching rds_superuser only through a group', role: deep, rule: 'protected.member-of-protected' },
       { kind: 'a login whose secret the deployment rotates', role: app, rule: 'protected.rotated-login' },
-      { kind: 'a login bound only by the tags of its secret', role: tagged, rule: 'protected.rotated-login' },
-      { kind: 'the owner role of an alternating-owner secret bound by tags', role: owner, rule: 'protected.owner-role' },
+      { kind: 'a login bound only by the tags of its secret', role: tagged, rule: 'protected.rotated-login', only: SAMPLE },
+      { kind: 'the owner role of an alternating-owner secret bound by tags', role: owner, rule: 'protected.owner-role', only: SAMPLE },
       { kind: "a role the policy's protectedRoles lists", role: await role(s, 'esc_declared'), rule: 'protected.declared' },
     ],
   };
@@ -168,7 +175,7 @@ describe('every action on every kind of protected role is refused, changes nothi
     const watched = [...new Set([target.role, w.user, w.group, w.s.admin.name, w.s.owner])];
     const before = await snapshot(w.s, watched);
     const mark = await logMark();
-    const calls = attempts(w, target.role);
+    const calls = attempts(w, target.role).filter((call) => target.only === undefined || target.only.includes(call.action));
 
     for (const call of calls) {
       for (const dryRun of [true, false]) {
