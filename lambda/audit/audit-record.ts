@@ -13,6 +13,8 @@ import { requestMetrics } from '../log/metric-catalog';
 export const AuditRecordSchema = z.object({
   schema: z.literal('pg-rotator.audit/1'),
   requestId: z.string(),
+  /** The orchestrator profile whose function answered (PROFILE): which powers the request had. */
+  profile: z.string().optional(),
   caller: z.string(),
   kind: z.string().nullable(),
   action: z.string().optional(),

@@ -68,6 +68,13 @@ export const ENV = {
    * RotationLambdaARN is this function.
    */
   rotationFunctionArn: 'ROTATION_FUNCTION_ARN',
+  /**
+   * Whether orchestrator actions also protect the logins and owner roles of secrets bound by `pg-rotator:*` tags,
+   * listed with a filtered ListSecrets (a few minutes' cache per container): set by the deployment where tags bind.
+   */
+  protectTagBoundRoles: 'PROTECT_TAG_BOUND_ROLES',
+  /** The orchestrator profile this function serves (its audit records name it); unset for the rotation function. */
+  profile: 'PROFILE',
 } as const;
 
 /** The namespace of the function's metrics unless the deployment names another (METRICS_NAMESPACE). */
@@ -99,6 +106,16 @@ export type SslMode = z.infer<typeof SslModeSchema>;
 export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as const;
 export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
+
+/**
+ * An orchestrator profile's name: lower-case words joined by single hyphens, each starting with a letter
+ * (`access-requests`, `incident`), at most 32 characters. It ends the profile's function name
+ * (`<functionName>-<profile>`) and becomes a construct id in PascalCase, one to one.
+ */
+export const ProfileNameSchema = z
+  .string()
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/, 'must be lower-case words of letters and digits, each starting with a letter, joined by single hyphens (access-requests)');
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
@@ -151,6 +168,8 @@ export const EnvironmentSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, 'must be the ARN of a Lambda function (unqualified)')
     .optional(),
+  [ENV.protectTagBoundRoles]: awsBoolean(false),
+  [ENV.profile]: ProfileNameSchema.optional(),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;

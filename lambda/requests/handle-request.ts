@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { runAction } from '../actions/action-runner';
 import type { AuditRecord } from '../audit/audit-record';
 import { emitAudit } from '../audit/audit-record';
+import { ENV } from '../config/environment';
 import { runTest } from '../checks/run-test';
 import { discover } from '../discovery/discovery';
 import { InvalidInputError } from '../errors';
@@ -32,11 +33,13 @@ export async function handleOrchestratorRequest(event: Record<string, unknown>, 
   const kind = REQUEST_KINDS.find((k) => k === event.kind) ?? null;
   const requestCaller = CallerSchema.safeParse(event.caller);
   const caller = callerOf(requestCaller.success ? requestCaller.data : undefined, context);
+  const profile = deps.settings.env[ENV.profile];
   const finish = (outcome: AuditRecord['outcome'], answer: Answer | undefined, error: ErrorInfo | null): Response => {
     const durationMs = Math.round(performance.now() - started);
     emitAudit(deps.log, {
       schema: 'pg-rotator.audit/1',
       requestId,
+      ...(profile === undefined ? {} : { profile }),
       caller,
       kind,
       ...answer?.audit,
