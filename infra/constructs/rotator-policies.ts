@@ -24,7 +24,7 @@ export const COMPANION_WRITE_ACTIONS = ['secretsmanager:DescribeSecret', 'secret
 /**
  * The tag a companion secret carries to be written by a rotation function: its value is that function's ARN, as a
  * rotated secret's rotation configuration names it. Under `pg-rotator:`, so the same SCP and resource policy that
- * guard the binding tags guard it (docs/threat-model-rotation.md). The construct and PgRotatorAttachment tag the
+ * guard the binding tags guard it (docs/threat-model.md). The construct and PgRotatorAttachment tag the
  * companions they own; a companion imported by ARN is tagged where it is defined.
  */
 export const COMPANION_WRITER_TAG = 'pg-rotator:companion-writer';
