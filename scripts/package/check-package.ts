@@ -2,11 +2,12 @@
  * `npm run check:package` (CI): the package as a user gets it. Packs it (prepack builds dist/), installs the tarball
  * with aws-cdk-lib, constructs, the aws-cdk CLI, cdk-nag and TypeScript into a scratch directory outside the
  * repository, then:
- * - compiles the scratch CDK app and orchestrator (scratch-app/) with tsc, which typechecks the construct, the
+ * - synthesizes the scratch CDK app (scratch-app/, set up as docs/deploy.md sets one up) offline with `cdk synth` under
+ *   cdk-nag: its app command compiles it and the orchestrator with tsc first, which typechecks the construct, the
  *   attachment, the typed client and `pg-rotator/pg` against the package's declarations;
- * - imports the client and the pool at run time (Node's ESM loader, no tsx);
- * - synthesizes the app offline with `cdk synth` under cdk-nag, and checks that the functions' asset holds the shipped
- *   bundle, byte for byte, with the deployment's rotation-bindings.json beside it;
+ * - checks that the functions' asset holds the shipped bundle, byte for byte, with the deployment's
+ *   rotation-bindings.json beside it;
+ * - imports the client, the pool and the stack at run time (Node's ESM loader, no tsx);
  * - runs the installed `pg-rotator --help`.
  * esbuild and tsx are not installed there: the package must need neither.
  *
@@ -74,12 +75,8 @@ try {
   check(!existsSync(path.join(app, 'node_modules/esbuild')) && !existsSync(path.join(app, 'node_modules/tsx')), 'neither esbuild nor tsx is installed');
   check(!existsSync(path.join(installed, 'lambda')) && !existsSync(path.join(installed, 'infra')), 'the package ships no TypeScript source tree');
 
-  const compiling = performance.now();
-  run(path.join(app, 'node_modules/.bin/tsc'), ['-p', app], { cwd: app, stdio: 'inherit' });
-  check(true, `the CDK app and the orchestrator typecheck against the package's declarations (${seconds(compiling)})`);
-  run('node', ['--input-type=module', '-e', "await import('pg-rotator/client'); await import('pg-rotator/pg'); await import('pg-rotator/stack');"], { cwd: app });
-  check(true, 'pg-rotator/client, pg-rotator/pg and pg-rotator/stack load as plain JavaScript');
-
+  // cdk.json's app command compiles first (`npx tsc && node out/app.js`, as docs/deploy.md sets an app up): a type
+  // error in the app or the orchestrator fails the synth.
   const synthesizing = performance.now();
   run(path.join(app, 'node_modules/.bin/cdk'), ['synth', '--no-notices', '--quiet'], {
     cwd: app,
@@ -87,7 +84,9 @@ try {
     // Offline: no credentials, no telemetry.
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
   });
-  check(true, `cdk synth under cdk-nag is clean (${seconds(synthesizing)})`);
+  check(true, `the CDK app and the orchestrator typecheck against the package's declarations, and cdk synth under cdk-nag is clean (${seconds(synthesizing)})`);
+  run('node', ['--input-type=module', '-e', "await import('pg-rotator/client'); await import('pg-rotator/pg'); await import('pg-rotator/stack');"], { cwd: app });
+  check(true, 'pg-rotator/client, pg-rotator/pg and pg-rotator/stack load as plain JavaScript');
 
   const cdkOut = path.join(app, 'cdk.out');
   const template = JSON.parse(readFileSync(path.join(cdkOut, 'PgRotatorCentral.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

@@ -58,6 +58,9 @@ function shellVariables(lines: readonly string[]): Record<string, string> {
   return vars;
 }
 
+/** npm's built-in commands the docs use: installing the package, in a checkout or a user's app, and packing it. */
+const NPM_COMMANDS = new Set(['ci', 'install', 'pack']);
+
 const packageJson = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
 
 /** Checks one command; returns what it was checked against, or throws saying why it would not run. */
@@ -77,7 +80,8 @@ function check(words: readonly string[]): string {
     return `npx ${bin}`;
   }
   // npm
-  if (first === 'ci' || first === 'install') return `npm ${first}`;
+  // npm's own commands for installing and packing the package (the docs' install path), not scripts.
+  if (first !== undefined && NPM_COMMANDS.has(first)) return `npm ${first}`;
   const script = first === 'run' ? rest[0] : first;
   const args = first === 'run' ? rest.slice(1) : rest;
   if (script === undefined || !(script in packageJson.scripts)) throw new Error(`npm run ${script}: no such script in package.json`);

@@ -77,13 +77,14 @@ describe('docs/runbook.md', () => {
 });
 
 describe('docs/architecture.md', () => {
-  /** Every file of the repository's source folders, as repository-relative paths. */
+  /** Every file of the repository's source folders, and its top-level files (package.json, …), as repository-relative paths. */
   function sourceFiles(): string[] {
     const walk = (dir: string): string[] =>
       readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
         entry.isDirectory() ? walk(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`],
       );
-    return ['lambda', 'infra', 'local', 'client', 'scripts', 'schemas', 'demo', 'test'].flatMap(walk);
+    const topLevel = readdirSync(ROOT, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    return [...topLevel, ...['lambda', 'infra', 'local', 'client', 'scripts', 'schemas', 'demo', 'test'].flatMap(walk)];
   }
 
   it('names only files that exist', () => {
