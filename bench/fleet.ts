@@ -21,15 +21,9 @@ for (const file of handlerFiles()) writeFileSync(path.join(stub, file), 'export 
 
 /** Reads and indexes a bindings file in a fresh process, as a cold container does on its first step: median of 5. */
 function coldBindingsMs(file: string): number {
-  const script = `
-    import { readRotationBindings } from './lambda/config/rotation-bindings.ts';
-    import { deploymentDeclarations } from './lambda/config/declarations.ts';
-    const started = performance.now();
-    const declarations = deploymentDeclarations({ bindings: readRotationBindings(${JSON.stringify(file)}), tagsBind: true, adminSecretArns: [] });
-    declarations.boundLogins();
-    console.log(performance.now() - started);`;
+  const script = path.join(import.meta.dirname, 'support', 'cold-bindings.ts');
   const runs = Array.from({ length: 5 }, () =>
-    Number(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' }).trim()),
+    Number(execFileSync(process.execPath, ['--import', 'tsx', script, file], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' }).trim()),
   );
   return runs.sort((a, b) => a - b)[2] ?? Number.NaN;
 }
