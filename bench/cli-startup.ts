@@ -1,6 +1,7 @@
 /**
  * `npm run bench:cli`: how long `pg-rotator --help` takes as a user runs it, the built CLI (dist/cli/pg-rotator.mjs,
- * one bundled file), beside the same CLI as tsc's unbundled modules and through tsx from the sources, and bare `node`.
+ * bundled: an entry that answers --help and a chunk for the rest), beside the same CLI as tsc's unbundled modules and
+ * through tsx from the sources, and bare `node`.
  * Whole processes, median of 15 after one warm-up each, the subjects taking turns. Target: at most 0.3 s for the built
  * CLI on the 2-core development machine. Builds dist/ first when it is missing (`-- --build` to rebuild).
  */

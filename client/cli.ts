@@ -6,7 +6,8 @@ import { errorInfo } from '../lambda/requests/error-info';
 import type { OrchestratorRequestInput } from '../lambda/requests/orchestrator-request';
 import { InvocationError } from './client-errors';
 import type { CliCommand } from './cli-args';
-import { parseCli, USAGE } from './cli-args';
+import { parseCli } from './cli-args';
+import { USAGE } from './cli-usage';
 import { createPgRotatorClient } from './pg-rotator-client';
 import { statusTable } from './status-table';
 

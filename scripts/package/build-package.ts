@@ -4,7 +4,7 @@
  *   relative imports given the extensions Node's ESM loader needs (relative-specifiers.ts);
  * - dist/function: the prebuilt function bundle the construct ships (rotation.mjs, orchestrator.mjs, maps), built by
  *   scripts/function-bundle.ts for Lambda's runtime, as a synth from source would;
- * - dist/cli/pg-rotator.mjs: the CLI, one bundled file (cli-bundle.ts).
+ * - dist/cli/: the CLI bundled, an entry that answers --help and one chunk for the rest (cli-bundle.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAMBDA_TARGET } from '../../infra/constructs/function-code';
 import { bundleFunctionSync } from '../function-bundle';
-import { bundleCli, CLI_FILE } from './cli-bundle';
+import { bundleCli, CLI_DIR } from './cli-bundle';
 import { rewriteRelativeSpecifiers } from './relative-specifiers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,9 +38,10 @@ const functionDir = path.join(DIST, 'function');
 mkdirSync(functionDir, { recursive: true });
 bundleFunctionSync(functionDir, LAMBDA_TARGET);
 
-await bundleCli(path.join(DIST, CLI_FILE));
+const cliDir = path.join(DIST, CLI_DIR);
+await bundleCli(cliDir);
 
 console.log(
-  `dist: ${files} modules and declarations (${kib(sizeOf(DIST) - sizeOf(functionDir) - statSync(path.join(DIST, CLI_FILE)).size)}), ` +
-    `function/ ${readdirSync(functionDir).join(', ')} (${kib(sizeOf(functionDir))}, ${LAMBDA_TARGET}), ${CLI_FILE} (${kib(statSync(path.join(DIST, CLI_FILE)).size)})`,
+  `dist: ${files} modules and declarations (${kib(sizeOf(DIST) - sizeOf(functionDir) - sizeOf(cliDir))}), ` +
+    `function/ ${readdirSync(functionDir).join(', ')} (${kib(sizeOf(functionDir))}, ${LAMBDA_TARGET}), ${CLI_DIR}/ (${kib(sizeOf(cliDir))})`,
 );

@@ -8,12 +8,12 @@
  * - checks that the functions' asset holds the shipped bundle, byte for byte, with the deployment's
  *   rotation-bindings.json beside it;
  * - imports the client, the pool and the stack at run time (Node's ESM loader, no tsx);
- * - runs the installed `pg-rotator --help`.
+ * - runs the installed `pg-rotator`: `--help`, and a command that loads the rest of the CLI.
  * esbuild and tsx are not installed there: the package must need neither.
  *
  * Options: `--keep` leaves the scratch directory; `--tarball <path>` checks a tarball already packed.
  */
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,7 +102,10 @@ try {
   check(bindings.bindings.map((b) => b.secretArn).join() === 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/reporting-DeF456', "the deployment's rotation-bindings.json is beside the handlers");
 
   const help = run(path.join(app, 'node_modules/.bin/pg-rotator'), ['--help'], { cwd: app });
-  check(help.includes('pg-rotator'), 'the installed pg-rotator command runs as built JavaScript (--help)');
+  check(help.startsWith('Usage: pg-rotator'), 'the installed pg-rotator command runs as built JavaScript (--help)');
+  // Any other command loads the rest of the CLI (its chunk): a usage error, found before anything is invoked.
+  const refused = spawnSync(path.join(app, 'node_modules/.bin/pg-rotator'), ['--function', 'pg-rotator', 'action', 'no-such-action'], { cwd: app, encoding: 'utf8' });
+  check(refused.status === 2 && refused.stderr.includes('INVALID_INPUT'), 'and loads the rest of the CLI for a command (a usage error, exit status 2)');
   console.log(`scratch app: ${seconds(scratchStarted)} (install, typecheck, synth and checks); total ${seconds(started)}`);
 } finally {
   if (values.keep === true) console.log(`kept ${work}`);

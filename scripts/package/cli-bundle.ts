@@ -4,30 +4,37 @@ import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundle-banner';
 
-/** Where the package keeps the CLI, relative to dist/: package.json's `bin` names it. */
-export const CLI_FILE = 'cli/pg-rotator.mjs';
+/** Where the package keeps the CLI, relative to dist/: package.json's `bin` names its entry, `cli/pg-rotator.mjs`. */
+export const CLI_DIR = 'cli';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The `pg-rotator` command as one file: Node then loads one module instead of resolving about a hundred (zod, the
- * request schemas, the Lambda client), which is what makes `--help` take 0.25 s rather than 0.7 (bench/cli-startup.ts).
- * It carries its dependencies, so the bin works whatever else the project installed. Node 20 is the oldest runtime the
- * package supports (engines); class names are kept, as the CLI prints errors by their class.
+ * The `pg-rotator` command as two files: the entry, which answers `--help` with the usage text alone, and one chunk
+ * with everything else (the request schemas, the Lambda client), which it imports for any other command. Node then
+ * loads a module or two instead of resolving about a hundred (zod, the schemas, the SDK), and `--help` parses none of
+ * the chunk (bench/cli-startup.ts). The files carry their dependencies, so the bin works whatever else the project
+ * installed. Node 20 is the oldest runtime the package supports (engines); class names are kept, as the CLI prints
+ * errors by their class.
+ *
+ * @param outdir dist/cli: the entry `pg-rotator.mjs` and `chunks/`
  */
-export async function bundleCli(outfile: string): Promise<void> {
+export async function bundleCli(outdir: string): Promise<void> {
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   await esbuild.build({
-    entryPoints: [path.join(ROOT, 'client/cli-main.ts')],
-    outfile,
+    entryPoints: { 'pg-rotator': path.join(ROOT, 'client/cli-main.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
+    splitting: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
     minify: true,
     keepNames: true,
     legalComments: 'none',
-    // The shebang first, then CommonJS's require for the dependencies that call it (bundle-banner.ts).
+    // The shebang first (harmless in a chunk), then CommonJS's require for the dependencies that call it (bundle-banner.ts).
     banner: { js: `#!/usr/bin/env node\n${ESM_REQUIRE_BANNER}` },
     external: ['pg-native'],
     logLevel: 'warning',
