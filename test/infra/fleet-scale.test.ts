@@ -4,9 +4,9 @@
  * single-user, half alternate with one of ten admin secrets, as the issue measured at 300. The function code is a stub
  * bundle, so the real bundling hook runs (the bindings file lands in the asset) without esbuild.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROTATION_BINDINGS_FILE, readRotationBindings } from '../../lambda/config/rotation-bindings';
 import { ConfigError } from '../../infra/config/config-error';
 import type { PgRotatorConfigInput } from '../../infra/config/schema';
@@ -23,6 +23,7 @@ const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 460_800;
 
 interface Synthesized {
+  readonly outdir: string;
   readonly templates: { readonly file: string; readonly bytes: number; readonly resources: TemplateResources }[];
   readonly main: TemplateResources;
   readonly findings: string[];
@@ -42,7 +43,7 @@ function synthesize(input: PgRotatorConfigInput): Synthesized {
   const main = templates.find((template) => !template.file.includes('nested'))?.resources ?? {};
   const asset = readdirSync(outdir).find((name) => name.startsWith('asset.') && statSync(join(outdir, name)).isDirectory());
   const bindingsFile = join(outdir, asset ?? '', ROTATION_BINDINGS_FILE);
-  return { templates, main, findings, bindingsBytes: statSync(bindingsFile).size, bindingsFile };
+  return { outdir, templates, main, findings, bindingsBytes: statSync(bindingsFile).size, bindingsFile };
 }
 
 const resourcesOfType = (resources: TemplateResources, type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -50,6 +51,8 @@ const resourcesOfType = (resources: TemplateResources, type: string) => Object.e
 describe.each([1, 100, 1_000, 10_000])('the config stack with %i rotated secrets', (count) => {
   const synthesized = synthesize(fleetConfig(count));
   const { main, templates } = synthesized;
+  // 22 MB of templates and asset at 10,000 secrets.
+  afterAll(() => rmSync(synthesized.outdir, { recursive: true, force: true }));
 
   it('has cdk-nag clean', () => {
     expect(synthesized.findings).toEqual([]);
