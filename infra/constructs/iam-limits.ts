@@ -91,7 +91,7 @@ export function limitProblems(roleName: string, usage: RoleUsage): string[] {
   const problems: string[] = [];
   if (usage.inlineCharacters > IAM_LIMITS.roleInlineCharacters) {
     problems.push(
-      `${roleName}: its inline policies come to ${usage.inlineCharacters} characters, over IAM's ${IAM_LIMITS.roleInlineCharacters} for a role; scope the rotation function's secrets by condition (secretGrants: 'by-condition'), or list fewer admin secrets (docs/fleet.md)`,
+      `${roleName}: its inline policies come to ${usage.inlineCharacters} characters, over IAM's ${IAM_LIMITS.roleInlineCharacters} for a role; scope the rotation function's secrets by condition (secretGrants: 'by-condition'), or list fewer secrets (admin secrets, a profile's secrets) in one deployment (docs/fleet.md)`,
     );
   }
   for (const [id, characters] of Object.entries(usage.managedPolicyCharacters)) {

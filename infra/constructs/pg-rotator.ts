@@ -277,7 +277,6 @@ export class PgRotator extends Construct {
     if (secretGrants === 'by-condition') {
       for (const companion of companionSecrets) if (companion instanceof Secret) tagCompanion(companion, rotator.function.functionArn);
     }
-    this.node.addValidation({ validate: () => checkRoleLimits(this, [rotator.role]) });
 
     // Where any secret is bound by tags, every profile protects their rotated roles from its actions.
     const tagsBind = scheduled.tagged || props.taggedRotations !== undefined || inline.some((declared) => declared.tagged);
@@ -295,6 +294,8 @@ export class PgRotator extends Construct {
       }),
     );
     this.profiles = new Map(deployed.map((profile) => [profile.name, profile]));
+    // Every role this construct writes policies for fails the synth, naming it, before IAM would refuse it at deploy.
+    this.node.addValidation({ validate: () => checkRoleLimits(this, [rotator.role, ...deployed.map((profile) => profile.function.role)]) });
     const main = this.profiles.get(DEFAULT_PROFILE);
     this.orchestrator = main?.function;
     this.orchestratorPolicies = main?.policies;

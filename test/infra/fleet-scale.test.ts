@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROTATION_BINDINGS_FILE, readRotationBindings } from '../../lambda/config/rotation-bindings';
 import { ConfigError } from '../../infra/config/config-error';
 import type { PgRotatorConfigInput } from '../../infra/config/schema';
-import { IAM_LIMITS, roleUsage, type TemplateResources } from '../../infra/constructs/iam-limits';
+import { IAM_LIMITS, limitProblems, roleUsage, type TemplateResources } from '../../infra/constructs/iam-limits';
 import { EVENT_PATTERN_LIMIT } from '../../infra/constructs/rotator-alerts';
 import { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../infra/constructs/function-environment';
 import { buildStack, synthFindings } from './fixtures';
@@ -69,6 +69,12 @@ describe.each([1, 100, 1_000, 10_000])('the config stack with %i rotated secrets
     expect(usage.inlineCharacters).toBeLessThan(4_000);
     expect(Object.values(usage.managedPolicyCharacters).every((size) => size <= IAM_LIMITS.managedPolicyCharacters)).toBe(true);
     expect(usage.managedPolicies).toBeLessThanOrEqual(IAM_LIMITS.managedPoliciesPerRole);
+  });
+
+  it("keeps every other role of every template within IAM's limits too", () => {
+    const roles = templates.flatMap((template) => resourcesOfType(template.resources, 'AWS::IAM::Role').map(([id]) => ({ id, usage: roleUsage(template.resources, id) })));
+    expect(roles.length).toBeGreaterThan(1);
+    expect(roles.flatMap(({ id, usage }) => limitProblems(id, usage))).toEqual([]);
   });
 
   it('synthesizes into templates CloudFormation accepts: at most 500 resources and 460,800 bytes each', () => {

@@ -79,6 +79,19 @@ describe('PgRotator construct', () => {
     expect(bad).toThrow('rotations[0].schedule: cron minutes must be 0');
   });
 
+  it("fails the synth naming an orchestrator profile's role whose listed secrets pass IAM's limit for a role", () => {
+    const connectionSecrets = (stack: Stack, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        secretsmanager.Secret.fromSecretCompleteArn(stack, `Connection${i}`, `arn:aws:secretsmanager:us-east-1:111122223333:secret:teams/connection-${i}-AbCdEf`),
+      );
+    const synth = (count: number) => {
+      const { stack } = composed((scope) => ({ orchestrators: [{ accountId: '111122223333' }], orchestration: { connectionSecrets: connectionSecrets(scope, count) } }));
+      return () => (stack.node.root as App).synth();
+    };
+    expect(synth(20)).not.toThrow();
+    expect(synth(150)).toThrow(/Composed\/Rotator\/Orchestrator\/Role: its inline policies come to \d+ characters, over IAM's 10240 for a role/);
+  });
+
   it('refuses more schedules than one template holds, at synth and naming the way on, unless spread over nested stacks', () => {
     const rotations = (stack: Stack, count: number) =>
       Array.from({ length: count }, (_, i) => ({
