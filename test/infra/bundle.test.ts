@@ -77,7 +77,7 @@ describe('function bundle', () => {
     }
   });
 
-  it("reports a failure's error class by its own name: keepNames survives minification", { timeout: 60_000 }, async (context) => {
+  it("reports a failure's error class by its own name: the name literal survives minification", { timeout: 60_000 }, async (context) => {
     if (bundledHandler === undefined) context.skip();
     const stack = await startRotationStack();
     try {
