@@ -31,6 +31,20 @@ export function handlerOf(entry: FunctionEntry): string {
 }
 
 /**
+ * Dependencies the bundle replaces with smaller stand-ins of its own (lambda/bundle-substitutes/, each says why it is
+ * safe): code the SDK and node-postgres import but that never runs in Lambda. Applied to the bundle only; tests and
+ * the local stack, which run the sources, keep the real modules.
+ */
+export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, for the execution role's credentials from the environment alone.
+  '@aws-sdk/credential-provider-node': path.join(ROOT, 'lambda/bundle-substitutes/credential-provider-node.ts'),
+  // Event-stream serde, loaded lazily for streaming operations; Secrets Manager has none.
+  '@smithy/core/event-streams': path.join(ROOT, 'lambda/bundle-substitutes/event-streams.ts'),
+  // ~/.pgpass lookup for connections without a password; the function always has one.
+  pgpass: path.join(ROOT, 'lambda/bundle-substitutes/pgpass.cjs'),
+};
+
+/**
  * How the function is bundled, for Lambda and locally alike: minified ESM with the pinned AWS SDK inside (the
  * runtime's copy is not pinned to ours), a linked source map without sources, and no code shared between the
  * files (no splitting), so each file is complete on its own.
@@ -55,8 +69,10 @@ export function functionBuildOptions(outdir: string, target: string): BuildOptio
     mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
-    // pg's optional native binding is only loaded by `pg.native`, which the function never touches.
-    external: ['pg-native'],
+    // No `external`: the function imports node-postgres's Client alone (lambda/postgres/connect.ts), never pg's index
+    // and its pg-native wrapper, so a change that brought them back fails the build on the missing pg-native.
+    absWorkingDir: ROOT,
+    alias: BUNDLE_SUBSTITUTES,
     banner: { js: ESM_REQUIRE_BANNER },
   };
 }

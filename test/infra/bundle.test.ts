@@ -50,6 +50,17 @@ describe('function bundle', () => {
       // The pinned SDK is bundled, not imported from the runtime.
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     }
+    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+      const code = readFileSync(join(assetDir, file), 'utf8');
+      // The execution role's keys from the environment (lambda/bundle-substitutes/): the SDK's environment provider is
+      // in, the rest of its default chain (shared files, SSO, container and instance metadata) is not.
+      expect(code).toContain('@aws-sdk/credential-provider-env - fromEnv');
+      for (const gone of ['@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+        expect(code, gone).not.toContain(gone);
+      }
+      // node-postgres's Client alone: neither pg-pool nor the pg-native wrapper; event streams stubbed.
+      expect(code).not.toMatch(/BoundPool|pg-native|EventStreamCodec/);
+    }
     // The rotation function's file holds none of the orchestrator's request handling.
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
     expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
