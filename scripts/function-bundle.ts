@@ -42,6 +42,8 @@ export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': path.join(ROOT, 'lambda/bundle-substitutes/event-streams.ts'),
   // ~/.pgpass lookup for connections without a password; the function always has one.
   pgpass: path.join(ROOT, 'lambda/bundle-substitutes/pgpass.cjs'),
+  // Connection-string parsing; the function connects from the secret's fields.
+  'pg-connection-string': path.join(ROOT, 'lambda/bundle-substitutes/pg-connection-string.cjs'),
 };
 
 /**

@@ -14,8 +14,8 @@ describe('bundle substitutes', () => {
     process.env = { ...saved };
   });
 
-  it('replaces exactly the credential chain, event streams and pgpass', () => {
-    expect(Object.keys(BUNDLE_SUBSTITUTES).sort()).toEqual(['@aws-sdk/credential-provider-node', '@smithy/core/event-streams', 'pgpass']);
+  it('replaces exactly the credential chain, event streams, pgpass and connection strings', () => {
+    expect(Object.keys(BUNDLE_SUBSTITUTES).sort()).toEqual(['@aws-sdk/credential-provider-node', '@smithy/core/event-streams', 'pg-connection-string', 'pgpass']);
   });
 
   it("the credential provider gives the execution role's keys from Lambda's environment variables", async () => {
@@ -41,6 +41,11 @@ describe('bundle substitutes', () => {
   it('event streams fail loudly if anything ever reaches them', () => {
     expect(() => new EventStreamSerde()).toThrow(/event streams are not bundled/);
     expect(() => eventStreamSerdeProvider()).toThrow(/event streams are not bundled/);
+  });
+
+  it('connection strings fail loudly if anything ever parses one', () => {
+    const connectionString = createRequire(import.meta.url)('../../lambda/bundle-substitutes/pg-connection-string.cjs') as { parse: (text: string) => unknown };
+    expect(() => connectionString.parse('postgres://u@h/db')).toThrow(/connection strings are not bundled/);
   });
 
   it('pgpass answers as pgpass does without a ~/.pgpass: no password', () => {
