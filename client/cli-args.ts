@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ACTION_NAMES } from '../lambda/actions/action-names';
 import type { ActionName } from '../lambda/actions/action-names';
 import { ActionRequestSchema } from '../lambda/actions/action-request';
@@ -199,20 +199,22 @@ function parseJsonObject(text: string, field: string): Record<string, unknown> {
 
 /** The zod type name of one action parameter, looked up in the action's own request schema. */
 function parameterType(action: ActionName, param: string): string | undefined {
-  const option = ActionRequestSchema.options.find((o) => o.shape.action.value === action);
-  let schema: z.ZodType | undefined = (option?.shape.params.shape as Record<string, z.ZodType> | undefined)?.[param];
-  while (schema !== undefined && (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)) {
-    schema = schema.unwrap() as z.ZodType;
+  const option = ActionRequestSchema.def.options.find((o) => (o.shape.action.def.values as readonly string[]).includes(action));
+  let schema: z.core.$ZodType | undefined = (option?.shape.params.shape as Record<string, z.core.$ZodType> | undefined)?.[param];
+  // By the definition's type, not the class: the function's schemas are zod/mini's, and string formats such as
+  // z.iso.datetime() are strings too.
+  while (schema !== undefined && (schema._zod.def.type === 'optional' || schema._zod.def.type === 'default')) {
+    schema = (schema._zod.def as z.core.$ZodOptionalDef | z.core.$ZodDefaultDef).innerType;
   }
-  // By the definition's type, not the class: string formats such as z.iso.datetime() are strings too.
-  if (schema instanceof z.ZodArray) return (schema.element as z.ZodType).def.type === 'string' ? 'string[]' : 'json[]';
-  switch (schema?.def.type) {
+  const def = schema?._zod.def;
+  if (def?.type === 'array') return (def as z.core.$ZodArrayDef).element._zod.def.type === 'string' ? 'string[]' : 'json[]';
+  switch (def?.type) {
     case undefined:
       return undefined;
     case 'boolean':
     case 'number':
     case 'string':
-      return schema.def.type;
+      return def.type;
     default:
       return 'json';
   }

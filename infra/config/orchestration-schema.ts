@@ -15,7 +15,7 @@ import {
 } from './secret-reference';
 
 /** The function's own rule for the prefix (lambda/config/environment.ts), so infra and the function agree. */
-const PrefixSchema = EnvironmentSchema.shape[ENV.passwordSecretPrefix].unwrap();
+const PrefixSchema = EnvironmentSchema.shape[ENV.passwordSecretPrefix].def.innerType;
 
 /** A secret `rotate` requests rotate inline: like a `secrets[]` entry, without a schedule. */
 const InlineRotationSchema = z
@@ -55,7 +55,7 @@ export const OrchestrationSchema = z.strictObject({
     })
     .prefault({}),
   /** The permission policy of actions (docs/policy.md), checked with the function's own schema. */
-  policy: PermissionPolicySchema.optional(),
+  policy: z.optional(PermissionPolicySchema),
 });
 
 type ConfigPath = (string | number)[];

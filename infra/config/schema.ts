@@ -128,10 +128,10 @@ const PasswordSchema = z.strictObject({
 
 /** Defaults for connections when a secret says nothing, and the floors no secret lowers. */
 const ConnectionSchema = z.strictObject({
-  defaultStrategy: StrategySchema.optional(),
-  sslMode: SslModeSchema.default('verify-full'),
+  defaultStrategy: z.optional(StrategySchema),
+  sslMode: z._default(SslModeSchema, 'verify-full'),
   /** The weakest sslmode any connection may use; secrets asking for less are refused. */
-  minimumSslMode: SslModeSchema.default('verify-full'),
+  minimumSslMode: z._default(SslModeSchema, 'verify-full'),
   /** How a server may ask for the password; a server asking otherwise gets nothing. */
   requireAuth: z.array(AuthMethodSchema).min(1).default(['scram-sha-256']),
   /** SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS. */

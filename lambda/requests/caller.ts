@@ -1,12 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 /** Who asked, for the audit record: a ticket, a pipeline run, a user; free text, never a credential. */
 export const CallerSchema = z
   .string()
-  .min(1)
-  .max(256)
-  .regex(/^[ -~]+$/, 'must be printable ASCII')
-  .meta({ id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
+  .check(z.minLength(1), z.maxLength(256), z.regex(/^[ -~]+$/, 'must be printable ASCII'))
+  .register(z.globalRegistry, { id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
 
 /** The parts of the Lambda context object an orchestrator request reads. */
 export interface InvocationContext {
