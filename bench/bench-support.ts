@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import type { ServerFacts } from '../local/postgres/server-facts';
 import type { LocalStack } from '../local/stack';
 import { LOCAL_AWS, startLocalStack } from '../local/stack';
 import { bundleFunction } from '../scripts/function-bundle';
+import type { CpuShare } from './cpu-share';
 
 /** What the bench compares: one function rotating one kind of secret. */
 export interface Subject {
@@ -128,10 +129,16 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-export async function startBenchEnvironment(): Promise<BenchEnvironment> {
+/**
+ * @param prebuiltBundle a bundle directory built elsewhere (another commit's `bundleFunction`, for before and after
+ * figures), copied rather than used in place, since the bench writes the rotation bindings beside the handler; by
+ * default this tree's bundle, built for the running Node.
+ */
+export async function startBenchEnvironment(prebuiltBundle?: string): Promise<BenchEnvironment> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-bench-'));
   const bundleDir = path.join(workDir, 'function');
-  await bundleFunction(bundleDir);
+  if (prebuiltBundle === undefined) await bundleFunction(bundleDir);
+  else cpSync(prebuiltBundle, bundleDir, { recursive: true });
   const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
   const caFile = path.join(workDir, 'ca.pem');
   writeFileSync(caFile, cluster.server.caPem ?? '');
@@ -153,9 +160,10 @@ const BUNDLE_WORKER = fileURLToPath(new URL('./bundle-worker.mjs', import.meta.u
 
 /**
  * pg-rotator's bundle as a local Lambda function in a process of its own, run as Lambda's Node.js runtime runs it
- * (bundle-worker.mjs: plain node, the module imported at start). `marker` makes its command line unique.
+ * (bundle-worker.mjs: plain node, the module imported at start). `marker` makes its command line unique; `share`
+ * puts it under a CPU quota.
  */
-export function bundleFunctionWorker(bundle: string, env: Record<string, string>, options: { marker?: string } = {}): LocalFunction {
+export function bundleFunctionWorker(bundle: string, env: Record<string, string>, options: { marker?: string; share?: CpuShare } = {}): LocalFunction {
   const command = { command: process.execPath, args: [BUNDLE_WORKER, bundle, 'handler', options.marker ?? bundle] };
-  return { kind: 'command', ...command, env, timeoutMs: 60_000 };
+  return { kind: 'command', ...(options.share?.wrap(command.command, command.args) ?? command), env, timeoutMs: 60_000 };
 }

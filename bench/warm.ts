@@ -16,6 +16,8 @@ export interface WarmOptions {
   readonly python: string;
   readonly sslmode: string;
   readonly secretsManagerLatencyMs: number;
+  /** A bundle directory built elsewhere, instead of this tree's. */
+  readonly bundle: string | undefined;
 }
 
 interface Figures {
@@ -107,7 +109,7 @@ function printTable(rows: Figures[], options: WarmOptions): void {
 
 /** Warm rotations, each function in its own long-lived process: see bench/rotation.ts. */
 export async function runWarmBench(options: WarmOptions): Promise<void> {
-  const env = await startBenchEnvironment();
+  const env = await startBenchEnvironment(options.bundle);
   const { stack, cluster, bundle } = env;
   try {
     if (options.secretsManagerLatencyMs > 0) {

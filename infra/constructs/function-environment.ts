@@ -116,6 +116,12 @@ const DEPLOY_TIME_ARN_BYTES = 128;
 export const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /**
+ * The functions' NODE_OPTIONS. The bundle ships a source map; this makes stack traces in the logs point at the
+ * TypeScript lines. The benchmark runs the bundle with the same value.
+ */
+export const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
+
+/**
  * Builds the function's environment from the shared contract (`ENV`), writing every variable out, defaults
  * included, so the console shows the deployed policy. The result is validated with the function's own
  * `EnvironmentSchema`: infra cannot deploy an environment the function would reject at cold start.
@@ -164,8 +170,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const environment = {
     ...contract,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
-    // The bundle ships a source map; this makes stack traces in the logs point at the TypeScript lines.
-    NODE_OPTIONS: '--enable-source-maps',
+    NODE_OPTIONS: DEPLOYED_NODE_OPTIONS,
   };
   // An ARN known only at deploy time counts as a long one: its token is shorter than the ARN it becomes.
   const unresolvedArns = adminSecretArns.length - resolved.length;
