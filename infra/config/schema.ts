@@ -20,6 +20,7 @@ import {
   arnLocation,
 } from './arns';
 import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
+import { DEFAULT_MEMORY_MB } from '../constructs/rotator-function';
 import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
@@ -91,9 +92,8 @@ const FunctionSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,51}$/, { error: 'must be 1-51 letters, digits, - or _ (the orchestrator function adds -orchestrator)' })
     .optional(),
-  // 256 MB: measured peak 110 MiB RSS for the bundled function over 200 rotation steps (see PgRotatorProps.memorySize);
-  // the work is I/O-bound, so more memory buys little.
-  memoryMb: z.number().int().min(128).max(10240).default(256),
+  // The construct's default, chosen by cost per rotation (DEFAULT_MEMORY_MB says how).
+  memoryMb: z.number().int().min(128).max(10240).default(DEFAULT_MEMORY_MB),
   // 30 s: AWS's own PostgreSQL rotators use 30 s; the slowest step is single-user setSecret, which may try the
   // pending, current and previous passwords (5 s connect timeout each) and then run one statement.
   timeoutSeconds: z.number().int().min(5).max(900).default(30),

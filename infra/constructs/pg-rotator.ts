@@ -80,11 +80,9 @@ export interface PgRotatorProps {
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
-   * Memory in MB, of each function. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
-   * rotation with TLS, peaked at 110 MiB RSS (33 MiB heap), so 256 leaves more than twice that; rotation is
-   * I/O-bound (a few API calls and one TLS + SCRAM login per step: 16 ms median per warm step, 0.4 s for the cold
-   * module load), so more memory buys little.
-   * @default 256
+   * Memory in MB, of each function. Memory also sets the CPU share, and a rotation is CPU bound below 512 MB: the
+   * same GB-seconds at 128 MB take four times as long (README, "Memory and cost"; rotator-function.ts, DEFAULT_MEMORY_MB).
+   * @default 512
    */
   readonly memorySize?: number;
   /**

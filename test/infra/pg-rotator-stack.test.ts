@@ -38,7 +38,7 @@ describe('PgRotatorStack from the example config', () => {
   it('deploys two functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
     template.resourceCountIs('AWS::Lambda::Function', 2);
     // Reserved concurrency by default, which also caps each: at most 15 database sessions from each function.
-    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 5 };
+    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 30, ReservedConcurrentExecutions: 5 };
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'rotation.handler', FunctionName: 'pg-rotator' });
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'orchestrator.handler', FunctionName: 'pg-rotator-orchestrator' });
     const code = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Code));
