@@ -32,9 +32,6 @@ import { DEPLOYED_NODE_OPTIONS } from '../infra/constructs/function-environment'
 import { runColdBench } from './cold';
 import { runWarmBench } from './warm';
 
-// The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not the bench's story.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values: args } = parseArgs({
   options: {
     cold: { type: 'boolean', default: false },
