@@ -1,3 +1,5 @@
+import type { ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import type * as z from 'zod/mini';
 import { ACTION_NAMES } from '../lambda/actions/action-names';
 import type { ActionName } from '../lambda/actions/action-names';
@@ -13,28 +15,33 @@ export interface GlobalOptions {
   readonly dryRun: boolean;
 }
 
-/** What the command line asks for: help, or one request (a built one, or JSON to read from a file or stdin). */
+/**
+ * What the command line asks for: help, or one request (a built one, or JSON to read from a file or stdin). `view`
+ * is how to show the answer: the response envelope as JSON (the default), or the status table.
+ */
 export type CliCommand =
   | { readonly kind: 'help' }
-  | { readonly kind: 'request'; readonly options: GlobalOptions; readonly request: Record<string, unknown> }
+  | { readonly kind: 'request'; readonly options: GlobalOptions; readonly request: Record<string, unknown>; readonly view?: 'status-table' }
   | { readonly kind: 'request-file'; readonly options: GlobalOptions; readonly file: string };
 
 /** The --help text. */
 export const USAGE = `Usage: pg-rotator [options] <command> [arguments]
 
-Invoke pg-rotator's orchestrator API (a Lambda function) and print the response envelope as JSON.
+Invoke pg-rotator's orchestrator API or its status function (Lambda functions) and print the response.
 
 Commands:
   action <name>   Run an action. Parameters as --<param> <value> flags (kebab-case; repeat a flag for lists;
-                  a flag without value is true) and/or --params '<json>'. Actions:
+                  a boolean flag alone is true) and/or --params '<json>'. Actions:
                   ${ACTION_NAMES.join(', ')}
   test            Log in with a secret; report TLS, authentication, latency and, with --admin, the checklist.
   discover        List roles, memberships, schemas and privileges.
   rotate          Rotate a secret now.
   request         Send a request written as JSON: --file <path>, or --file - for stdin (e.g. a rollback).
+  status          Ask the status function which secrets this deployment rotates, and which are stuck, overdue
+                  or have rotation turned off; printed as a table, or the response as JSON with --json.
 
 Options:
-  --function <name|arn>      The pg-rotator function (default: $PG_ROTATOR_FUNCTION).
+  --function <name|arn>      The function (default: $PG_ROTATOR_FUNCTION; for status, $PG_ROTATOR_STATUS_FUNCTION).
   --region <region>          AWS region (default: the AWS SDK's, e.g. $AWS_REGION).
   --endpoint-url <url>       Lambda endpoint URL (local endpoints, VPC endpoints).
   --caller <text>            Who is asking; recorded in the audit log.
@@ -46,138 +53,147 @@ Arguments:
   test:      --secret <arn> [--connection-secret <arn>] [--database <name>] [--admin] [--managed-role <role>]... [--schema <name>]...
   discover:  --admin-secret <arn> [--connection-secret <arn>] [--database <name>] [--role <role>]... [--schema <name>]...
   rotate:    --secret <arn> [--mode inline|secrets-manager]
+  status:    [--name-prefix <prefix>] [--findings-only] [--json]
 
 Examples:
   pg-rotator --function pg-rotator action lock-user --admin-secret db/admin --role alice --terminate-sessions
   pg-rotator --function pg-rotator --dry-run action create-read-only-user --admin-secret db/admin \\
       --role reporting --schemas app --secret-name db/reporting
   pg-rotator --function pg-rotator test --secret db/admin --admin --managed-role alice --schema app
+  pg-rotator --function pg-rotator-status status --findings-only
 
 Exit status: 0 the request succeeded; 1 it failed (ok: false, code in error.code); 2 usage or validation error;
-3 the invocation itself failed.`;
+3 the invocation itself failed; status only: 4 a secret is stuck or overdue, 5 the listing stopped early.`;
 
-const GLOBAL_VALUE_FLAGS = new Set(['function', 'region', 'endpoint-url', 'caller']);
-/** Flags that never take a value, so `--dry-run action …` does not read "action" as its value. */
-const SWITCHES = new Set(['help', 'dry-run', 'admin']);
+type Options = NonNullable<ParseArgsConfig['options']>;
 
-interface Flags {
-  readonly values: Map<string, string[]>;
-  readonly positional: string[];
-}
+/** Options before or after the command. Every value option may repeat, so a repeated single one can be refused. */
+const GLOBAL_OPTIONS = {
+  function: { type: 'string', multiple: true },
+  region: { type: 'string', multiple: true },
+  'endpoint-url': { type: 'string', multiple: true },
+  caller: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies Options;
+
+const value = { type: 'string', multiple: true } as const;
+const TARGET_OPTIONS = { 'admin-secret': value, 'connection-secret': value, database: value } as const satisfies Options;
+
+/** Each command's own options, beyond the global ones; an action's parameters are added from its schema. */
+const COMMAND_OPTIONS = {
+  action: { ...TARGET_OPTIONS, params: value },
+  test: { secret: value, 'connection-secret': value, database: value, admin: { type: 'boolean' }, 'managed-role': value, schema: value },
+  discover: { ...TARGET_OPTIONS, role: value, schema: value },
+  rotate: { secret: value, mode: value },
+  request: { file: value },
+  status: { 'name-prefix': value, 'findings-only': { type: 'boolean' }, json: { type: 'boolean' } },
+} as const satisfies Record<string, Options>;
+type Command = keyof typeof COMMAND_OPTIONS;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /**
- * Parses the command line into a request, without I/O. The request is not validated here: the client validates
- * it with the function's own schemas, so the CLI and the function cannot disagree.
+ * Parses the command line into a request, without I/O, on Node's util.parseArgs: a first, lenient pass finds the
+ * command (and an action's name), a second, strict one parses exactly that command's options, so an option another
+ * command takes is still refused here. The request is not validated here: the client validates it with the
+ * function's own schemas, so the CLI and the function cannot disagree.
  *
  * @throws InvalidInputError naming the flag, for usage errors.
  */
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliCommand {
-  const flags = tokenize(argv);
-  if (flags.values.has('help') || flags.positional.length === 0) return { kind: 'help' };
-  const options: GlobalOptions = {
-    functionName: single(flags, 'function') ?? env.PG_ROTATOR_FUNCTION,
-    region: single(flags, 'region'),
-    endpointUrl: single(flags, 'endpoint-url'),
-    caller: single(flags, 'caller'),
-    dryRun: flags.values.has('dry-run'),
+  const first = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
+  if (first.values.help === true || first.positionals.length === 0) return { kind: 'help' };
+  const command = first.positionals[0] as string;
+  if (!(command in COMMAND_OPTIONS)) {
+    throw new InvalidInputError('command', `"${command.slice(0, 40)}" is not one of ${Object.keys(COMMAND_OPTIONS).join(', ')}`);
+  }
+  const actionName = command === 'action' ? actionNameOf(first.positionals[1]) : undefined;
+  const options: Options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[command as Command], ...(actionName ? actionOptions(actionName) : {}) };
+  const { values, positionals } = strictParse(argv, options);
+  const extra = positionals.slice(actionName ? 2 : 1);
+  if (extra.length > 0) throw new InvalidInputError('arguments', `unexpected "${String(extra[0]).slice(0, 40)}"`);
+
+  const one = (name: string) => single(values, name);
+  const list = (name: string) => values[name] as string[] | undefined;
+  const globals: GlobalOptions = {
+    functionName: one('function') ?? (command === 'status' ? env.PG_ROTATOR_STATUS_FUNCTION : env.PG_ROTATOR_FUNCTION),
+    region: one('region'),
+    endpointUrl: one('endpoint-url'),
+    caller: one('caller'),
+    dryRun: values['dry-run'] === true,
   };
-  if (options.functionName === undefined) throw new InvalidInputError('--function', 'is required (or set PG_ROTATOR_FUNCTION)');
-  const [command, ...rest] = flags.positional;
-  const used = new Set(['help', 'dry-run', ...GLOBAL_VALUE_FLAGS]);
-  const take = (name: string) => {
-    used.add(name);
-    return single(flags, name);
-  };
-  const takeList = (name: string) => {
-    used.add(name);
-    return flags.values.get(name)?.filter((v) => v !== 'true');
-  };
-  const caller = options.caller === undefined ? {} : { caller: options.caller };
-  const target = () => ({
-    adminSecretArn: take('admin-secret'),
-    ...defined({ connectionSecretArn: take('connection-secret'), database: take('database') }),
-  });
-  let request: Record<string, unknown>;
-  switch (command) {
+  if (globals.functionName === undefined) {
+    throw new InvalidInputError('--function', `is required (or set ${command === 'status' ? 'PG_ROTATOR_STATUS_FUNCTION' : 'PG_ROTATOR_FUNCTION'})`);
+  }
+  const caller = globals.caller === undefined ? {} : { caller: globals.caller };
+  const target = () => ({ adminSecretArn: one('admin-secret'), ...defined({ connectionSecretArn: one('connection-secret'), database: one('database') }) });
+  const request = (body: Record<string, unknown>, view?: 'status-table'): CliCommand => ({ kind: 'request', options: globals, request: { ...body, ...caller }, ...(view ? { view } : {}) });
+
+  switch (command as Command) {
     case 'request': {
-      const file = take('file');
+      const file = one('file');
       if (file === undefined) throw new InvalidInputError('--file', 'is required: a path, or - for stdin');
-      rejectUnknown(flags, used, rest);
-      return { kind: 'request-file', options, file };
+      return { kind: 'request-file', options: globals, file };
     }
     case 'action': {
-      const name = rest.shift();
-      if (name === undefined || !(ACTION_NAMES as readonly string[]).includes(name)) {
-        throw new InvalidInputError('action', `must be one of ${ACTION_NAMES.join(', ')}`);
-      }
-      const base = target();
-      const json = take('params');
+      const name = actionName as ActionName;
+      const json = one('params');
       const params: Record<string, unknown> = json === undefined ? {} : parseJsonObject(json, '--params');
-      for (const [flag, values] of flags.values) {
-        if (used.has(flag)) continue;
-        used.add(flag);
-        params[camel(flag)] = coerce(name as ActionName, camel(flag), values);
+      for (const flag of Object.keys(actionOptions(name))) {
+        const given = values[flag];
+        if (given !== undefined) params[camel(flag)] = coerce(name, camel(flag), Array.isArray(given) ? given.map(String) : [String(given)]);
       }
-      request = { kind: 'action', action: name, target: base, params, ...(options.dryRun ? { dryRun: true } : {}), ...caller };
-      break;
+      return request({ kind: 'action', action: name, target: target(), params, ...(globals.dryRun ? { dryRun: true } : {}) });
     }
-    case 'test': {
-      const admin = flags.values.has('admin');
-      used.add('admin');
-      request = {
+    case 'test':
+      return request({
         kind: 'test',
-        secretArn: take('secret'),
-        ...defined({ connectionSecretArn: take('connection-secret'), database: take('database') }),
-        ...(admin ? { admin: { managedRoles: takeList('managed-role') ?? [], schemas: takeList('schema') ?? [] } } : {}),
-        ...caller,
-      };
-      break;
-    }
+        secretArn: one('secret'),
+        ...defined({ connectionSecretArn: one('connection-secret'), database: one('database') }),
+        ...(values.admin === true ? { admin: { managedRoles: list('managed-role') ?? [], schemas: list('schema') ?? [] } } : {}),
+      });
     case 'discover':
-      request = { kind: 'discover', target: target(), ...defined({ roles: takeList('role'), schemas: takeList('schema') }), ...caller };
-      break;
+      return request({ kind: 'discover', target: target(), ...defined({ roles: list('role'), schemas: list('schema') }) });
     case 'rotate':
-      request = { kind: 'rotate', secretId: take('secret'), ...defined({ mode: take('mode') }), ...caller };
-      break;
-    default:
-      throw new InvalidInputError('command', `"${String(command).slice(0, 40)}" is not one of action, test, discover, rotate, request`);
+      return request({ kind: 'rotate', secretId: one('secret'), ...defined({ mode: one('mode') }) });
+    case 'status':
+      return request(
+        { kind: 'status', ...defined({ namePrefix: one('name-prefix') }), ...(values['findings-only'] === true ? { list: 'findings' } : {}) },
+        values.json === true ? undefined : 'status-table',
+      );
   }
-  rejectUnknown(flags, used, rest);
-  return { kind: 'request', options, request };
 }
 
-function tokenize(argv: readonly string[]): Flags {
-  const values = new Map<string, string[]>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] as string;
-    if (!token.startsWith('--') || token === '--') {
-      positional.push(token);
-      continue;
+function actionNameOf(name: string | undefined): ActionName {
+  if (name === undefined || !(ACTION_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidInputError('action', `must be one of ${ACTION_NAMES.join(', ')}`);
+  }
+  return name as ActionName;
+}
+
+/** parseArgs in strict mode, its errors as InvalidInputError naming the flag. */
+function strictParse(argv: readonly string[], options: Options): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as { values: Values; positionals: string[] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    const flag = /'(--[^'\s<]+)/.exec(message)?.[1] ?? 'arguments';
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new InvalidInputError(flag, 'is not an option of this command');
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      throw new InvalidInputError(flag, message.includes('argument missing') ? 'needs a value' : 'takes no value');
     }
-    const eq = token.indexOf('=');
-    const name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-    let value: string;
-    if (eq !== -1) value = token.slice(eq + 1);
-    else if (SWITCHES.has(name)) value = 'true';
-    else if (i + 1 < argv.length && !(argv[i + 1] as string).startsWith('--')) value = argv[++i] as string;
-    else value = 'true';
-    values.set(name, [...(values.get(name) ?? []), value]);
+    throw new InvalidInputError(flag, message.slice(0, 200));
   }
-  return { values, positional };
 }
 
-function single(flags: Flags, name: string): string | undefined {
-  const values = flags.values.get(name);
-  if (values === undefined) return undefined;
-  if (values.length > 1) throw new InvalidInputError(`--${name}`, 'is given more than once');
-  return values[0];
-}
-
-function rejectUnknown(flags: Flags, used: Set<string>, rest: readonly string[]): void {
-  const unknown = [...flags.values.keys()].find((name) => !used.has(name));
-  if (unknown !== undefined) throw new InvalidInputError(`--${unknown}`, 'is not an option of this command');
-  if (rest.length > 0) throw new InvalidInputError('arguments', `unexpected "${String(rest[0]).slice(0, 40)}"`);
+function single(values: Values, name: string): string | undefined {
+  const given = values[name];
+  if (given === undefined) return undefined;
+  const all = Array.isArray(given) ? given : [given];
+  if (all.length > 1) throw new InvalidInputError(`--${name}`, 'is given more than once');
+  return String(all[0]);
 }
 
 function defined(fields: Record<string, unknown>): Record<string, unknown> {
@@ -185,6 +201,7 @@ function defined(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const kebab = (param: string) => param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 function parseJsonObject(text: string, field: string): Record<string, unknown> {
   let value: unknown;
@@ -197,10 +214,22 @@ function parseJsonObject(text: string, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The action's own schema for its parameters. */
+function paramsShape(action: ActionName): Record<string, z.core.$ZodType> {
+  const option = ActionRequestSchema.def.options.find((o) => (o.shape.action.def.values as readonly string[]).includes(action));
+  return (option?.shape.params.shape ?? {}) as Record<string, z.core.$ZodType>;
+}
+
+/** One parseArgs option per parameter of the action, by its type: booleans are switches, the rest take values. */
+function actionOptions(action: ActionName): Options {
+  return Object.fromEntries(
+    Object.keys(paramsShape(action)).map((param) => [kebab(param), parameterType(action, param) === 'boolean' ? { type: 'boolean' as const } : value]),
+  );
+}
+
 /** The zod type name of one action parameter, looked up in the action's own request schema. */
 function parameterType(action: ActionName, param: string): string | undefined {
-  const option = ActionRequestSchema.def.options.find((o) => (o.shape.action.def.values as readonly string[]).includes(action));
-  let schema: z.core.$ZodType | undefined = (option?.shape.params.shape as Record<string, z.core.$ZodType> | undefined)?.[param];
+  let schema: z.core.$ZodType | undefined = paramsShape(action)[param];
   // By the definition's type, not the class: the function's schemas are zod/mini's, and string formats such as
   // z.iso.datetime() are strings too.
   while (schema !== undefined && (schema._zod.def.type === 'optional' || schema._zod.def.type === 'default')) {
@@ -228,7 +257,7 @@ function coerce(action: ActionName, param: string, values: readonly string[]): u
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new InvalidInputError(`--${param}`, 'is not valid JSON');
+      throw new InvalidInputError(`--${kebab(param)}`, 'is not valid JSON');
     }
   };
   switch (type) {
@@ -237,13 +266,12 @@ function coerce(action: ActionName, param: string, values: readonly string[]): u
     case 'json[]':
       return values.length === 1 && one.startsWith('[') ? json(one) : values.map(json);
     case 'boolean':
-      return one === 'true' ? true : one === 'false' ? false : one;
+      return one === 'true';
     case 'number':
       return Number.isNaN(Number(one)) ? one : Number(one);
     case 'json':
       return json(one);
     default:
-      // A string, or a parameter the action does not have: the request schema names it in its error.
       return one;
   }
 }

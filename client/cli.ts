@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidInputError, PgRotatorError } from '../lambda/errors';
-import { errorInfo } from '../lambda/requests/envelope';
+import type { Response } from '../lambda/requests/envelope';
+import { errorInfo } from '../lambda/requests/error-info';
 import type { OrchestratorRequestInput } from '../lambda/requests/orchestrator-request';
 import { InvocationError } from './client-errors';
 import type { CliCommand } from './cli-args';
 import { parseCli, USAGE } from './cli-args';
 import { createPgRotatorClient } from './pg-rotator-client';
+import { statusTable } from './status-table';
 
 /** Where the CLI reads and writes; the real process's by default, a test's in tests. */
 export interface CliIo {
@@ -18,13 +20,18 @@ export interface CliIo {
   readonly lambda?: Pick<LambdaClient, 'send'>;
 }
 
-/** Exit statuses of the CLI. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, invocation: 3 } as const;
+/**
+ * Exit statuses of the CLI. `findings` and `incomplete` are the status command's: a secret is stuck or overdue (a
+ * secret with rotation turned off alone is not, since that may be intended), or the listing stopped before the end
+ * and what it saw is healthy, so health cannot be asserted.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, invocation: 3, findings: 4, incomplete: 5 } as const;
 
 /**
  * The `pg-rotator` command: parses arguments, sends one request through the typed client and prints the response
- * envelope as JSON. Returns the exit status: 0 ok, 1 the function answered ok:false, 2 usage or validation error
- * (printed as an envelope-shaped error), 3 the invocation failed.
+ * envelope as JSON, or the status table. Returns the exit status: 0 ok, 1 the function answered ok:false, 2 usage
+ * or validation error (printed as an envelope-shaped error), 3 the invocation failed, 4 and 5 (status) see
+ * {@link EXIT}.
  *
  * @example
  * process.exitCode = await runCli(process.argv.slice(2), processIo());
@@ -50,11 +57,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const request = command.kind === 'request' ? command.request : await readRequest(command.file, io, options.dryRun);
     const response = await client.send(request as OrchestratorRequestInput);
-    io.stdout(`${JSON.stringify(response, null, 2)}\n`);
-    return response.ok ? EXIT.ok : EXIT.failed;
+    if (command.kind === 'request' && command.view === 'status-table' && response.kind === 'status' && response.result !== null) {
+      io.stdout(statusTable(response.result));
+    } else {
+      io.stdout(`${JSON.stringify(response, null, 2)}\n`);
+    }
+    return exitStatus(response);
   } catch (error) {
     return failLocally(io, error, error instanceof InvocationError || !(error instanceof PgRotatorError) ? EXIT.invocation : EXIT.usage);
   }
+}
+
+function exitStatus(response: Response): number {
+  if (!response.ok) return EXIT.failed;
+  if (response.kind !== 'status' || response.result === null) return EXIT.ok;
+  const { counts, complete } = response.result;
+  if (counts.stuck > 0 || counts.overdue > 0) return EXIT.findings;
+  return complete ? EXIT.ok : EXIT.incomplete;
 }
 
 async function readRequest(file: string, io: CliIo, dryRun: boolean): Promise<Record<string, unknown>> {

@@ -4,11 +4,12 @@ import type { z } from 'zod';
 import type { ActionRequestSchema } from '../lambda/actions/action-request';
 import type { TestRequestSchema } from '../lambda/checks/test-request';
 import type { DiscoverRequestSchema } from '../lambda/discovery/discovery';
-import type { ActionResponse, DiscoverResponse, Response, RotateResponse, TestResponse } from '../lambda/requests/envelope';
+import type { ActionResponse, DiscoverResponse, Response, RotateResponse, StatusResponse, TestResponse } from '../lambda/requests/envelope';
 import { ResponseSchema } from '../lambda/requests/envelope';
 import type { OrchestratorRequestInput } from '../lambda/requests/orchestrator-request';
 import { OrchestratorRequestSchema } from '../lambda/requests/orchestrator-request';
 import type { RotateRequestSchema } from '../lambda/requests/rotate-request';
+import type { StatusRequestSchema } from '../lambda/status/status-request';
 import { firstIssue } from '../lambda/validation';
 import { InvalidResponseError, InvocationError } from './client-errors';
 
@@ -32,6 +33,8 @@ export type TestInput = Omit<z.input<typeof TestRequestSchema>, 'kind'>;
 export type RotateInput = Omit<z.input<typeof RotateRequestSchema>, 'kind'>;
 /** A discover request as callers write it. */
 export type DiscoverInput = Omit<z.input<typeof DiscoverRequestSchema>, 'kind'>;
+/** A status request as callers write it (to the status function). */
+export type StatusInput = Omit<z.input<typeof StatusRequestSchema>, 'kind'>;
 
 /** The typed client orchestrators import. Every method validates the request before sending and the response after. */
 export interface PgRotatorClient {
@@ -43,6 +46,8 @@ export interface PgRotatorClient {
   test(request: TestInput): Promise<TestResponse>;
   rotate(request: RotateInput): Promise<RotateResponse>;
   discover(request: DiscoverInput): Promise<DiscoverResponse>;
+  /** A status request: the client must be made for the status function, which answers it (the orchestrator refuses it). */
+  status(request?: StatusInput): Promise<StatusResponse>;
 }
 
 /**
@@ -113,6 +118,7 @@ export function createPgRotatorClient(options: PgRotatorClientOptions): PgRotato
     test: (request) => sendAs('test', request),
     rotate: (request) => sendAs('rotate', request),
     discover: (request) => sendAs('discover', request),
+    status: (request = {}) => sendAs('status', request),
   };
 }
 

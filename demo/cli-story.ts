@@ -26,12 +26,36 @@ export interface AppUser {
 }
 
 /**
- * The orchestrator API as an operator would drive it, through the `pg-rotator` CLI in a child process against the
- * local Lambda endpoint: a test request with the admin checklist (and its fixes applied), then lock-user as a dry
- * run, for real, and undone by sending back the rollback the response carried, and last a lock-user the
- * permission policy refuses. Each step is proved by logging in as the user.
+ * An application user the policy covers (`demo_app_*`) that no secret of the deployment rotates, with its credentials
+ * in a secret of its own: what an on-call engineer's tooling would lock. A rotated login is protected from actions
+ * (protected.rotated-login): locking it would break its rotation.
  */
-export async function demonstrateCli(ctx: DemoContext, app: AppUser): Promise<CliRow[]> {
+export async function createOnCallUser(ctx: DemoContext): Promise<AppUser> {
+  const role = `demo_app_oncall_${Math.random().toString(36).slice(2, 6)}`;
+  const password = 'Demo-OnCall-Passw0rd';
+  await ctx.asServerAdmin(async (client) => {
+    await client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(password)}`);
+    // As for the rotated users (rotations.ts): ADMIN OPTION without the role's privileges, on 16 and newer.
+    const { rows } = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+    if ((rows[0]?.v ?? 0) >= 160000) {
+      await client.query(`GRANT ${escapeIdentifier(role)} TO ${escapeIdentifier(ctx.admin.role)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
+    }
+  });
+  ctx.created(role);
+  const { target } = ctx;
+  // No strategy and no admin: the deployment binds nothing for it.
+  const secretArn = await ctx.createSecret(`demo/oncall-${role}`, { engine: 'postgres', host: target.host, port: target.port, username: role, password, dbname: target.database });
+  return { role, secretArn };
+}
+
+/**
+ * The orchestrator API as an operator would drive it, through the `pg-rotator` CLI in a child process against the
+ * local Lambda endpoint: a test request with the admin checklist (and its fixes applied), then lock-user on `app` as a
+ * dry run, for real, and undone by sending back the rollback the response carried, and last two lock-users the
+ * function refuses whatever the policy says: a DBA's login, and `rotated`, a login whose secret the deployment
+ * rotates. Each step is proved by logging in as the user.
+ */
+export async function demonstrateCli(ctx: DemoContext, app: AppUser, rotated: AppUser): Promise<CliRow[]> {
   const global = ['--function', ctx.stack.orchestratorArn, '--endpoint-url', ctx.stack.lambda.endpoint, '--region', 'us-east-1', '--caller', 'npm run demo'];
   console.log(`\n${bold('Orchestrator API through the CLI')}`);
   console.log(dim(`pg-rotator = node client/bin/pg-rotator.mjs ${global.map(shellWord).join(' ')}`));
@@ -99,26 +123,34 @@ export async function demonstrateCli(ctx: DemoContext, app: AppUser): Promise<Cl
   const backOk = undone?.ok === true && undone.result?.action === 'unlock-user' && undone.result.changed && logsInAgain;
   rows.push(row(`request < rollback (${rollback.action})`, back, backOk, `${mark(backOk)} logs in again`));
 
-  rows.push(await demonstrateRefusal(ctx, global));
+  // 5. What no policy reaches: a DBA's login (CREATEROLE), which the admin could lock in PostgreSQL itself.
+  const dba = `demo_app_dba_${Math.random().toString(36).slice(2, 6)}`;
+  const dbaPassword = 'Demo-Dba-Passw0rd';
+  await ctx.asServerAdmin((client) => client.query(`CREATE ROLE ${escapeIdentifier(dba)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(dbaPassword)}`));
+  ctx.created(dba);
+  console.log(dim(`    "${dba}" is named like the application users the policy covers, but has CREATEROLE`));
+  rows.push(await demonstrateRefusal(ctx, global, { label: 'a DBA', role: dba, password: dbaPassword, rule: 'protected.createrole' }));
+  // 6. And a login whose secret the deployment rotates: locking it would break its rotation.
+  const rotatedCredentials = await ctx.secretValue(rotated.secretArn, 'AWSCURRENT');
+  console.log(dim(`    "${rotated.role}" is covered by the policy too, but the deployment rotates its secret (its binding names it)`));
+  rows.push(await demonstrateRefusal(ctx, global, { label: 'a rotated login', role: rotated.role, password: rotatedCredentials.password, rule: 'protected.rotated-login' }));
   return rows;
 }
 
 /**
- * 5. What the policy keeps out of reach: the same lock-user on a DBA's login (CREATEROLE), which the admin could lock
- * in PostgreSQL itself. The function refuses it, names the rule, and the DBA still logs in.
+ * A lock-user the function refuses whatever the policy says: it names the rule, and the role still logs in.
  */
-async function demonstrateRefusal(ctx: DemoContext, global: readonly string[]): Promise<CliRow> {
-  const dba = `demo_app_dba_${Math.random().toString(36).slice(2, 6)}`;
-  const password = 'Demo-Dba-Passw0rd';
-  await ctx.asServerAdmin((client) => client.query(`CREATE ROLE ${escapeIdentifier(dba)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(password)}`));
-  ctx.created(dba);
-  console.log(dim(`    "${dba}" is named like the application users the policy covers, but has CREATEROLE`));
-  const attempt = await step(global, ['action', 'lock-user', '--admin-secret', ctx.admin.secretName, '--role', dba]);
+async function demonstrateRefusal(
+  ctx: DemoContext,
+  global: readonly string[],
+  target: { readonly label: string; readonly role: string; readonly password: string; readonly rule: string },
+): Promise<CliRow> {
+  const attempt = await step(global, ['action', 'lock-user', '--admin-secret', ctx.admin.secretName, '--role', target.role]);
   const refused = asAction(attempt.response);
-  const stillLogsIn = (await tryLogin(ctx.target.admin, dba, password)).ok;
-  console.log(`    proof: "${dba}" still logs in ${mark(stillLogsIn)}`);
-  const ok = attempt.status === 1 && refused?.error?.code === 'ACTION_REFUSED' && refused.error.rule === 'protected.createrole' && stillLogsIn;
-  return { request: 'action lock-user (a DBA)', exit: String(attempt.status), ms: attempt.ms.toFixed(0), proof: `${mark(ok)} refused (${refused?.error?.rule ?? '?'}); still logs in`, ok };
+  const stillLogsIn = (await tryLogin(ctx.target.admin, target.role, target.password)).ok;
+  console.log(`    proof: "${target.role}" still logs in ${mark(stillLogsIn)}`);
+  const ok = attempt.status === 1 && refused?.error?.code === 'ACTION_REFUSED' && refused.error.rule === target.rule && stillLogsIn;
+  return { request: `action lock-user (${target.label})`, exit: String(attempt.status), ms: attempt.ms.toFixed(0), proof: `${mark(ok)} refused (${refused?.error?.rule ?? '?'}); still logs in`, ok };
 }
 
 /** Prints the command, runs it, prints the headline and, for actions, the digest. */

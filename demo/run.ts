@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { STRATEGIES } from '../lambda/config/environment';
 import { startLocalStack } from '../local/stack';
 import type { CliRow } from './cli-story';
-import { demonstrateCli } from './cli-story';
+import { createOnCallUser, demonstrateCli } from './cli-story';
 import type { DemoContext } from './context';
 import { createContext } from './context';
 import { DEMO_OPTIONS, DEMO_USAGE } from './options';
@@ -58,7 +58,7 @@ try {
   const rotations: RotationRow[] = [];
   for (const strategy of STRATEGIES) rotations.push(await demonstrateRotation(ctx, strategy));
   const managed = rotations.find((row) => row.strategy === 'admin');
-  const cli: CliRow[] = managed?.ok ? await demonstrateCli(ctx, { role: managed.role, secretArn: managed.secretArn }) : [];
+  const cli: CliRow[] = managed?.ok ? await demonstrateCli(ctx, await createOnCallUser(ctx), { role: managed.role, secretArn: managed.secretArn }) : [];
 
   console.log(`\n${bold('Summary')}`);
   console.log(

@@ -10,6 +10,9 @@ import type { PgRotatorConfig, SecretReferenceConfig } from './config/schema';
 import { referencedArn } from './config/secret-reference';
 import { PgRotator } from './constructs/pg-rotator';
 import type { OrchestrationAccess } from './constructs/orchestration-access';
+import type { ExpirySchedule, OrchestrationProps, OrchestratorProfile } from './constructs/orchestrator-profiles';
+import { DEFAULT_PROFILE, pascalCase } from './constructs/orchestrator-profiles';
+import type { ProfileAccess } from './config/orchestration-schema';
 import type { SecretsManagerAccess } from './constructs/rotator-network';
 
 /** Props of {@link PgRotatorStack}. */
@@ -109,10 +112,11 @@ export class PgRotatorStack extends Stack {
       value: this.rotator.function.functionArn,
       description: 'The rotation function: attach secrets to it for rotation (only Secrets Manager may invoke it)',
     });
-    if (this.rotator.orchestrator) {
-      new CfnOutput(this, 'OrchestratorFunctionArn', {
-        value: this.rotator.orchestrator.function.functionArn,
-        description: 'The orchestrator function: orchestrators invoke this ARN',
+    for (const [name, profile] of this.rotator.profiles) {
+      // The `orchestrator` profile keeps pg-rotator's one output; the others' are named after them.
+      new CfnOutput(this, name === DEFAULT_PROFILE ? 'OrchestratorFunctionArn' : `OrchestratorFunctionArn${pascalCase(name)}`, {
+        value: profile.function.function.functionArn,
+        description: `The ${name} profile's orchestrator function: its orchestrators invoke this ARN`,
       });
     }
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
@@ -120,27 +124,46 @@ export class PgRotatorStack extends Stack {
   }
 
   /**
-   * The orchestration section as construct props. A `rotate.secretsManager` entry becomes the very secret of its
-   * `secrets[]` entry (the schema matched them by name), so the construct sees one secret, not two imports.
+   * The orchestration section as construct props: its own fields (the `orchestrator` profile's) and each profile's.
    */
-  private orchestration(config: PgRotatorConfig): OrchestrationAccess | undefined {
+  private orchestration(config: PgRotatorConfig): OrchestrationProps | undefined {
     const { orchestration } = config;
     if (!orchestration) return undefined;
+    const { profiles, ...shorthand } = orchestration;
+    const profileProps = Object.entries(profiles ?? {}).map(([name, { orchestrators, reservedConcurrency, ...access }]): [string, OrchestratorProfile] => [
+      name,
+      { orchestrators, reservedConcurrentExecutions: reservedConcurrency, ...this.access(config, access, name) },
+    ]);
+    return { ...this.access(config, shorthand, DEFAULT_PROFILE), ...(profileProps.length > 0 ? { profiles: Object.fromEntries(profileProps) } : {}) };
+  }
+
+  /**
+   * One profile's grants as construct props. A `rotate.secretsManager` entry becomes the very secret of its
+   * `secrets[]` entry (the schema matched them by name), so the construct sees one secret, not two imports; an expiry
+   * target, the very secret of the profile's adminSecrets (or connectionSecrets) entry.
+   */
+  private access(config: PgRotatorConfig, access: ProfileAccess, profile: string): OrchestrationAccess & { expireTemporaryUsers?: ExpirySchedule | false } {
     const secret = (reference: SecretReferenceConfig) => this.importSecret(reference);
     const nameOf = (reference: { arn?: string; partialArn?: string }) => {
       const { arn, complete } = referencedArn(reference);
       return secretNameOf(arn, complete);
     };
-    const passwordSecrets = orchestration.passwordSecrets;
+    const sameAs = (among: readonly SecretReferenceConfig[], reference: { arn?: string; partialArn?: string }) => {
+      const found = among.find((entry) => nameOf(entry) === nameOf(reference));
+      return found === undefined ? undefined : secret(found);
+    };
+    const passwordSecrets = access.passwordSecrets;
     const passwordKey = passwordSecrets?.kmsKeyArn;
+    const expiry = access.expireTemporaryUsers;
     return {
-      adminSecrets: orchestration.adminSecrets.map(secret),
-      connectionSecrets: orchestration.connectionSecrets.map(secret),
+      adminSecrets: access.adminSecrets.map(secret),
+      connectionSecrets: access.connectionSecrets.map(secret),
       passwordSecrets: passwordSecrets && {
         namePrefix: passwordSecrets.namePrefix,
-        encryptionKey: passwordKey === undefined ? undefined : kms.Key.fromKeyArn(this, 'PasswordSecretsKey', passwordKey),
+        encryptionKey:
+          passwordKey === undefined ? undefined : kms.Key.fromKeyArn(this, profile === DEFAULT_PROFILE ? 'PasswordSecretsKey' : `PasswordSecretsKey-${profile}`, passwordKey),
       },
-      inlineRotations: orchestration.rotate.inline.map((entry) => ({
+      inlineRotations: access.rotate.inline.map((entry) => ({
         secret: secret(entry),
         adminSecret: entry.adminSecret ? secret(entry.adminSecret) : undefined,
         strategy: entry.strategy,
@@ -148,10 +171,22 @@ export class PgRotatorStack extends Stack {
         alternateUsername: entry.alternateUsername,
         ownerRole: entry.ownerRole,
       })),
-      secretsManagerRotations: orchestration.rotate.secretsManager.flatMap((entry) =>
+      secretsManagerRotations: access.rotate.secretsManager.flatMap((entry) =>
         config.secrets.filter((scheduled) => nameOf(scheduled) === nameOf(entry)).map(secret),
       ),
-      policy: orchestration.policy,
+      policy: access.policy,
+      expireTemporaryUsers:
+        expiry === undefined || expiry === false
+          ? expiry
+          : {
+              schedule: expiry.schedule,
+              targets: expiry.targets?.map((target) => ({
+                // The schema checked each is one of the profile's own.
+                adminSecret: sameAs(access.adminSecrets, target.adminSecret) ?? secret(target.adminSecret),
+                connectionSecret: target.connectionSecret && (sameAs(access.connectionSecrets, target.connectionSecret) ?? secret(target.connectionSecret)),
+                database: target.database,
+              })),
+            },
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Declarations } from '../lambda/config/declarations';
-import { boundLoginsOf } from '../lambda/config/declarations';
+import { rotatedRolesOf } from '../lambda/config/declarations';
 import type { RotationBinding } from '../lambda/config/rotation-bindings';
 import { ADMIN_STRATEGIES, RotationBindingSchema } from '../lambda/config/rotation-bindings';
 import { sameSecret } from '../lambda/secrets/secret-arn';
@@ -10,6 +10,8 @@ import { sameSecret } from '../lambda/secrets/secret-arn';
  * secrets (as ADMIN_SECRET_ARNS). Both local functions read the same declarations, as one deployment's would.
  */
 export interface LocalDeclarations extends Declarations {
+  /** The bindings, shared by every function of the deployment (its one bindings file). */
+  readonly bindings: RotationBinding[];
   /** Binds a secret, as an entry of the bindings file. */
   bind(binding: RotationBinding): void;
   /** Declares an admin secret, as an entry of ADMIN_SECRET_ARNS. */
@@ -22,14 +24,21 @@ export interface LocalDeclarations extends Declarations {
   declareLike(secretArn: string, value: Readonly<Record<string, unknown>>): void;
 }
 
-export function localDeclarations(options: { readonly tagsBind?: boolean; readonly adminSecretArns?: readonly string[] } = {}): LocalDeclarations {
-  const bindings: RotationBinding[] = [];
+/**
+ * @param options.bindings the deployment's bindings, when another function's declarations already hold them: one
+ *   deployment has one bindings file, while each function (each orchestrator profile) has its own admin allow list
+ */
+export function localDeclarations(
+  options: { readonly tagsBind?: boolean; readonly adminSecretArns?: readonly string[]; readonly bindings?: RotationBinding[] } = {},
+): LocalDeclarations {
+  const bindings: RotationBinding[] = options.bindings ?? [];
   const admins: string[] = [...(options.adminSecretArns ?? [])];
   const declarations: LocalDeclarations = {
+    bindings,
     tagsBind: options.tagsBind ?? false,
     fileBinding: (secretArn) => bindings.find((binding) => sameSecret(binding.secretArn, secretArn)),
     isAdminSecret: (secretArn) => admins.some((admin) => sameSecret(admin, secretArn)),
-    boundLogins: () => boundLoginsOf(bindings),
+    boundRoles: () => rotatedRolesOf(bindings),
     bind: (binding) => {
       const parsed = RotationBindingSchema.parse(binding);
       const at = bindings.findIndex((known) => sameSecret(known.secretArn, parsed.secretArn));

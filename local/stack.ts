@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ENV } from '../lambda/config/environment';
 import { handleOrchestratorEvent } from '../lambda/handlers/orchestrator';
 import { handleRotationEvent } from '../lambda/handlers/rotation';
 import type { Runtime } from '../lambda/runtime';
@@ -21,6 +22,8 @@ export const LOCAL_AWS = {
 export const ROTATOR_FUNCTION = 'pg-rotator';
 /** The function name of pg-rotator's orchestrator entry point (orchestrator requests and Pulumi ESC events). */
 export const ORCHESTRATOR_FUNCTION = 'pg-rotator-orchestrator';
+/** The profile the default orchestrator function serves, as the construct names the shorthand's (its PROFILE). */
+export const DEFAULT_LOCAL_PROFILE = 'orchestrator';
 
 /**
  * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's two functions
@@ -44,27 +47,43 @@ export interface LocalStack {
    * secrets they create, as a deployment's config lists them.
    */
   readonly declarations: LocalDeclarations;
-  /** Every line either function logged, for assertions that nothing secret was written. */
+  /** The other orchestrator profiles, by name: each its own function, runtime and admin allow list. */
+  readonly profiles: ReadonlyMap<string, LocalProfile>;
+  /** Every line any function logged, for assertions that nothing secret was written. */
   readonly functionLog: readonly string[];
   secretsClient(options?: { maxAttempts?: number }): SecretsManagerClient;
   lambdaClient(): LambdaClient;
   close(): Promise<void>;
 }
 
+/** An orchestrator profile's function on the local endpoints, as the construct deploys one per profile. */
+export interface LocalProfile {
+  /** Its ARN (`pg-rotator-<name>`). */
+  readonly arn: string;
+  readonly runtime: Runtime;
+  /** The deployment's bindings (shared) and this profile's own admin secrets. */
+  readonly declarations: LocalDeclarations;
+}
+
 export interface LocalStackOptions {
   /** The function's environment (PGSSLMODE, PGSSLROOTCERT, PASSWORD_LENGTH, …); the endpoint is added. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * More orchestrator profiles, by name, each with what its environment adds or overrides (its PERMISSION_POLICY,
+   * ADMIN_SECRET_ARNS, …). The default orchestrator function is the profile `orchestrator`, as the construct's.
+   */
+  readonly profiles?: Readonly<Record<string, { readonly env?: Readonly<Record<string, string>> }>>;
   /** Also echo the function's log lines (the demo shows them; tests keep them). */
   readonly onFunctionLog?: (line: string) => void;
-  /** The deployment's rotated logins, which orchestrator actions must not touch. @default - none */
-  readonly protectedLogins?: () => Promise<ReadonlySet<string>>;
+  /** Secrets Manager's clock, for tests that let days pass. @default the system clock */
+  readonly clock?: () => Date;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const lambda = await startLocalLambda({ region: LOCAL_AWS.region });
   let secretsManager: LocalSecretsManager | undefined;
   try {
-    secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint });
+    secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint, ...(options.clock ? { clock: options.clock } : {}) });
     const functionLog: string[] = [];
     const smEndpoint = secretsManager.endpoint;
     const env = options.env ?? {};
@@ -72,27 +91,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tagsBind: ['true', '1', 'y', 'yes'].includes((env.ROTATION_BINDING_TAGS ?? '').toLowerCase()),
       adminSecretArns: (env.ADMIN_SECRET_ARNS ?? '').split(',').filter((arn) => arn !== ''),
     });
-    const makeRuntime = () =>
+    const makeRuntime = (functionEnv: Readonly<Record<string, string>>, functionDeclarations: LocalDeclarations) =>
       createRuntime(
-        { ...options.env, SECRETS_MANAGER_ENDPOINT: smEndpoint },
+        { ...functionEnv, SECRETS_MANAGER_ENDPOINT: smEndpoint },
         {
           secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
-          declarations,
-          ...(options.protectedLogins === undefined ? {} : { protectedLogins: options.protectedLogins }),
+          declarations: functionDeclarations,
           writeLog: (line) => {
             functionLog.push(line);
             options.onFunctionLog?.(line);
           },
         },
       );
-    const runtime = makeRuntime();
-    const orchestratorRuntime = makeRuntime();
+    const runtime = makeRuntime(env, declarations);
+    // As the construct's shorthand (orchestrators + orchestration) deploys it: the profile named orchestrator.
+    const orchestratorRuntime = makeRuntime({ [ENV.profile]: DEFAULT_LOCAL_PROFILE, ...env }, declarations);
     const rotatorArn = lambda.register(ROTATOR_FUNCTION, { kind: 'in-process', handler: (event) => handleRotationEvent(event, runtime), timeoutMs: 30_000 });
     const orchestratorArn = lambda.register(ORCHESTRATOR_FUNCTION, {
       kind: 'in-process',
       handler: (event, context) => handleOrchestratorEvent(event, orchestratorRuntime, context),
       timeoutMs: 30_000,
     });
+    const profiles = new Map<string, LocalProfile>();
+    for (const [name, profile] of Object.entries(options.profiles ?? {})) {
+      const profileEnv: Record<string, string> = { ...env, ...profile.env, [ENV.profile]: name };
+      const profileDeclarations = localDeclarations({
+        tagsBind: declarations.tagsBind,
+        adminSecretArns: (profileEnv.ADMIN_SECRET_ARNS ?? '').split(',').filter((arn) => arn !== ''),
+        bindings: declarations.bindings,
+      });
+      const profileRuntime = makeRuntime(profileEnv, profileDeclarations);
+      const arn = lambda.register(`${ROTATOR_FUNCTION}-${name}`, {
+        kind: 'in-process',
+        handler: (event, context) => handleOrchestratorEvent(event, profileRuntime, context),
+        timeoutMs: 30_000,
+      });
+      profiles.set(name, { arn, runtime: profileRuntime, declarations: profileDeclarations });
+    }
     const endpoints = { secretsManager: secretsManager.endpoint, lambda: lambda.endpoint };
     const stack: LocalStack = {
       lambda,
@@ -102,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runtime,
       orchestratorRuntime,
       declarations,
+      profiles,
       functionLog,
       secretsClient: (clientOptions = {}) => new SecretsManagerClient({ ...LOCAL_AWS, endpoint: endpoints.secretsManager, ...clientOptions }),
       lambdaClient: () => new LambdaClient({ ...LOCAL_AWS, endpoint: endpoints.lambda }),

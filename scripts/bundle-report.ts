@@ -2,7 +2,7 @@
  * `npm run bundle:report [-- --save FILE] [--against FILE] [--target node24]`
  *
  * Builds the function bundle as deployed (scripts/function-bundle.ts, target node24) and prints, for each file
- * (rotation.mjs, orchestrator.mjs), its minified size and what each package contributes, from esbuild's metafile.
+ * (rotation.mjs, orchestrator.mjs, status.mjs), its minified size and what each package contributes, from esbuild's metafile.
  * --save writes those figures as JSON; --against reads a saved JSON and prints it beside this build, to measure a
  * change before and after.
  */

@@ -8,6 +8,10 @@
  *   - is named `*.db.test.ts` (the opt-in for a suite that reaches the database only through a helper).
  * Everything else does not depend on the server version and runs once, in `npm test`.
  *
+ * A database suite whose behaviour does not depend on the server's version either may say so with a line
+ * `@matrix once: <why>` in its text; it then runs once, in `npm test` (PostgreSQL 18), and the matrix prints it with
+ * its reason. Each such line must say which other suite covers its database side on every major.
+ *
  * The matrix always uses local clusters: PG_TEST_URL would pin every run to one server, so it is refused.
  */
 import { spawn } from 'node:child_process';
@@ -19,19 +23,24 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ALL_MAJORS = ['14', '15', '16', '17', '18'];
 const HARNESS_IMPORT = /\bfrom\s+['"][^'"]*\/support\/postgres(?:\.js)?['"]/;
+// The reason runs to the end of its comment paragraph (a blank comment line or the comment's end).
+const ONCE = /@matrix once: ([\s\S]+?)(?:\n\s*\*?\s*\n|\*\/)/;
 
-/** @returns {Promise<string[]>} database suites, relative to the repository root */
+/** @returns {Promise<{ suites: string[], once: { file: string, why: string }[] }>} database suites, relative to the repository root */
 async function findDatabaseSuites() {
   const entries = await readdir(path.join(ROOT, 'test'), { recursive: true });
   const suites = [];
+  const once = [];
   for (const entry of entries.sort()) {
     if (!entry.endsWith('.test.ts')) continue;
     const file = path.join('test', entry);
-    if (entry.endsWith('.db.test.ts') || HARNESS_IMPORT.test(await readFile(path.join(ROOT, file), 'utf8'))) {
-      suites.push(file);
-    }
+    const text = await readFile(path.join(ROOT, file), 'utf8');
+    if (!entry.endsWith('.db.test.ts') && !HARNESS_IMPORT.test(text)) continue;
+    const why = ONCE.exec(text)?.[1];
+    if (why === undefined) suites.push(file);
+    else once.push({ file, why: why.replace(/\n\s*\*\s?/g, ' ').trim() });
   }
-  return suites;
+  return { suites, once };
 }
 
 /**
@@ -102,7 +111,8 @@ async function main() {
     console.error('test:matrix starts local clusters of each major; unset PG_TEST_URL to run it');
     return 2;
   }
-  const suites = await findDatabaseSuites();
+  const { suites, once } = await findDatabaseSuites();
+  for (const { file, why } of once) console.log(`runs once, in npm test (PostgreSQL 18): ${file}: ${why}`);
   if (suites.length === 0) {
     console.error('no database suites found (test files importing test/support/postgres or named *.db.test.ts)');
     return 1;

@@ -11,7 +11,6 @@ import {
 } from '../../lambda/config/environment';
 import {
   ACCOUNT_ID,
-  IAM_ROLE_ARN,
   REGION_NAME,
   SECURITY_GROUP_ID,
   SNS_TOPIC_ARN,
@@ -19,9 +18,8 @@ import {
   VPC_ID,
   arnLocation,
 } from './arns';
-import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
 import { DEFAULT_MEMORY_MB } from '../constructs/rotator-function';
-import { checkOrchestration, OrchestrationSchema, orchestrationReferences } from './orchestration-schema';
+import { checkOrchestration, OrchestrationSchema, OrchestratorSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
   bindingFields,
@@ -85,12 +83,13 @@ function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.i
 
 const FunctionSchema = z.strictObject({
   /**
-   * Fixed name of the rotation function; the orchestrator function is `<functionName>-orchestrator` (hence 51
-   * characters at most: Lambda allows 64), so orchestrators can hold a stable ARN across stack replacements.
+   * Fixed name of the rotation function; each orchestrator profile's function is `<functionName>-<profile>` (the
+   * shorthand's `<functionName>-orchestrator`), so orchestrators can hold a stable ARN across stack replacements. A name
+   * that makes a profile's over Lambda's 64 characters is refused naming the profile (orchestration-schema.ts).
    */
   functionName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,51}$/, { error: 'must be 1-51 letters, digits, - or _ (the orchestrator function adds -orchestrator)' })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
     .optional(),
   // The construct's default, chosen by cost per rotation (DEFAULT_MEMORY_MB says how).
   memoryMb: z.number().int().min(128).max(10240).default(DEFAULT_MEMORY_MB),
@@ -102,7 +101,7 @@ const FunctionSchema = z.strictObject({
    * so 5 bounds rotation to 15 (PgRotatorProps.reservedConcurrentExecutions).
    */
   reservedConcurrency: z.number().int().min(1).max(1000).default(5),
-  /** The orchestrator function's reserved concurrency and ceiling (5: at most 15 sessions). */
+  /** Each orchestrator profile's reserved concurrency and ceiling, unless the profile sets its own (5: at most 15 sessions). */
   orchestratorReservedConcurrency: z.number().int().min(1).max(1000).default(5),
   logRetentionDays: z
     .custom<logs.RetentionDays>((days) => (LOG_RETENTION_DAYS as readonly unknown[]).includes(days), {
@@ -175,21 +174,6 @@ const NetworkSchema = z.strictObject({
   databases: z.array(DatabaseSchema).min(1),
   secretsManagerAccess: SecretsManagerAccessSchema,
 });
-
-const OrchestratorSchema = z
-  .strictObject({
-    roleArn: id(IAM_ROLE_ARN, 'an IAM role ARN').optional(),
-    accountId: id(ACCOUNT_ID, 'a 12-digit account id').optional(),
-  })
-  .superRefine((orchestrator, ctx) => {
-    if ((orchestrator.roleArn === undefined) === (orchestrator.accountId === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['roleArn'], message: 'give exactly one of roleArn and accountId' });
-    }
-  })
-  // Runs only once the refinement passed, so exactly one is set: the output is the construct's own type.
-  .transform(({ roleArn, accountId }): OrchestratorPrincipal =>
-    roleArn !== undefined ? { roleArn } : { accountId: accountId ?? '' },
-  );
 
 const AlertsSchema = z.strictObject({
   /** An existing topic; a KMS-encrypted, TLS-only topic is created when absent. */

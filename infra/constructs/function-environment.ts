@@ -97,6 +97,13 @@ export interface FunctionSettings {
   readonly adminSecretArns?: readonly string[];
   /** Let `pg-rotator:*` tags bind secrets the bindings file does not (ROTATION_BINDING_TAGS). @default false */
   readonly rotationBindingTags?: boolean;
+  /**
+   * Protect the rotated roles of secrets bound by tags from orchestrator actions, listing them (PROTECT_TAG_BOUND_ROLES).
+   * @default false
+   */
+  readonly protectTagBoundRoles?: boolean;
+  /** The orchestrator profile the function serves (PROFILE). @default - none (the rotation function) */
+  readonly profile?: string;
 }
 
 /**
@@ -158,6 +165,8 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const adminSecretArns = [...new Set(settings.adminSecretArns ?? [])];
   if (adminSecretArns.length > 0) contract[ENV.adminSecretArns] = adminSecretArns.join(',');
   contract[ENV.rotationBindingTags] = String(settings.rotationBindingTags ?? false);
+  if (settings.protectTagBoundRoles === true) contract[ENV.protectTagBoundRoles] = 'true';
+  if (settings.profile !== undefined) contract[ENV.profile] = settings.profile;
 
   // A secret of the same stack has an ARN only at deploy time: the schema checks the others.
   const resolved = adminSecretArns.filter((arn) => !Token.isUnresolved(arn));

@@ -9,15 +9,17 @@ export type OrchestratorPrincipal = { readonly roleArn: string } | { readonly ac
 export interface InvokePermissionsProps {
   /** The rotation function: Secrets Manager alone may invoke it. */
   readonly rotationFunction: lambda.IFunction;
-  /** The orchestrator function, when deployed: the orchestrators alone may invoke it. */
-  readonly orchestratorFunction?: lambda.IFunction;
-  /** Orchestrators allowed to invoke the orchestrator function. @default - none */
-  readonly orchestrators?: readonly OrchestratorPrincipal[];
+  /**
+   * Each orchestrator profile's function and the principals that alone may invoke it, with the id its permissions
+   * are named by (`Orchestrator` for the `orchestrator` profile, as pg-rotator's one orchestrator had).
+   * @default - none
+   */
+  readonly profiles?: readonly { readonly id: string; readonly function: lambda.IFunction; readonly orchestrators: readonly OrchestratorPrincipal[] }[];
 }
 
 /**
- * The two functions' resource policies, disjoint: nobody but Secrets Manager is given the rotation function, and
- * Secrets Manager is not given the orchestrator function.
+ * The functions' resource policies, disjoint: nobody but Secrets Manager is given the rotation function, Secrets
+ * Manager is not given an orchestrator function, and each profile's principals are given that profile's function only.
  *
  * Secrets Manager may invoke the rotation function only for secrets of this account (`aws:SourceAccount`, the
  * confused-deputy guard AWS recommends for rotation functions and that CDK's `addRotationSchedule` leaves out,
@@ -30,7 +32,7 @@ export interface InvokePermissionsProps {
 export class InvokePermissions extends Construct {
   /** The Secrets Manager permission; rotation schedules must depend on it. */
   readonly secretsManager: lambda.CfnPermission;
-  /** One permission per orchestrator, in order. */
+  /** One permission per orchestrator of each profile, in order. */
   readonly orchestrators: readonly lambda.CfnPermission[];
 
   constructor(scope: Construct, id: string, props: InvokePermissionsProps) {
@@ -43,17 +45,15 @@ export class InvokePermissions extends Construct {
       sourceAccount: stack.account,
       sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     });
-    const orchestrator = props.orchestratorFunction;
-    this.orchestrators =
-      orchestrator === undefined
-        ? []
-        : (props.orchestrators ?? []).map(
-            (principal, index) =>
-              new lambda.CfnPermission(this, `Orchestrator${index}`, {
-                action: 'lambda:InvokeFunction',
-                functionName: orchestrator.functionArn,
-                principal: 'roleArn' in principal ? principal.roleArn : principal.accountId,
-              }),
-          );
+    this.orchestrators = (props.profiles ?? []).flatMap((profile) =>
+      profile.orchestrators.map(
+        (principal, index) =>
+          new lambda.CfnPermission(this, `${profile.id}${index}`, {
+            action: 'lambda:InvokeFunction',
+            functionName: profile.function.functionArn,
+            principal: 'roleArn' in principal ? principal.roleArn : principal.accountId,
+          }),
+      ),
+    );
   }
 }

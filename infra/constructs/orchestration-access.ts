@@ -1,11 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ENV, EnvironmentSchema, type Strategy } from '../../lambda/config/environment';
+import type { Strategy } from '../../lambda/config/environment';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
-import type { OrchestratorPrincipal } from './invoke-permissions';
 
 /** Where orchestrator actions keep the passwords they generate. */
 export interface PasswordSecrets {
@@ -76,83 +75,11 @@ export interface OrchestrationAccess {
   readonly policy?: PermissionPolicyInput;
 }
 
-/** A secret the construct knows by name, and the prop that named it, for the prefix check. */
-interface NamedSecret {
-  readonly secret: ISecret;
-  readonly field: string;
-}
-
-/**
- * Checks orchestration props against the rest of the construct's props, before anything is created. The config
- * schema (infra/config/schema.ts) makes the same checks with config field names; these guard users of the construct.
- *
- * @throws {InvalidInputError} naming the prop, e.g. `orchestration.passwordSecrets.namePrefix`.
- */
-export function validateOrchestration(input: {
-  readonly orchestration: OrchestrationAccess;
-  readonly orchestrators: readonly OrchestratorPrincipal[];
-  /** The construct's `rotations`: the secrets it schedules, and their admin secrets. */
-  readonly rotations: readonly { readonly secret: ISecret; readonly adminSecret?: ISecret }[];
-}): void {
-  const { orchestration, orchestrators, rotations } = input;
-  if (orchestration.policy !== undefined) policyJson(orchestration.policy);
-  if (orchestrators.length === 0) {
-    throw new InvalidInputError(
-      'orchestration',
-      'grants what only orchestrator requests use, but no orchestrator may invoke the function; add orchestrators or leave orchestration out',
-    );
-  }
-  const isScheduled = (secret: ISecret) => rotations.some((rotation) => sameSecret(rotation.secret, secret));
-  (orchestration.secretsManagerRotations ?? []).forEach((secret, index) => {
-    if (!isScheduled(secret)) {
-      throw new InvalidInputError(
-        `orchestration.secretsManagerRotations[${index}]`,
-        "must be one of rotations: RotateSecret runs the secret's own rotation function, and only those secrets are rotated by this one",
-      );
-    }
-  });
-  (orchestration.inlineRotations ?? []).forEach((rotation, index) => {
-    if (isScheduled(rotation.secret)) {
-      throw new InvalidInputError(
-        `orchestration.inlineRotations[${index}].secret`,
-        'has a rotation schedule here, and inline rotation refuses secrets with Secrets Manager rotation enabled; list it in secretsManagerRotations',
-      );
-    }
-  });
-  const prefix = orchestration.passwordSecrets?.namePrefix;
-  if (prefix === undefined) return;
-  const checked = EnvironmentSchema.shape[ENV.passwordSecretPrefix].safeParse(prefix);
-  if (!checked.success || checked.data === undefined) {
-    throw new InvalidInputError('orchestration.passwordSecrets.namePrefix', checked.error?.issues[0]?.message ?? 'is required');
-  }
-  const named: NamedSecret[] = [
-    ...rotations.flatMap((rotation, i) => [
-      { secret: rotation.secret, field: `rotations[${i}].secret` },
-      ...(rotation.adminSecret ? [{ secret: rotation.adminSecret, field: `rotations[${i}].adminSecret` }] : []),
-    ]),
-    ...(orchestration.adminSecrets ?? []).map((secret, i) => ({ secret, field: `orchestration.adminSecrets[${i}]` })),
-    ...(orchestration.connectionSecrets ?? []).map((secret, i) => ({ secret, field: `orchestration.connectionSecrets[${i}]` })),
-    ...(orchestration.inlineRotations ?? []).flatMap((rotation, i) => [
-      { secret: rotation.secret, field: `orchestration.inlineRotations[${i}].secret` },
-      ...(rotation.adminSecret ? [{ secret: rotation.adminSecret, field: `orchestration.inlineRotations[${i}].adminSecret` }] : []),
-    ]),
-  ];
-  const covered = named.find(
-    ({ secret }) => !Token.isUnresolved(secret.secretName) && secret.secretName.startsWith(prefix),
-  );
-  if (covered) {
-    throw new InvalidInputError(
-      'orchestration.passwordSecrets.namePrefix',
-      `covers ${covered.field} (${covered.secret.secretName}); actions could overwrite or delete it, so choose a prefix no other secret uses`,
-    );
-  }
-}
-
 /**
  * The same secret: one object, or one secret imported twice (by complete and by partial ARN), which then has the
  * same name in the same account and region.
  */
-function sameSecret(a: ISecret, b: ISecret): boolean {
+export function sameSecret(a: ISecret, b: ISecret): boolean {
   if (a === b) return true;
   const concrete = [a.secretName, b.secretName, a.secretArn, b.secretArn].every((value) => !Token.isUnresolved(value));
   const home = (secret: ISecret) => secret.secretArn.split(':').slice(0, 5).join(':');
@@ -163,15 +90,16 @@ function sameSecret(a: ISecret, b: ISecret): boolean {
  * The policy as the function reads it from PERMISSION_POLICY: validated with the function's own schema, written
  * as declared (defaults left to the function), compact.
  *
+ * @param field the prop that declares it, for messages
  * @throws {InvalidInputError} naming the field, e.g. `orchestration.policy.temporaryUsers.maxValidity`.
  */
-export function policyJson(policy: PermissionPolicyInput): string {
+export function policyJson(policy: PermissionPolicyInput, field = 'orchestration.policy'): string {
   const parsed = PermissionPolicySchema.safeParse(policy);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const keys = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
-    const field = ['orchestration', 'policy', ...(issue?.path ?? []).map(String), ...keys].join('.');
-    throw new InvalidInputError(field, keys.length > 0 ? 'is not a known field' : (issue?.message ?? 'is invalid'));
+    const path = [field, ...(issue?.path ?? []).map(String), ...keys].join('.');
+    throw new InvalidInputError(path, keys.length > 0 ? 'is not a known field' : (issue?.message ?? 'is invalid'));
   }
   return JSON.stringify(policy);
 }

@@ -28,8 +28,13 @@ export interface OrchestratorPoliciesProps {
   readonly role: iam.IRole;
   /** The rotation function: `rotate` requests in mode `secrets-manager` make Secrets Manager invoke it. */
   readonly rotationFunction: lambda.IFunction;
-  /** What orchestrator requests may use, already checked by `validateOrchestration`. */
+  /** What orchestrator requests may use, already checked by `validateProfiles`. */
   readonly access: OrchestrationAccess;
+  /**
+   * Let the function list the secrets bound by `pg-rotator:*` tags (ListSecrets), to protect their rotated roles
+   * (PROTECT_TAG_BOUND_ROLES). @default false
+   */
+  readonly listTagBoundSecrets?: boolean;
 }
 
 /**
@@ -42,6 +47,8 @@ export class OrchestratorPolicies extends Construct {
   readonly requestAccess?: iam.Policy;
   /** The password secrets under the name prefix. Absent without `passwordSecrets`. */
   readonly passwordSecrets?: iam.Policy;
+  /** ListSecrets, for the rotated roles of tag-bound secrets. Absent unless asked. */
+  readonly tagBoundRoles?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: OrchestratorPoliciesProps) {
     super(scope, id);
@@ -51,6 +58,9 @@ export class OrchestratorPolicies extends Construct {
         roles: [props.role],
         statements: requestStatements,
       });
+    }
+    if (props.listTagBoundSecrets === true) {
+      this.tagBoundRoles = this.listTagBound(props.role);
     }
     const passwordSecrets = props.access.passwordSecrets;
     if (passwordSecrets) {
@@ -94,6 +104,23 @@ export class OrchestratorPolicies extends Construct {
           'Secrets that actions create do not exist at deploy time, so they are granted by their configured name prefix; the prefix ends in "/", no other secret of the deployment may use it, and the function is given it as PASSWORD_SECRET_PREFIX.',
       });
     }
+  }
+
+  /**
+   * ListSecrets has no resource type (Service Authorization Reference), so its one statement names "*", in a policy
+   * of its own where that finding is acknowledged. It reads metadata (names, tags, rotation settings), never a value.
+   */
+  private listTagBound(role: iam.IRole): iam.Policy {
+    const policy = new iam.Policy(this, 'TagBoundRoles', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ sid: 'ListTagBoundSecrets', actions: ['secretsmanager:ListSecrets'], resources: ['*'] })],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'secretsmanager:ListSecrets has no resource type, so "*" is the only valid Resource; it returns metadata, never a value. The function lists the secrets bound by pg-rotator:* tags to protect their rotated logins and owner roles from orchestrator actions (PROTECT_TAG_BOUND_ROLES), only where the deployment binds secrets by tags.',
+    });
+    return policy;
   }
 
   private requestStatements(props: OrchestratorPoliciesProps): iam.PolicyStatement[] {

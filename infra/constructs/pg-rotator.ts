@@ -17,15 +17,16 @@ import {
   type PasswordPolicy,
 } from './function-environment';
 import { InvokePermissions, type OrchestratorPrincipal } from './invoke-permissions';
-import { policyJson, validateOrchestration, type OrchestrationAccess } from './orchestration-access';
-import { OrchestratorPolicies } from './orchestrator-policies';
+import type { OrchestratorPolicies } from './orchestrator-policies';
+import { DEFAULT_PROFILE, profilePartId, resolveProfiles, validateProfiles, type OrchestrationProps } from './orchestrator-profiles';
+import { ProfileAlarms } from './profile-alarms';
+import { deployProfile, type DeployedProfile } from './profile-deployment';
 import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
 import { RotatorPolicies } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
-import { InvalidInputError } from '../../lambda/errors';
 
 /**
  * Each function's reserved concurrency unless set: both together hold at most 30 database sessions at once (see the
@@ -59,18 +60,19 @@ export interface PgRotatorProps {
    */
   readonly taggedRotations?: { readonly adminSecrets: readonly ISecret[] };
   /**
-   * Principals that may invoke the orchestrator function (actions, tests, discovery, `rotate` requests, Pulumi ESC
-   * events). The orchestrator function is deployed only when there are some.
-   * @default - none: no orchestrator function
+   * Principals that may invoke the `orchestrator` profile's function (actions, tests, discovery, `rotate` requests,
+   * Pulumi ESC events). That function is deployed only when there are some.
+   * @default - none: no `orchestrator` profile
    */
   readonly orchestrators?: readonly OrchestratorPrincipal[];
   /**
-   * What the orchestrator function's role may use: admin and connection secrets to read, a name prefix for password
-   * secrets, secrets to rotate on request. Needs `orchestrators`. The rotation function's grants are never the
-   * orchestrator's.
-   * @default - none: the orchestrator function can read no secret and write none
+   * Its own fields: what the `orchestrator` profile's role may use (admin and connection secrets to read, a name prefix
+   * for password secrets, secrets to rotate on request), its permission policy and expiry schedule; they need
+   * `orchestrators`. `profiles`: more orchestrator profiles, each its own function, role, policy and invoke principals.
+   * The rotation function's grants are never an orchestrator's, and no profile's are another's.
+   * @default - none: no profile beyond what `orchestrators` alone deploys, which can read no secret and write none
    */
-  readonly orchestration?: OrchestrationAccess;
+  readonly orchestration?: OrchestrationProps;
   /** The password policy. @default - AWS's: 32 characters, all classes, excluding `:/@"'\` */
   readonly password?: PasswordPolicy;
   /** Connection defaults for secrets that state none. @default - verify-full TLS, 5 s connect, 10 s statements */
@@ -100,18 +102,20 @@ export interface PgRotatorProps {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * The orchestrator function's reserved concurrency, and ceiling: an action or a test holds one session, an inline
-   * `rotate` up to three, so 5 means at most 15 connections from orchestrators, whatever an orchestrator (or whoever
-   * holds its credentials) sends. Throttled requests fail with Lambda's TooManyRequestsException.
+   * Each orchestrator function's reserved concurrency, and ceiling, unless its profile sets its own: an action or a test
+   * holds one session, an inline `rotate` up to three, so 5 means at most 15 connections from one profile's callers,
+   * whatever they (or whoever holds their credentials) send. Throttled requests fail with Lambda's
+   * TooManyRequestsException.
    * @default DEFAULT_RESERVED_CONCURRENCY (5)
    */
   readonly orchestratorReservedConcurrentExecutions?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * A fixed name for the rotation function; the orchestrator function is then `<functionName>-orchestrator`, so
-   * orchestrators keep a stable ARN. The rotation function keeps the name (and CloudFormation resource) of
-   * pg-rotator's earlier single function, so an update does not replace it. At most 51 characters.
+   * A fixed name for the rotation function; each profile's function is then `<functionName>-<profile>` (the
+   * `orchestrator` profile's `<functionName>-orchestrator`), so orchestrators keep a stable ARN. The rotation function
+   * keeps the name (and CloudFormation resource) of pg-rotator's earlier single function, so an update does not replace
+   * it. A name that would make a profile's over Lambda's 64 characters fails the synth, naming the profile.
    * @default - generated
    */
   readonly functionName?: string;
@@ -147,8 +151,10 @@ export class PgRotator extends Construct {
   readonly role: iam.Role;
   /** Its log group. */
   readonly logGroup: logs.LogGroup;
-  /** The orchestrator function, its role (orchestration grants only) and log group; absent without orchestrators. */
+  /** The `orchestrator` profile's function, its role (its grants only) and log group; absent without that profile. */
   readonly orchestrator?: RotatorFunction;
+  /** Every orchestrator profile, by name: its function, grants and expiry schedules. */
+  readonly profiles: ReadonlyMap<string, DeployedProfile>;
   /** The functions' security group; use it to open database ingress yourself. */
   readonly securityGroup: ec2.SecurityGroup;
   /** The created Secrets Manager endpoint, if any. */
@@ -159,18 +165,13 @@ export class PgRotator extends Construct {
   readonly schedules: readonly CfnRotationSchedule[];
   /** The alarms and rules. */
   readonly alerts: RotatorAlerts;
-  /** The orchestrator function's grants; absent without `orchestration`. */
+  /** The `orchestrator` profile's grants; absent without that profile. */
   readonly orchestratorPolicies?: OrchestratorPolicies;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
     super(scope, id);
-    if (props.orchestration) {
-      validateOrchestration({
-        orchestration: props.orchestration,
-        orchestrators: props.orchestrators ?? [],
-        rotations: props.rotations,
-      });
-    }
+    const profiles = resolveProfiles(props.orchestrators, props.orchestration);
+    validateProfiles(profiles, props.rotations, props.functionName);
 
     const network = new RotatorNetwork(this, 'Network', {
       vpc: props.vpc,
@@ -182,15 +183,13 @@ export class PgRotator extends Construct {
     this.endpoint = network.endpoint;
 
     const functionName = props.functionName;
-    if (functionName !== undefined && functionName.length > 51) {
-      throw new InvalidInputError('functionName', 'must be at most 51 characters (the orchestrator function is named <functionName>-orchestrator, and Lambda allows 64)');
-    }
     const defaultStrategy = props.connection?.defaultStrategy;
     const scheduled = declareRotations(this, props.rotations.map((rotation, i) => ({ field: `rotations[${i}]`, rotation })), defaultStrategy);
-    const inlineRotations = props.orchestration?.inlineRotations ?? [];
-    const inline = declareRotations(this, inlineRotations.map((rotation, i) => ({ field: `orchestration.inlineRotations[${i}]`, rotation })), defaultStrategy);
-    // One file for both functions: the rotation function's scheduled secrets, the orchestrator's inline ones.
-    const code = functionCode({ [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.bindings]) });
+    const inline = profiles.map((profile) =>
+      declareRotations(this, (profile.inlineRotations ?? []).map((rotation, i) => ({ field: `${profile.field}.inlineRotations[${i}]`, rotation })), defaultStrategy),
+    );
+    // One file for every function: the rotation function's scheduled secrets, each profile's inline ones.
+    const code = functionCode({ [ROTATION_BINDINGS_FILE]: rotationBindingsFileText([...scheduled.bindings, ...inline.flatMap((declared) => declared.bindings)]) });
     const taggedAdmins = props.taggedRotations?.adminSecrets ?? [];
     const common = {
       code,
@@ -201,17 +200,14 @@ export class PgRotator extends Construct {
       timeout: props.timeout,
       logRetention: props.logRetention,
     };
-    const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean; permissionPolicy?: string }) =>
-      buildFunctionEnvironment({
-        password: props.password,
-        connection: props.connection,
-        logLevel: props.logLevel,
-        secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
-        passwordSecretPrefix: props.orchestration?.passwordSecrets?.namePrefix,
-        adminSecretArns: declared.adminSecrets.map(secretArnOf),
-        rotationBindingTags: declared.tagsBind,
-        permissionPolicy: declared.permissionPolicy,
-      });
+    const settings = {
+      password: props.password,
+      connection: props.connection,
+      logLevel: props.logLevel,
+      secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
+    };
+    const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean }) =>
+      buildFunctionEnvironment({ ...settings, adminSecretArns: declared.adminSecrets.map(secretArnOf), rotationBindingTags: declared.tagsBind });
     const rotator = new RotatorFunction(this, 'Rotator', {
       ...common,
       handler: handlerOf('rotation'),
@@ -238,34 +234,33 @@ export class PgRotator extends Construct {
       allowRandomPassword,
     });
 
-    if ((props.orchestrators ?? []).length > 0) {
-      this.orchestrator = new RotatorFunction(this, 'Orchestrator', {
-        ...common,
-        handler: handlerOf('orchestrator'),
-        description: 'orchestrator requests and Pulumi ESC events on PostgreSQL roles (no rotation steps)',
-        environment: environment({
-          adminSecrets: [...(props.orchestration?.adminSecrets ?? []), ...inlineRotations.flatMap((rotation) => (rotation.adminSecret ? [rotation.adminSecret] : []))],
-          tagsBind: inline.tagged,
-          // Only orchestrator requests act under the permission policy; the rotation function never reads it.
-          permissionPolicy: props.orchestration?.policy === undefined ? undefined : policyJson(props.orchestration.policy),
-        }),
+    // Where any secret is bound by tags, every profile protects their rotated roles from its actions.
+    const tagsBind = scheduled.tagged || props.taggedRotations !== undefined || inline.some((declared) => declared.tagged);
+    const deployed = profiles.map((profile, i) =>
+      deployProfile(this, {
+        profile,
+        common,
+        settings,
+        inlineTagged: inline[i]?.tagged ?? false,
+        tagsBind,
+        rotationFunction: rotator.function,
+        functionName,
         reservedConcurrentExecutions: props.orchestratorReservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
-        functionName: functionName === undefined ? undefined : `${functionName}-orchestrator`,
-      });
-      if (allowRandomPassword) new RotatorPolicies(this, 'OrchestratorPasswords', { role: this.orchestrator.role, rotatedSecrets: [], adminSecrets: [], allowRandomPassword });
-      if (props.orchestration) {
-        this.orchestratorPolicies = new OrchestratorPolicies(this, 'Orchestration', {
-          role: this.orchestrator.role,
-          rotationFunction: rotator.function,
-          access: props.orchestration,
-        });
-      }
-    }
+        allowRandomPassword,
+      }),
+    );
+    this.profiles = new Map(deployed.map((profile) => [profile.name, profile]));
+    const main = this.profiles.get(DEFAULT_PROFILE);
+    this.orchestrator = main?.function;
+    this.orchestratorPolicies = main?.policies;
 
     const permissions = new InvokePermissions(this, 'InvokePermissions', {
       rotationFunction: rotator.function,
-      orchestratorFunction: this.orchestrator?.function,
-      orchestrators: props.orchestrators,
+      profiles: profiles.map((profile, i) => ({
+        id: profilePartId('Orchestrator', profile.name),
+        function: (deployed[i] as DeployedProfile).function.function,
+        orchestrators: profile.orchestrators ?? [],
+      })),
     });
 
     this.schedules = new RotationSchedules(this, 'Schedules', {
@@ -278,9 +273,17 @@ export class PgRotator extends Construct {
       props.alarmTopic ?? new AlertTopic(this, 'AlertTopic', { emailAddresses: props.alarmEmailAddresses }).topic;
     this.alerts = new RotatorAlerts(this, 'Alerts', {
       function: rotator.function,
-      orchestratorFunction: this.orchestrator?.function,
+      orchestratorFunctions: deployed.map((profile) => ({ id: profilePartId('OrchestratorErrorsAlarm', profile.name), profile: profile.name, function: profile.function.function })),
       topic: this.alarmTopic,
       secrets: rotatedSecrets,
     });
+    for (const profile of deployed) {
+      new ProfileAlarms(this, profilePartId('ProfileAlarms', profile.name), {
+        profile: profile.name,
+        logGroup: profile.function.logGroup,
+        expiryGroup: profile.expiry?.group,
+        topic: this.alarmTopic,
+      });
+    }
   }
 }

@@ -45,7 +45,7 @@ const arnOf = (secret: secretsmanager.ISecret | undefined) => secret?.secretFull
  * `pg-rotator:*` key (aws:TagKeys, which Secrets Manager evaluates for both; Service Authorization Reference,
  * "Actions, resources, and condition keys for AWS Secrets Manager") to every principal but the tag administrators,
  * and denies them changing that policy. An SCP should say the same for the whole organization
- * (docs/threat-model-rotation.md): a resource policy binds only this secret, and a principal with CreateSecret could
+ * (docs/threat-model.md): a resource policy binds only this secret, and a principal with CreateSecret could
  * make a new one with pg-rotator tags.
  *
  * @example

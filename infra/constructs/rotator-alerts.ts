@@ -13,8 +13,11 @@ import { secretEventMatcher } from './secret-arns';
 export interface RotatorAlertsProps {
   /** The rotation function. */
   readonly function: lambda.IFunction;
-  /** The orchestrator function, when deployed. */
-  readonly orchestratorFunction?: lambda.IFunction;
+  /**
+   * Each orchestrator profile's function, with the id its alarm is named by (`OrchestratorErrorsAlarm` for the
+   * `orchestrator` profile, as pg-rotator's one orchestrator had). @default - none
+   */
+  readonly orchestratorFunctions?: readonly { readonly id: string; readonly profile: string; readonly function: lambda.IFunction }[];
   /** Where alerts go. */
   readonly topic: sns.ITopic;
   /** The rotated secrets, whose RotationFailed events are forwarded. */
@@ -37,8 +40,10 @@ export const ROTATION_FAILED_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
 export class RotatorAlerts extends Construct {
   /** Alarm on the rotation function's Errors metric. */
   readonly errorsAlarm: cloudwatch.Alarm;
-  /** Alarm on the orchestrator function's Errors metric, when it is deployed. */
+  /** Alarm on the `orchestrator` profile's function's Errors metric, when it is deployed. */
   readonly orchestratorErrorsAlarm?: cloudwatch.Alarm;
+  /** Alarms on every profile function's Errors metric, by profile. */
+  readonly orchestratorErrorsAlarms: ReadonlyMap<string, cloudwatch.Alarm>;
   /** Rule on RotationFailed events for the rotated secrets. */
   readonly rotationFailedRule: events.Rule;
 
@@ -58,13 +63,19 @@ export class RotatorAlerts extends Construct {
       return alarm;
     };
     this.errorsAlarm = errorsAlarm('ErrorsAlarm', props.function, 'pg-rotator: the rotation function reported an error (a failed or refused rotation step, a timeout); see its log group');
-    if (props.orchestratorFunction) {
-      this.orchestratorErrorsAlarm = errorsAlarm(
-        'OrchestratorErrorsAlarm',
-        props.orchestratorFunction,
-        'pg-rotator: the orchestrator function reported an error: an event no orchestrator sends (a rotation step, a malformed event) or a timeout; see its log group',
+    const profileAlarms = new Map<string, cloudwatch.Alarm>();
+    for (const orchestrator of props.orchestratorFunctions ?? []) {
+      profileAlarms.set(
+        orchestrator.profile,
+        errorsAlarm(
+          orchestrator.id,
+          orchestrator.function,
+          `pg-rotator: the orchestrator function of the ${orchestrator.profile} profile reported an error: an event no orchestrator sends (a rotation step, a malformed event) or a timeout; see its log group`,
+        ),
       );
     }
+    this.orchestratorErrorsAlarms = profileAlarms;
+    this.orchestratorErrorsAlarm = profileAlarms.get('orchestrator');
 
     this.rotationFailedRule = new events.Rule(this, 'RotationFailedRule', {
       description: 'pg-rotator: Secrets Manager gave up rotating one of its secrets',

@@ -1,4 +1,6 @@
 import type { SessionFacts } from '../catalog/catalog';
+import type { RotatedRoles } from '../catalog/protected-roles';
+import { actionProtection } from '../catalog/protected-roles';
 import { readLineages } from '../catalog/protection-facts';
 import { ActionRefusedError } from '../errors';
 import type { Session } from '../postgres/connect';
@@ -8,7 +10,6 @@ import { roleNamesOf } from './action-subjects';
 import type { Refusal } from './guard-rules';
 import type { PermissionPolicy } from './permission-policy';
 import { decideExpiry, decideSubjects } from './policy-decisions';
-import type { ProtectionContext } from './role-protection';
 
 /** The refusal as the error the caller gets: ACTION_REFUSED, naming the rule. */
 export function refusedError(refusal: Refusal): ActionRefusedError {
@@ -43,10 +44,11 @@ export function actionGuard(input: {
   readonly session: Session;
   readonly facts: SessionFacts;
   readonly policy: PermissionPolicy | undefined;
-  readonly rotatedLogins: ReadonlySet<string>;
+  /** The deployment's rotated logins and owner roles, protected whatever the policy says. */
+  readonly rotated: RotatedRoles;
 }): ActionGuard {
   const { session, facts, policy } = input;
-  const protection: ProtectionContext = { rotatedLogins: input.rotatedLogins, declared: policy?.protectedRoles ?? [] };
+  const protection = actionProtection(input.rotated, policy?.protectedRoles ?? []);
   const cleared = new Set<string>();
   return {
     async check(subjects) {

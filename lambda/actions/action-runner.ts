@@ -1,4 +1,5 @@
 import { readSessionFacts } from '../catalog/catalog';
+import type { RotatedRoles } from '../catalog/protected-roles';
 import { PgRotatorError } from '../errors';
 import type { Session } from '../postgres/connect';
 import { scramSha256Verifier } from '../postgres/password-verifier';
@@ -29,10 +30,10 @@ export interface ActionDeps extends ConnectionDeps {
   /** The deployer's permission policy (PERMISSION_POLICY); undefined: role-changing actions run only as dry runs. */
   readonly permissionPolicy: PermissionPolicy | undefined;
   /**
-   * The logins of the secrets this deployment rotates: protected (protected.rotated-login), since an action on one
-   * would break its rotation. Asked once per action, before it connects.
+   * The logins and owner roles of the secrets this deployment rotates: protected (protected.rotated-login,
+   * protected.owner-role), since an action on one would break its rotation. Asked once per action, while it connects.
    */
-  readonly protectedLogins: () => Promise<ReadonlySet<string>>;
+  readonly rotatedRoles: () => Promise<RotatedRoles>;
 }
 
 /** The note a dry run carries when no policy is configured: it ran, but a real run would not. */
@@ -55,17 +56,17 @@ export async function runAction(request: ActionRequest, deps: ActionDeps): Promi
   const refusal = admitAction(deps.permissionPolicy, request.action, request.dryRun);
   if (refusal) throw refusedError(refusal);
   assertSecretNamesAllowed(request.params, deps.passwordSecretPrefix);
-  const [connection, rotatedLogins] = await Promise.all([
+  const [connection, rotated] = await Promise.all([
     resolveConnection(
       { secretId: request.target.adminSecretArn, connectionSecretId: request.target.connectionSecretArn, database: request.target.database, asAdmin: true },
       deps,
       { secret: 'request.target.adminSecretArn', connectionSecret: 'request.target.connectionSecretArn' },
     ),
-    deps.protectedLogins(),
+    deps.rotatedRoles(),
   ]);
   const module = ACTION_MODULES[request.action] as ActionModule<ActionRequest['params'], unknown>;
   return withSession(connection.target, connection.credentials, `running ${request.action}`, (session) =>
-    execute(session, module, request, connection, deps, rotatedLogins),
+    execute(session, module, request, connection, deps, rotated),
   );
 }
 
@@ -75,7 +76,7 @@ async function execute(
   request: ActionRequest,
   connection: ResolvedConnection,
   deps: ActionDeps,
-  rotatedLogins: ReadonlySet<string>,
+  rotated: RotatedRoles,
 ): Promise<ActionOutcome> {
   const params = request.params;
   let committed = false;
@@ -86,7 +87,7 @@ async function execute(
     await lock(module.lockRoles(params));
     // Under the locks, so the roles checked are the roles then acted on; before observe, so a refused action
     // reads no secret and plans nothing.
-    const guard = actionGuard({ session, facts, policy: deps.permissionPolicy, rotatedLogins });
+    const guard = actionGuard({ session, facts, policy: deps.permissionPolicy, rotated });
     await guard.check(subjectsOf(request));
     const ctx: ObserveContext = {
       session,

@@ -1,20 +1,13 @@
+import { PROTECTION_RULES } from '../catalog/protected-roles';
+
 /**
  * Every rule an action can be refused by, with what it protects. The ids are stable: a refusal carries one as
  * `error.rule` (ACTION_REFUSED) and the audit record as `rule`, so alarms and callers can match on them.
- * `protected.*` rules hold whatever the policy says; `policy.*` rules come from the deployer's policy.
+ * `protected.*` rules hold whatever the policy says (catalog/protected-roles.ts, shared with admin-driven rotation);
+ * `policy.*` rules come from the deployer's policy.
  */
 export const GUARD_RULES = {
-  'protected.admin-login': 'the admin login the request runs as',
-  'protected.admin-membership': 'a role whose privileges the admin login holds, or may SET ROLE to (membership with INHERIT or SET)',
-  'protected.superuser': 'a superuser',
-  'protected.createrole': 'a role with CREATEROLE',
-  'protected.bypassrls': 'a role with BYPASSRLS',
-  'protected.replication': 'a role with REPLICATION',
-  'protected.predefined': "one of PostgreSQL's predefined roles (pg_*)",
-  'protected.managed-service-admin': "a managed service's admin role (rds_superuser, azure_pg_admin, cloudsqlsuperuser, …)",
-  'protected.rotated-login': 'a login whose secret this deployment rotates',
-  'protected.declared': "a role the policy's protectedRoles lists",
-  'protected.member-of-protected': 'a member, directly or through other roles, of a protected role',
+  ...PROTECTION_RULES,
   'policy.not-configured': 'no permission policy is configured, so no role-changing action runs',
   'policy.action-disabled': "an action the policy's actions do not list",
   'policy.target-not-managed': "a role the policy's roles do not cover (names, memberOf)",

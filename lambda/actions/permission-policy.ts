@@ -5,7 +5,7 @@ import { InvalidInputError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
 import type { ActionName } from './action-names';
 import { ACTION_NAMES } from './action-names';
-import { RolePatternSchema } from './role-patterns';
+import { RolePatternSchema } from '../postgres/role-patterns';
 import { ValidityDurationSchema } from './validity-duration';
 
 /** Actions that make or remove temporary users; they need `temporaryUsers`. */
@@ -36,7 +36,7 @@ const TemporaryUsersSchema = z.strictObject({
 /**
  * What orchestrator actions may do, declared by the deployer and read from PERMISSION_POLICY when the container
  * starts. Callers choose within it, as with Vault's roles and Apono's or Infisical's access policies; whatever it
- * says, the always-protected roles stay out of reach (role-protection.ts). The reference: docs/policy.md.
+ * says, the always-protected roles stay out of reach (catalog/protected-roles.ts). The reference: docs/policy.md.
  *
  * @example
  * PermissionPolicySchema.parse({

@@ -4,9 +4,9 @@ import type { ActionName } from './action-names';
 import type { ActionSubjects, Subject } from './action-subjects';
 import type { GuardRule, Refusal } from './guard-rules';
 import type { PermissionPolicy } from './permission-policy';
-import type { ProtectionContext } from './role-protection';
-import { protectionIn, protectionOf } from './role-protection';
-import { firstMatch } from './role-patterns';
+import type { ProtectionContext } from '../catalog/protected-roles';
+import { protectionIn, protectionOf } from '../catalog/protected-roles';
+import { firstMatch } from '../postgres/role-patterns';
 import { durationMs } from './validity-duration';
 
 /**
@@ -17,7 +17,7 @@ import { durationMs } from './validity-duration';
 
 /** How a deployer declares a policy; the message of `policy.not-configured`. */
 export const HOW_TO_DECLARE =
-  'declare one in the deployment (orchestration.policy in the config, or the PgRotator construct\'s orchestration.policy), which the function reads from PERMISSION_POLICY; see docs/policy.md';
+  "declare one for this function's profile in the deployment (orchestration.policy, or orchestration.profiles.<name>.policy, in the config or the PgRotator construct's props), which the function reads from PERMISSION_POLICY; see docs/policy.md";
 
 const refuse = (rule: GuardRule, message: string): Refusal => ({ rule, message });
 

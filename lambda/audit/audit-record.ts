@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
+import { ACTION_NAMES } from '../actions/action-names';
 import '../schema-messages';
 import type { Logger } from '../log/logger';
+import type { RequestOutcomeLabel } from '../log/metric-catalog';
+import { requestMetrics } from '../log/metric-catalog';
 
 /**
  * One audit record per orchestrator request (actions, tests, rotations, discovery), written as its own
@@ -11,6 +14,8 @@ import type { Logger } from '../log/logger';
 export const AuditRecordSchema = z.object({
   schema: z.literal('pg-rotator.audit/1'),
   requestId: z.string(),
+  /** The orchestrator profile whose function answered (PROFILE): which powers the request had. */
+  profile: z.optional(z.string()),
   caller: z.string(),
   kind: z.nullable(z.string()),
   action: z.optional(z.string()),
@@ -29,7 +34,24 @@ export const AuditRecordSchema = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 
-/** Writes the record through the function's logger, whose redaction is a second line of defence. */
+/**
+ * Writes the record through the function's logger, whose redaction is a second line of defence, with the request's
+ * metrics (Requests, RequestDuration, RequestFailures, Actions) on the same line.
+ */
 export function emitAudit(log: Pick<Logger, 'info'>, record: AuditRecord): void {
-  log.info('audit', { audit: record });
+  // Only a known action name becomes a dimension value: a rejected request's `action` is whatever the caller sent.
+  const action = record.kind === 'action' ? (ACTION_NAMES as readonly (string | undefined)[]).find((name) => name === record.action) ?? 'unknown' : undefined;
+  const metrics = requestMetrics({
+    kind: record.kind ?? 'unknown',
+    outcome: outcomeLabel(record),
+    durationMs: record.durationMs,
+    ...(record.errorCode === undefined ? {} : { code: record.errorCode }),
+    ...(action === undefined ? {} : { action }),
+  });
+  log.info('audit', { audit: record }, metrics);
+}
+
+function outcomeLabel(record: AuditRecord): RequestOutcomeLabel {
+  if (record.outcome === 'ok') return record.dryRun === true ? 'dry-run' : 'ok';
+  return record.outcome === 'error' && record.errorCode === 'ACTION_REFUSED' ? 'refused' : record.outcome;
 }

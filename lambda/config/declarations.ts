@@ -1,3 +1,4 @@
+import type { RotatedRoles } from '../catalog/protected-roles';
 import type { RotationBinding } from './rotation-bindings';
 import { cloneUsername } from '../rotation/strategy';
 import { SecretArnIndex } from '../secrets/secret-arn';
@@ -14,10 +15,11 @@ export interface Declarations {
   /** Whether a secret (by ARN) is a declared admin secret (ADMIN_SECRET_ARNS). */
   isAdminSecret(secretArn: string): boolean;
   /**
-   * The logins the bindings file binds (each secret's login, its alternate, `<login>_clone` where the pair is AWS's):
-   * an orchestrator action on one of them would break that secret's rotation.
+   * The logins the bindings file binds (each secret's login, its alternate, `<login>_clone` where the pair is AWS's)
+   * and the owner roles of its alternating-owner bindings: an orchestrator action on one of them would break that
+   * secret's rotation.
    */
-  boundLogins(): ReadonlySet<string>;
+  boundRoles(): RotatedRoles;
 }
 
 /** The declarations of a deployment: its bindings file and its environment. */
@@ -28,24 +30,37 @@ export function deploymentDeclarations(input: {
 }): Declarations {
   const bindings = new SecretArnIndex(input.bindings.map((binding) => [binding.secretArn, binding] as const));
   const admins = new SecretArnIndex(input.adminSecretArns.map((arn) => [arn, true] as const));
-  const logins = boundLoginsOf(input.bindings);
+  const roles = rotatedRolesOf(input.bindings);
   return {
     fileBinding: (secretArn) => bindings.get(secretArn),
     tagsBind: input.tagsBind,
     isAdminSecret: (secretArn) => admins.get(secretArn) === true,
-    boundLogins: () => logins,
+    boundRoles: () => roles,
   };
 }
 
-/** The logins these bindings bind (see {@link Declarations.boundLogins}). */
-export function boundLoginsOf(bindings: readonly RotationBinding[]): ReadonlySet<string> {
-  return new Set(bindings.flatMap(loginsOf));
+/** The parts of a binding that name roles: from the bindings file, or read leniently from a secret's tags. */
+export type BoundRoleFields = Partial<Pick<RotationBinding, 'strategy' | 'username' | 'alternateUsername' | 'ownerRole'>>;
+
+/** The logins and owner roles these bindings name (see {@link Declarations.boundRoles}). */
+export function rotatedRolesOf(bindings: Iterable<BoundRoleFields>): RotatedRoles {
+  const logins = new Set<string>();
+  const ownerRoles = new Set<string>();
+  for (const binding of bindings) {
+    for (const login of loginsOf(binding)) logins.add(login);
+    if (binding.ownerRole !== undefined) ownerRoles.add(binding.ownerRole);
+  }
+  return { logins, ownerRoles };
 }
 
-function loginsOf(binding: RotationBinding): string[] {
+/**
+ * A binding's logins. Without a strategy (tags read leniently, where one is missing), the `_clone` is counted too: a
+ * name protected in vain costs nothing, a rotated login left unprotected costs its rotation.
+ */
+function loginsOf(binding: BoundRoleFields): string[] {
   if (binding.username === undefined) return [];
-  const alternating = binding.strategy === 'alternating' || binding.strategy === 'alternating-owner';
-  if (!alternating) return [binding.username];
+  const single = binding.strategy === 'single-user' || binding.strategy === 'admin';
+  if (single) return [binding.username];
   if (binding.alternateUsername !== undefined) return [binding.username, binding.alternateUsername];
   try {
     return [binding.username, cloneUsername(binding.username)];

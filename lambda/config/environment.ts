@@ -62,7 +62,24 @@ export const ENV = {
    * file does not: for secrets attached from other stacks. Only the deployer may be able to set those tags.
    */
   rotationBindingTags: 'ROTATION_BINDING_TAGS',
+  /** The CloudWatch namespace of the metrics the function's log lines carry (EMF); `PgRotator` when unset. */
+  metricsNamespace: 'METRICS_NAMESPACE',
+  /**
+   * The status function's: the ARN of this deployment's rotation function. The status check lists the secrets whose
+   * RotationLambdaARN is this function.
+   */
+  rotationFunctionArn: 'ROTATION_FUNCTION_ARN',
+  /**
+   * Whether orchestrator actions also protect the logins and owner roles of secrets bound by `pg-rotator:*` tags,
+   * listed with a filtered ListSecrets (a few minutes' cache per container): set by the deployment where tags bind.
+   */
+  protectTagBoundRoles: 'PROTECT_TAG_BOUND_ROLES',
+  /** The orchestrator profile this function serves (its audit records name it); unset for the rotation function. */
+  profile: 'PROFILE',
 } as const;
+
+/** The namespace of the function's metrics unless the deployment names another (METRICS_NAMESPACE). */
+export const DEFAULT_METRICS_NAMESPACE = 'PgRotator';
 
 /** AWS's exclusion default for PostgreSQL: `:` breaks .pgpass, the rest break connection strings and shells. */
 export const AWS_DEFAULT_EXCLUDE_CHARACTERS = ':/@"\'\\';
@@ -92,6 +109,18 @@ export type SslMode = z.infer<typeof SslModeSchema>;
 export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as const;
 export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
+
+/**
+ * An orchestrator profile's name: lower-case words joined by single hyphens, each starting with a letter
+ * (`access-requests`, `incident`), at most 32 characters. It ends the profile's function name
+ * (`<functionName>-<profile>`) and becomes a construct id in PascalCase, one to one.
+ */
+export const ProfileNameSchema = z
+  .string()
+  .check(
+    z.maxLength(32, 'must be at most 32 characters'),
+    z.regex(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/, 'must be lower-case words of letters and digits, each starting with a letter, joined by single hyphens (access-requests)'),
+  );
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
@@ -136,6 +165,18 @@ export const EnvironmentSchema = z.object({
     z.array(SecretArnSchema),
   ),
   [ENV.rotationBindingTags]: awsBoolean(false),
+  // PutMetricData's Namespace rule: 1-255 of 0-9A-Za-z . - _ / # : and space, not only spaces, not AWS/.
+  [ENV.metricsNamespace]: z._default(
+    z.optional(
+      z.string().check(z.regex(/^(?!AWS\/)(?=.*\S)[0-9A-Za-z.\-_/#: ]{1,255}$/, 'must be 1-255 of letters, digits, . - _ / # : and space, and not start with AWS/')),
+    ),
+    DEFAULT_METRICS_NAMESPACE,
+  ),
+  [ENV.rotationFunctionArn]: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, 'must be the ARN of a Lambda function (unqualified)')),
+  ),
+  [ENV.protectTagBoundRoles]: awsBoolean(false),
+  [ENV.profile]: z.optional(ProfileNameSchema),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;

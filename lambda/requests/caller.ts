@@ -7,6 +7,12 @@ export const CallerSchema = z
   .check(z.minLength(1), z.maxLength(256), z.regex(/^[ -~]+$/, 'must be printable ASCII'))
   .register(z.globalRegistry, { id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
 
+/**
+ * The `caller` of the requests a deployment's own schedules send (expire-temporary-users, infra/constructs/
+ * expiry-schedules.ts): the audit record carries it, and the profile's alarm on a failed scheduled expiry matches it.
+ */
+export const SCHEDULED_CALLER = 'schedule';
+
 /** The parts of the Lambda context object an orchestrator request reads. */
 export interface InvocationContext {
   readonly awsRequestId?: string;

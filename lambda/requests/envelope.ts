@@ -4,22 +4,10 @@ import { ActionRequestSchema } from '../actions/action-request';
 import { ActionResultSchema } from '../actions/action-result';
 import { TestResultSchema } from '../checks/test-request';
 import { DiscoveryResultSchema } from '../discovery/discovery';
-import { ActionRefusedError, DependentObjectsError, InvalidInputError, PgRotatorError } from '../errors';
+import { StatusResultSchema } from '../status/status-request';
+import { ErrorInfoSchema } from './error-info';
 import { RotateResultSchema } from './rotate-request';
 
-/** A failure as callers see it: a stable code to branch on and a message naming what failed, never a value. */
-export const ErrorInfoSchema = z.object({
-  code: z
-    .string()
-    .check(z.meta({ description: 'Stable: INVALID_INPUT, ROLE_NOT_FOUND, ROLE_EXISTS, ROLE_HAS_DEPENDENTS, ACTION_REFUSED, ROTATION_STATE, SECRETS_MANAGER, DB_*, INTERNAL.' })),
-  message: z.string(),
-  field: z.optional(z.string()).check(z.meta({ description: 'With INVALID_INPUT: the dotted path of the offending field.' })),
-  dependents: z.optional(z.array(z.string())).check(z.meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds.' })),
-  rule: z
-    .optional(z.string())
-    .check(z.meta({ description: 'With ACTION_REFUSED by the permission policy or a protected role: the rule, e.g. protected.superuser, policy.grant-not-allowed (docs/policy.md).' })),
-}).register(z.globalRegistry, { id: 'ErrorInfo' });
-export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 const common = {
   ok: z.boolean(),
@@ -43,6 +31,8 @@ export const TestResponseSchema = z.object({ kind: z.literal('test'), ...common,
 export const RotateResponseSchema = z.object({ kind: z.literal('rotate'), ...common, result: z.nullable(RotateResultSchema) });
 /** The response to a `discover` request. */
 export const DiscoverResponseSchema = z.object({ kind: z.literal('discover'), ...common, result: z.nullable(DiscoveryResultSchema) });
+/** The response to a `status` request (answered by the status function). */
+export const StatusResponseSchema = z.object({ kind: z.literal('status'), ...common, result: z.nullable(StatusResultSchema) });
 /** The answer to a request whose kind was not recognised. */
 export const UnknownKindResponseSchema = z.object({ kind: z.null(), ...common, result: z.null() });
 
@@ -51,26 +41,11 @@ export const UnknownKindResponseSchema = z.object({ kind: z.null(), ...common, r
  * function error), so callers get a code for every failure, validation included.
  */
 export const ResponseSchema = z
-  .discriminatedUnion('kind', [ActionResponseSchema, TestResponseSchema, RotateResponseSchema, DiscoverResponseSchema, UnknownKindResponseSchema])
+  .discriminatedUnion('kind', [ActionResponseSchema, TestResponseSchema, RotateResponseSchema, DiscoverResponseSchema, StatusResponseSchema, UnknownKindResponseSchema])
   .check(z.meta({ title: 'pg-rotator orchestrator response' }));
 export type Response = z.infer<typeof ResponseSchema>;
 export type ActionResponse = z.infer<typeof ActionResponseSchema>;
 export type TestResponse = z.infer<typeof TestResponseSchema>;
 export type RotateResponse = z.infer<typeof RotateResponseSchema>;
 export type DiscoverResponse = z.infer<typeof DiscoverResponseSchema>;
-
-/**
- * How an error reaches the caller. Our errors are written never to carry a secret and pass through; anything
- * else (a driver or SDK error that slipped through) becomes INTERNAL without its message, which is not ours to
- * vouch for.
- */
-export function errorInfo(error: unknown): ErrorInfo {
-  if (!(error instanceof PgRotatorError)) return { code: 'INTERNAL', message: 'unexpected error; see the function log for its name' };
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error instanceof InvalidInputError ? { field: error.field } : {}),
-    ...(error instanceof DependentObjectsError ? { dependents: [...error.dependents] } : {}),
-    ...(error instanceof ActionRefusedError && error.rule !== undefined ? { rule: error.rule } : {}),
-  };
-}
+export type StatusResponse = z.infer<typeof StatusResponseSchema>;

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { runAction } from '../actions/action-runner';
 import type { AuditRecord } from '../audit/audit-record';
 import { emitAudit } from '../audit/audit-record';
+import { ENV } from '../config/environment';
 import { runTest } from '../checks/run-test';
 import { discover } from '../discovery/discovery';
+import { InvalidInputError } from '../errors';
 import { describeError } from '../rotation/run-step';
 import { firstIssue } from '../validation';
 import type { InvocationContext } from './caller';
 import { callerOf, CallerSchema } from './caller';
-import type { ErrorInfo, Response } from './envelope';
-import { errorInfo } from './envelope';
+import type { Response } from './envelope';
+import type { ErrorInfo } from './error-info';
+import { errorInfo } from './error-info';
 import { withSession } from '../postgres/connect';
 import type { OrchestratorDeps } from './orchestrator-deps';
 import type { OrchestratorRequest } from './orchestrator-request';
@@ -30,11 +33,13 @@ export async function handleOrchestratorRequest(event: Record<string, unknown>, 
   const kind = REQUEST_KINDS.find((k) => k === event.kind) ?? null;
   const requestCaller = CallerSchema.safeParse(event.caller);
   const caller = callerOf(requestCaller.success ? requestCaller.data : undefined, context);
+  const profile = deps.settings.env[ENV.profile];
   const finish = (outcome: AuditRecord['outcome'], answer: Answer | undefined, error: ErrorInfo | null): Response => {
     const durationMs = Math.round(performance.now() - started);
     emitAudit(deps.log, {
       schema: 'pg-rotator.audit/1',
       requestId,
+      ...(profile === undefined ? {} : { profile }),
       caller,
       kind,
       ...answer?.audit,
@@ -84,6 +89,8 @@ async function answer(request: OrchestratorRequest, deps: OrchestratorDeps): Pro
       const result = await withSession(connection.target, connection.credentials, 'discovering', (session) => discover(session, request));
       return { result, audit: { ...auditOf(request), database: result.database } };
     }
+    case 'status':
+      throw new InvalidInputError('request.kind', 'status requests are answered by the status function, whose role lists secrets; send it there');
   }
 }
 

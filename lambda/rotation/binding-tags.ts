@@ -8,7 +8,7 @@ export interface SecretTag {
   readonly Value?: string;
 }
 
-/** The prefix of every tag that binds a secret; only the deployer may set such tags (docs/threat-model-rotation.md). */
+/** The prefix of every tag that binds a secret; only the deployer may set such tags (docs/threat-model.md). */
 export const BINDING_TAG_PREFIX = 'pg-rotator:';
 
 /** Each binding field and the tag that carries it. */

@@ -4,6 +4,7 @@ import type { RotationEvent, RotationStep } from './rotation-event';
 import { gate } from './gate';
 import { awaitedLater } from './awaited-later';
 import { PgRotatorError } from '../errors';
+import { stepMetrics } from '../log/metric-catalog';
 import type { SecretMetadata } from '../secrets/secret-store';
 import type { VersionMemory } from '../secrets/version-memory';
 import { NO_MEMORY } from '../secrets/version-memory';
@@ -11,6 +12,8 @@ import { createSecret } from './steps/create-secret';
 import { finishSecret } from './steps/finish-secret';
 import { setSecret } from './steps/set-secret';
 import { testSecret } from './steps/test-secret';
+import type { RotationTimer } from './rotation-timer';
+import { rotationTimer } from './rotation-timer';
 
 const STEPS: Readonly<Record<RotationStep, (ctx: RotationContext) => Promise<StepOutcome>>> = {
   createSecret,
@@ -21,12 +24,18 @@ const STEPS: Readonly<Record<RotationStep, (ctx: RotationContext) => Promise<Ste
 
 const ALREADY_CURRENT: StepOutcome = { strategy: 'n/a', changed: false, detail: 'version is already AWSCURRENT' };
 
+/** The container's rotation timer (one per container, like the runtime). */
+const CONTAINER_TIMER = rotationTimer();
+
 /**
  * Runs one step of Secrets Manager's rotation protocol behind AWS's DescribeSecret gate, and logs one line
- * for it: secret ARN, step, strategy, outcome and duration. The RotationToken is passed on, never logged.
+ * for it: secret ARN, step, strategy, outcome and duration, with the step's metrics (log/metric-catalog.ts). The
+ * RotationToken is passed on, never logged.
  */
-export async function runRotationStep(event: RotationEvent, deps: RotationDeps): Promise<StepOutcome> {
+export async function runRotationStep(event: RotationEvent, deps: RotationDeps, timer: RotationTimer = CONTAINER_TIMER): Promise<StepOutcome> {
   const started = performance.now();
+  const startedAt = Date.now();
+  const token = event.ClientRequestToken;
   const log = deps.log.child({ secretArn: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
   try {
     const metadata = awaitedLater(deps.store.describe(event.SecretId));
@@ -37,10 +46,17 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
       log.info(`${event.Step}: remembered AWSCURRENT moved on; running again from fresh reads`);
       return runAdmitted(event, stepDeps, metadata, NO_MEMORY);
     });
-    log.info(`${event.Step}: ${outcome.detail}`, { strategy: outcome.strategy, changed: outcome.changed, durationMs: elapsed(started) });
+    const durationMs = elapsed(started);
+    timer.stepRan(event.SecretId, token, event.Step, startedAt, outcome.strategy);
+    const rotation = event.Step === 'finishSecret' && outcome.changed ? timer.finished(event.SecretId, token, Date.now()) : undefined;
+    const metrics = stepMetrics({ step: event.Step, outcome: 'succeeded', durationMs, ...(rotation ? { rotation } : {}) });
+    log.info(`${event.Step}: ${outcome.detail}`, { strategy: outcome.strategy, changed: outcome.changed, durationMs }, metrics);
     return outcome;
   } catch (error) {
-    log.error(`${event.Step} failed`, { error: describeError(error), durationMs: elapsed(started) });
+    const durationMs = elapsed(started);
+    timer.stepRan(event.SecretId, token, event.Step, startedAt);
+    const code = error instanceof PgRotatorError ? error.code : 'INTERNAL';
+    log.error(`${event.Step} failed`, { error: describeError(error), durationMs }, stepMetrics({ step: event.Step, outcome: 'failed', durationMs, code }));
     throw error;
   }
 }

@@ -19,7 +19,7 @@ type ConnectionFields = Pick<
  * - a secret's own CA (`sslrootcertPem`) is refused where the deployment pins PGSSLROOTCERT, unless it is that CA: a
  *   writer of the secret could otherwise pair a host of theirs with a CA of theirs and pass verify-full. (Where
  *   nothing is pinned the secret's CA replaces the runtime's store, whose public CAs would sign such a host anyway;
- *   the password is then protected by PGREQUIREAUTH and channel binding, docs/threat-model-rotation.md.)
+ *   the password is then protected by PGREQUIREAUTH and channel binding, docs/threat-model.md.)
  * - how the server may ask for the password, and channel binding, are the deployment's (PGREQUIREAUTH,
  *   PGCHANNELBINDING).
  *

@@ -16,6 +16,8 @@ import type { RotationOutcome } from './rotation-outcome';
 import { RotationRetriesSchema } from './rotation-retries';
 import { discardTestVersion, recordRotationSuccess } from './rotation-state';
 import { AWSPENDING, pendingBlocksRotation, versionWithLabel } from './staging-labels';
+import type { SeedSecret } from './seed';
+import { seedSecrets } from './seed';
 import { SecretStore } from './store';
 
 /**
@@ -74,6 +76,8 @@ export interface LocalSecretsManager {
   calls(operation: string): number;
   resetCalls(): void;
   readonly rotations: LocalRotations;
+  /** Not an API: loads secrets as their history would have left them, for fleet-size tests (`seed.ts`). */
+  seed(secrets: readonly SeedSecret[]): void;
   /** Stops rotations after their current step, waits for them, closes the server. */
   close(): Promise<void>;
 }
@@ -207,6 +211,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     calls: (op) => counts.get(op) ?? 0,
     resetCalls: () => counts.clear(),
     rotations,
+    seed: (secrets) => seedSecrets(store, secrets),
     close: async () => {
       driver.cancelAll();
       await driver.settled();

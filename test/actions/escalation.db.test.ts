@@ -6,6 +6,7 @@
  * secret was written, and the audit record names the rule.
  */
 import { randomUUID } from 'node:crypto';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier as q, escapeLiteral, Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
@@ -14,7 +15,7 @@ import { PERMISSIVE_POLICY } from '../support/permissive-policy';
 import { logMark, uniqueName } from '../support/postgres';
 import { ensureRole, expectRefused, snapshot } from './guard-support';
 import type { ActionCall, Rig, Scenario } from './rig';
-import { PASSWORD_PREFIX, scenario, startRig } from './rig';
+import { bindRotated, PASSWORD_PREFIX, scenario, startRig } from './rig';
 
 const TEMPORARY = 'esc_tmp_';
 /** Everything, everywhere, with ADMIN OPTION: only the always-protected roles can stand in an action's way. */
@@ -24,11 +25,10 @@ const WIDEST: PermissionPolicyInput = {
   protectedRoles: ['esc_declared_*', `${TEMPORARY}declared_*`],
 };
 
-/** The deployment's rotated logins, as the rotation bindings will report them. */
-const rotated = new Set<string>();
 let rig: Rig;
 beforeAll(async () => {
-  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX }, { protectedLogins: async () => rotated });
+  // As a deployment that binds secrets attached from other stacks by their pg-rotator:* tags.
+  rig = await startRig({ PERMISSION_POLICY: JSON.stringify(WIDEST), PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX, PROTECT_TAG_BOUND_ROLES: 'true' });
 });
 afterAll(async () => {
   await rig?.close();
@@ -38,7 +38,14 @@ interface Protected {
   readonly kind: string;
   readonly role: string;
   readonly rule: string;
+  /**
+   * Only these actions: for a kind whose rule every action already meets in another kind (a rotated login bound by
+   * tags is checked exactly as one bound by the file), a sample keeps the suite short on every major.
+   */
+  readonly only?: readonly string[];
 }
+
+const SAMPLE = ['rotate-password', 'lock-user', 'drop-user', 'grant-role'];
 
 interface World {
   readonly s: Scenario;
@@ -73,7 +80,13 @@ async function world(): Promise<World> {
   const deep = await role(s, 'esc_deep');
   await s.su(`GRANT ${q(ops)} TO ${q(deep)}`);
   const app = await role(s, 'esc_app');
-  rotated.add(app);
+  bindRotated(rig, { username: app });
+  // Bound only by the tags of a secret attached from another stack. Made before the suite's first action: the function
+  // lists tag-bound secrets once per few minutes.
+  const tagged = await role(s, 'esc_tagged');
+  const owner = await role(s, 'esc_owner', 'NOLOGIN');
+  await tagSecret(rig, { 'pg-rotator:strategy': 'admin', 'pg-rotator:username': tagged });
+  await tagSecret(rig, { 'pg-rotator:strategy': 'alternating-owner', 'pg-rotator:username': uniqueName('esc_owned'), 'pg-rotator:owner-role': owner });
   return {
     s,
     user: await s.managedRole('esc_user'),
@@ -92,9 +105,18 @@ async function world(): Promise<World> {
       { kind: 'a group that is a member of rds_superuser', role: ops, rule: 'protected.member-of-protected' },
       { kind: 'a login reaching rds_superuser only through a group', role: deep, rule: 'protected.member-of-protected' },
       { kind: 'a login whose secret the deployment rotates', role: app, rule: 'protected.rotated-login' },
+      { kind: 'a login bound only by the tags of its secret', role: tagged, rule: 'protected.rotated-login', only: SAMPLE },
+      { kind: 'the owner role of an alternating-owner secret bound by tags', role: owner, rule: 'protected.owner-role', only: SAMPLE },
       { kind: "a role the policy's protectedRoles lists", role: await role(s, 'esc_declared'), rule: 'protected.declared' },
     ],
   };
+}
+
+/** A secret in the local Secrets Manager carrying pg-rotator:* tags, as another stack's RotationBindingTags writes them. */
+async function tagSecret(r: Rig, tags: Record<string, string>): Promise<void> {
+  await r.secrets.send(
+    new CreateSecretCommand({ Name: uniqueName('tagged_secret'), SecretString: '{}', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+  );
 }
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
@@ -141,6 +163,8 @@ describe('every action on every kind of protected role is refused, changes nothi
     'a group that is a member of rds_superuser',
     'a login reaching rds_superuser only through a group',
     'a login whose secret the deployment rotates',
+    'a login bound only by the tags of its secret',
+    'the owner role of an alternating-owner secret bound by tags',
     "a role the policy's protectedRoles lists",
   ];
 
@@ -151,7 +175,7 @@ describe('every action on every kind of protected role is refused, changes nothi
     const watched = [...new Set([target.role, w.user, w.group, w.s.admin.name, w.s.owner])];
     const before = await snapshot(w.s, watched);
     const mark = await logMark();
-    const calls = attempts(w, target.role);
+    const calls = attempts(w, target.role).filter((call) => target.only === undefined || target.only.includes(call.action));
 
     for (const call of calls) {
       for (const dryRun of [true, false]) {
@@ -193,7 +217,7 @@ describe('expire-temporary-users drops no protected role, however it is marked',
       [await marked('declared')]: 'protected.declared',
     };
     const app = await marked('app');
-    rotated.add(app);
+    bindRotated(rig, { username: app });
     expected[app] = 'protected.rotated-login';
     const ordinary = await marked('plain');
     const watched = Object.keys(expected);
@@ -271,7 +295,7 @@ describe("the attempts that motivated the guard, with an admin like RDS's (CREAT
     const s = await scenario(rig);
     const dba = await role(s, 'esc_dba', 'LOGIN CREATEROLE BYPASSRLS');
     const app = await role(s, 'esc_app');
-    rotated.add(app);
+    bindRotated(rig, { username: app });
     await serverWouldAllow(s, `ALTER ROLE ${q(dba)} NOLOGIN`);
     await serverWouldAllow(s, `DROP ROLE ${q(app)}`);
     const before = await snapshot(s, [dba, app]);

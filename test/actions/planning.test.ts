@@ -11,7 +11,7 @@ import type { DependentRow, PrivilegeRow, RoleFacts, SessionFacts } from '../../
 import { adminChecklist } from '../../lambda/checks/admin-checklist';
 import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../../lambda/errors';
 import { callerOf } from '../../lambda/requests/caller';
-import { errorInfo } from '../../lambda/requests/envelope';
+import { errorInfo } from '../../lambda/requests/error-info';
 
 const facts: SessionFacts = { currentUser: 'admin', database: 'app_db', versionNum: 170000, version: '17.0', superuser: false, serverNow: new Date('2030-01-01T00:00:00Z') };
 const role = (name: string, extra: Partial<RoleFacts> = {}): RoleFacts => ({

@@ -19,7 +19,7 @@ import { orchestratorDeps } from '../../lambda/requests/orchestrator-deps';
 import { uniqueName } from '../support/postgres';
 import { ensureRole } from './guard-support';
 import type { Rig, Scenario } from './rig';
-import { scenario, startRig } from './rig';
+import { bindRotated, scenario, startRig } from './rig';
 
 const RUNS = 50;
 const rotated = new Set<string>();
@@ -27,7 +27,7 @@ let rig: Rig;
 let s: Scenario;
 
 beforeAll(async () => {
-  rig = await startRig({}, { protectedLogins: async () => rotated });
+  rig = await startRig({});
   s = await scenario(rig);
   await ensureRole(s, 'rds_superuser');
 });
@@ -87,6 +87,7 @@ async function buildWorld(): Promise<World> {
     await s.su(`GRANT ${all} TO ${q(s.admin.name)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
   }
   rotated.add(names.app);
+  bindRotated(rig, { username: names.app });
   return { tag, temporaryPrefix, names };
 }
 

@@ -148,6 +148,7 @@ describe('the envelope and the audit record', () => {
     expect(JSON.parse(line as string).audit).toEqual({
       schema: 'pg-rotator.audit/1',
       requestId: response.requestId,
+      profile: 'orchestrator',
       caller: 'ticket OPS-42',
       kind: 'action',
       action: 'lock-user',

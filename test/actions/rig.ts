@@ -40,15 +40,29 @@ export function passwordSecretName(prefix: string): string {
 
 /**
  * Starts the endpoints once per test file; `env` adds to the function's environment, whose permission policy is
- * {@link PERMISSIVE_POLICY} unless `env` sets another (or `PERMISSION_POLICY: ''` for none). `protectedLogins`
- * stands for the deployment's rotated logins.
+ * {@link PERMISSIVE_POLICY} unless `env` sets another (or `PERMISSION_POLICY: ''` for none).
  */
-export async function startRig(env: Record<string, string> = {}, options: { protectedLogins?: () => Promise<ReadonlySet<string>> } = {}): Promise<Rig> {
+export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
-  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env }, protectedLogins: options.protectedLogins });
+  const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env } });
   const rotator = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
   return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
+}
+
+/**
+ * Declares a rotated secret's binding as the deployment's bindings file would, for the protected roles it names: its
+ * login (and `<login>_clone`, or `alternateUsername`) and, for alternating-owner, its owner role. The secret itself
+ * need not exist: actions learn these roles from the declarations alone.
+ */
+export function bindRotated(rig: Rig, roles: { readonly username: string; readonly alternateUsername?: string; readonly ownerRole?: string }): void {
+  const secretArn = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${uniqueName('rotated')}`;
+  const adminSecretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:rotation-admin';
+  rig.stack.declarations.bind(
+    roles.ownerRole === undefined
+      ? { secretArn, strategy: 'admin', adminSecretArn, username: roles.username }
+      : { secretArn, strategy: 'alternating-owner', adminSecretArn, ...roles },
+  );
 }
 
 /** One test's database, admin and schema. */

@@ -104,4 +104,30 @@ describe('the command line', () => {
     expect(() => parseCli(['rotate', '--secret', 's'], {})).toThrow(/--function: is required/);
     expect(parseCli(['--help'], {})).toEqual({ kind: 'help' });
   });
+
+  it('takes --flag=value, refuses a single flag given twice, a flag without its value and another command\'s option', () => {
+    expect(parseCli(['rotate', '--secret=db/app', '--mode=inline'], env)).toMatchObject({ request: { kind: 'rotate', secretId: 'db/app', mode: 'inline' } });
+    expect(() => parseCli(['rotate', '--secret', 'a', '--secret', 'b'], env)).toThrow(/--secret: is given more than once/);
+    expect(() => parseCli(['--function', 'a', '--function', 'b', 'rotate', '--secret', 's'], {})).toThrow(/--function: is given more than once/);
+    expect(() => parseCli(['rotate', '--secret'], env)).toThrow(/--secret: needs a value/);
+    expect(() => parseCli(['rotate', '--secret', 's', '--admin-secret', 'a'], env)).toThrow(/--admin-secret: is not an option/);
+    expect(() => parseCli(['action', 'lock-user', '--admin-secret', 'a', '--role', 'r', '--terminate-sessions=yes'], env)).toThrow(/--terminate-sessions: takes no value/);
+    expect(() => parseCli(['rotate', '--secret', 's', 'extra'], env)).toThrow(/arguments: unexpected "extra"/);
+  });
+
+  it('builds a status request for the status function, shown as a table unless --json', () => {
+    const statusEnv = { PG_ROTATOR_FUNCTION: 'pg-rotator', PG_ROTATOR_STATUS_FUNCTION: 'pg-rotator-status' };
+
+    expect(parseCli(['status'], statusEnv)).toEqual({
+      kind: 'request',
+      options: { functionName: 'pg-rotator-status', region: undefined, endpointUrl: undefined, caller: undefined, dryRun: false },
+      request: { kind: 'status' },
+      view: 'status-table',
+    });
+    expect(parseCli(['--caller', 'oncall', 'status', '--name-prefix', 'orders/', '--findings-only', '--json'], statusEnv)).toMatchObject({
+      request: { kind: 'status', namePrefix: 'orders/', list: 'findings', caller: 'oncall' },
+    });
+    expect(parseCli(['status', '--json'], statusEnv)).not.toHaveProperty('view');
+    expect(() => parseCli(['status'], env)).toThrow(/--function: is required \(or set PG_ROTATOR_STATUS_FUNCTION\)/);
+  });
 });

@@ -65,7 +65,7 @@ function check(words: readonly string[]): string {
   const [program, first, ...rest] = words;
   if (program === 'pg-rotator' || (program === 'npx' && first === 'pg-rotator')) {
     const argv = program === 'npx' ? rest : words.slice(1);
-    const parsed = parseCli(argv, { PG_ROTATOR_FUNCTION: 'pg-rotator' });
+    const parsed = parseCli(argv, { PG_ROTATOR_FUNCTION: 'pg-rotator', PG_ROTATOR_STATUS_FUNCTION: 'pg-rotator-status' });
     if (parsed.kind === 'request') OrchestratorRequestSchema.parse(parsed.request);
     return `pg-rotator ${parsed.kind}`;
   }

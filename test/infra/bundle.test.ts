@@ -18,14 +18,22 @@ import { buildStack, configWith } from './fixtures';
  * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
-  it('bundles both entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
+  it('bundles every entry point into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
     const { app, outdir } = buildStack(configWith(), { bundle: true });
     app.synth();
 
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual([
+      'orchestrator.mjs',
+      'orchestrator.mjs.map',
+      'rotation-bindings.json',
+      'rotation.mjs',
+      'rotation.mjs.map',
+      'status.mjs',
+      'status.mjs.map',
+    ]);
 
     // The deployment's bindings, beside the handlers: the example config's alternating secret and inline admin target.
     expect(JSON.parse(readFileSync(join(assetDir, 'rotation-bindings.json'), 'utf8'))).toEqual({
@@ -40,10 +48,10 @@ describe('function bundle', () => {
     again.app.synth();
     expect(readdirSync(again.outdir).filter((name) => name.startsWith('asset.'))).toEqual(assets);
 
-    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
       const code = readFileSync(join(assetDir, file), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` names.
+      // ESM exports the handler Lambda's `rotation.handler`, `orchestrator.handler` and `status.handler` name.
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
       // Self-contained: no chunk shared with the other file.
       expect(code).not.toMatch(/from\s*["']\.\//);
@@ -52,7 +60,7 @@ describe('function bundle', () => {
       // The pinned SDK is bundled, not imported from the runtime.
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     }
-    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
       const code = readFileSync(join(assetDir, file), 'utf8');
       // The execution role's keys from the environment (lambda/bundle-substitutes/): the SDK's environment provider is
       // in, the rest of its default chain (shared files, SSO, container and instance metadata) is not.
@@ -69,6 +77,9 @@ describe('function bundle', () => {
     // The rotation function's file holds none of the orchestrator's request handling.
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
     expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
+    // The status function's holds no database client: it reads Secrets Manager's metadata alone.
+    expect(readFileSync(join(assetDir, 'status.mjs'), 'utf8')).not.toContain('Client was closed and is not queryable');
+    expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).toContain('Client was closed and is not queryable');
 
     bundledHandler = join(assetDir, 'rotation.mjs');
   });

@@ -121,7 +121,8 @@ describe('PgRotatorStack from the example config', () => {
   });
 
   it('uses a role with no managed policies', () => {
-    template.resourceCountIs('AWS::IAM::Role', 3); // each function's, and EventBridge's for the alert target
+    // Each function's, EventBridge's for the alert target, and the scheduler's for the example policy's expiry.
+    template.resourceCountIs('AWS::IAM::Role', 4);
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },

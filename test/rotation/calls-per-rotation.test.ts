@@ -11,6 +11,8 @@ import { createLogin, startRotationStack } from '../support/rotation-stack';
  * The Secrets Manager calls each rotation step makes when it finds nothing remembered from the step before: each step
  * in a container of its own, the most a rotation can cost (the README's "Calls per rotation" states these figures). A
  * warm container makes fewer; a change that adds a call shows here first.
+ *
+ * @matrix once: the calls a step makes to Secrets Manager are the same on every PostgreSQL major.
  */
 let stack: RotationStack;
 beforeAll(async () => {

@@ -5,6 +5,9 @@
  * companion must hold its own login's password and log in, but for the window where the rotation in flight already
  * changed that login's password, and for an empty companion before the first rotation finished. After the retries
  * converge, each companion holds exactly the version of its login.
+ *
+ * @matrix once: what it adds to fault-injection.db.test.ts, which runs the same strategies' statements under the same
+ * faults on every major, is Secrets Manager's companion writes, which no server version changes.
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermissionPolicySchema, readPermissionPolicy } from '../../lambda/actions/permission-policy';
-import { roleMatches } from '../../lambda/actions/role-patterns';
+import { roleMatches } from '../../lambda/postgres/role-patterns';
 import { durationMs } from '../../lambda/actions/validity-duration';
 import { ENV, readEnvironment } from '../../lambda/config/environment';
 import { orchestratorDeps } from '../../lambda/requests/orchestrator-deps';

@@ -7,6 +7,7 @@ import type { PermissionPolicyInput } from '../../lambda/actions/permission-poli
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { admitAction, decideExpiry, decideSubjects } from '../../lambda/actions/policy-decisions';
 import type { Lineage, LineageRole, Lineages } from '../../lambda/catalog/protection-facts';
+import { actionProtection, NO_ROTATED_ROLES } from '../../lambda/catalog/protected-roles';
 
 const role = (name: string, extra: Partial<LineageRole> & { comment?: string } = {}, memberOf: (Partial<LineageRole> & { name: string })[] = []): [string, Lineage] => {
   const { comment = null, ...facts } = extra;
@@ -44,7 +45,7 @@ const now = new Date('2030-01-01T00:00:00Z');
 type Policy = ReturnType<typeof policyOf>;
 /** `policy` null: none is configured (a dry run). */
 const decide = (call: ActionCall, policy: Policy | null = policyOf()) =>
-  decideSubjects({ policy: policy ?? undefined, subjects: subjectsOf(call), lineages: catalog, protection: { rotatedLogins: new Set(), declared: [] }, adminLogin: 'rotator', now });
+  decideSubjects({ policy: policy ?? undefined, subjects: subjectsOf(call), lineages: catalog, protection: actionProtection(NO_ROTATED_ROLES, []), adminLogin: 'rotator', now });
 const ruleOf = (call: ActionCall, policy?: Policy | null) => decide(call, policy)?.rule;
 
 const lock = (name: string): ActionCall => ({ action: 'lock-user', params: { role: name, terminateSessions: false } });
@@ -153,7 +154,7 @@ describe('temporary users', () => {
   });
 
   it('expire-temporary-users leaves protected roles and roles without the prefix alone', () => {
-    const protection = { rotatedLogins: new Set<string>(), declared: [] };
+    const protection = actionProtection(NO_ROTATED_ROLES, []);
     expect(decideExpiry('tmp_x', catalog.get('tmp_x'), policyOf(), protection)).toBeUndefined();
     expect(decideExpiry('app_sneaky', catalog.get('app_sneaky'), policyOf(), protection)?.rule).toBe('protected.member-of-protected');
     expect(decideExpiry('carol', catalog.get('carol'), policyOf(), protection)?.rule).toBe('policy.temporary-user-name');

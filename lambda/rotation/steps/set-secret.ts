@@ -12,7 +12,8 @@ import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
 import type { RotationContext, StepOutcome } from '../rotation-context';
 import { bound, loadPrevious, requirePending } from '../rotation-context';
-import { describeProtection, readProtectedRoles } from '../../catalog/protected-roles';
+import { protectionIn, ROTATION_PROTECTION } from '../../catalog/protected-roles';
+import { readLineages } from '../../catalog/protection-facts';
 import { awaitedLater } from '../awaited-later';
 import { pendingLogin, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
@@ -180,7 +181,7 @@ async function openAdminChanger(
   const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
   const facts = await readFacts(session, ctx, { role: admin.username, host: target.host });
   try {
-    await refuseProtected(session, current, pending);
+    await refuseProtected(session, facts.versionNum, current, pending);
   } catch (error) {
     closeInBackground(session);
     if (error instanceof PgRotatorError) throw error;
@@ -199,8 +200,12 @@ async function openAdminChanger(
   };
 }
 
-/** Refuses a rotation whose logins or owner role are, or reach, a protected role (catalog/protected-roles.ts). */
-async function refuseProtected(session: Session, current: DatabaseSecret, pending: DatabaseSecret): Promise<void> {
+/**
+ * Refuses a rotation whose logins or owner role are, or reach, a protected role: the one definition the orchestrator's
+ * actions use too (catalog/protected-roles.ts), read on the admin's session before the change, with the rules that
+ * apply to rotation (ROTATION_PROTECTION).
+ */
+async function refuseProtected(session: Session, versionNum: number, current: DatabaseSecret, pending: DatabaseSecret): Promise<void> {
   // Later entries do not replace earlier ones: the same login in both versions is named as the current one's.
   const fields = new Map<string, string>();
   for (const [role, field] of [
@@ -210,12 +215,15 @@ async function refuseProtected(session: Session, current: DatabaseSecret, pendin
   ] as const) {
     if (role !== undefined && !fields.has(role)) fields.set(role, field);
   }
-  const found = (await readProtectedRoles(session, [...fields.keys()]))[0];
-  if (found === undefined) return;
-  throw new InvalidInputError(
-    fields.get(found.role) ?? 'secret.username',
-    `names role "${found.role}", which is protected (${describeProtection(found)}): the admin changes no protected role; rotate it as single-user with its own secret`,
-  );
+  const lineages = await readLineages(session, [...fields.keys()], versionNum);
+  for (const [role, field] of fields) {
+    const found = protectionIn(lineages, role, ROTATION_PROTECTION);
+    if (found === undefined) continue;
+    throw new InvalidInputError(
+      field,
+      `names role "${role}", which is protected: it ${found.message} (${found.rule}); the admin changes no protected role; rotate it as single-user with its own secret`,
+    );
+  }
 }
 
 /**

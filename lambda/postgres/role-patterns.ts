@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import '../schema-messages';
-import { MAX_IDENTIFIER_BYTES } from '../postgres/identifiers';
+import { MAX_IDENTIFIER_BYTES } from './identifiers';
 
 /**
  * A role name as a permission policy writes it: the exact name (case-sensitive, as pg_roles stores it), or a

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Lineage, LineageRole } from '../../lambda/catalog/protection-facts';
 import { lineagesFrom } from '../../lambda/catalog/protection-facts';
 import { protectionSql } from '../../lambda/catalog/protection-sql';
-import type { ProtectionContext } from '../../lambda/actions/role-protection';
-import { protectionOf } from '../../lambda/actions/role-protection';
+import type { ProtectionContext } from '../../lambda/catalog/protected-roles';
+import { actionProtection, NO_ROTATED_ROLES, PROTECTION_RULES, protectionOf, ROTATION_PROTECTION } from '../../lambda/catalog/protected-roles';
+import { GUARD_RULES } from '../../lambda/actions/guard-rules';
 
 const plain = (name: string, extra: Partial<LineageRole> = {}): LineageRole => ({
   name,
@@ -23,7 +24,7 @@ const lineage = (self: LineageRole, ...memberOf: LineageRole[]): Lineage => ({
   memberOf: memberOf.map((role) => ({ ...role, name: role.name.replace(/^~/, ''), direct: !role.name.startsWith('~') })),
 });
 
-const ctx: ProtectionContext = { rotatedLogins: new Set(['app_user']), declared: ['dba_*'] };
+const ctx: ProtectionContext = actionProtection({ logins: new Set(['app_user']), ownerRoles: new Set(['app_owner']) }, ['dba_*']);
 
 describe('always-protected roles', () => {
   it.each([
@@ -39,8 +40,9 @@ describe('always-protected roles', () => {
     ['Cloud SQL\'s cloudsqlsuperuser', plain('cloudsqlsuperuser'), 'protected.managed-service-admin'],
     ['AlloyDB\'s alloydbsuperuser', plain('alloydbsuperuser'), 'protected.managed-service-admin'],
     ['a rotated login', plain('app_user', { login: true }), 'protected.rotated-login'],
+    ['the owner role of an alternating-owner rotation', plain('app_owner'), 'protected.owner-role'],
     ['a role the policy adds', plain('dba_alice'), 'protected.declared'],
-    ['a role whose privileges the admin holds', plain('app_owner', { adminHolds: true }), 'protected.admin-membership'],
+    ['a role whose privileges the admin holds', plain('schema_owner', { adminHolds: true }), 'protected.admin-membership'],
   ])('%s is protected by its own facts', (_, role, rule) => {
     expect(protectionOf(role.name, lineage(role), ctx)?.rule).toBe(rule);
   });
@@ -73,6 +75,7 @@ describe('always-protected roles', () => {
     expect(protectionOf('pg_new', undefined, ctx)?.rule).toBe('protected.predefined');
     expect(protectionOf('rds_future', undefined, ctx)?.rule).toBe('protected.managed-service-admin');
     expect(protectionOf('app_user', undefined, ctx)?.rule).toBe('protected.rotated-login');
+    expect(protectionOf('app_owner', undefined, ctx)?.rule).toBe('protected.owner-role');
     expect(protectionOf('dba_bob', undefined, ctx)?.rule).toBe('protected.declared');
     expect(protectionOf('new_login', undefined, ctx)).toBeUndefined();
   });
@@ -80,6 +83,35 @@ describe('always-protected roles', () => {
   it('names are case-sensitive, as PostgreSQL stores them', () => {
     expect(protectionOf('RDS_SUPERUSER', undefined, ctx)).toBeUndefined();
     expect(protectionOf('App_User', undefined, ctx)).toBeUndefined();
+  });
+});
+
+describe('one definition for actions and admin-driven rotation', () => {
+  it('the guard refuses by exactly the protection rules, and the policy rules besides', () => {
+    expect(Object.keys(GUARD_RULES).filter((rule) => rule.startsWith('protected.'))).toEqual(Object.keys(PROTECTION_RULES));
+  });
+
+  it.each([
+    ['a superuser', plain('postgres', { superuser: true })],
+    ['a CREATEROLE role', plain('dba', { createrole: true })],
+    ['a predefined role', plain('pg_monitor')],
+    ['a managed service admin role, by the same patterns', plain('rds_iam')],
+    ['the admin login', plain('rotator', { isAdmin: true })],
+  ])('rotation refuses %s exactly as an action would', (_, role) => {
+    expect(protectionOf(role.name, lineage(role), ROTATION_PROTECTION)).toEqual(protectionOf(role.name, lineage(role), actionProtection(NO_ROTATED_ROLES, [])));
+    expect(protectionOf('app', lineage(plain('app', { login: true }), role), ROTATION_PROTECTION)?.rule).toBe('protected.member-of-protected');
+  });
+
+  it("rotation does not count a role whose privileges the admin holds: the new password goes to the bound secret, not to a caller", () => {
+    const held = plain('app', { login: true, adminHolds: true });
+    expect(protectionOf('app', lineage(held), actionProtection(NO_ROTATED_ROLES, []))?.rule).toBe('protected.admin-membership');
+    expect(protectionOf('app', lineage(held), ROTATION_PROTECTION)).toBeUndefined();
+    expect(protectionOf('app', lineage(plain('app', { login: true }), plain('owner', { adminHolds: true })), ROTATION_PROTECTION)).toBeUndefined();
+  });
+
+  it('rotation has no rotated roles and no policy: its own login and owner role are not refused for being rotated', () => {
+    expect(ROTATION_PROTECTION.rotated).toBe(NO_ROTATED_ROLES);
+    expect(ROTATION_PROTECTION.declared).toEqual([]);
   });
 });
 
