@@ -12,7 +12,8 @@ import { createLogin, startRotationStack } from '../support/rotation-stack';
  * in a container of its own, the most a rotation can cost (the README's "Calls per rotation" states these figures). A
  * warm container makes fewer; a change that adds a call shows here first.
  *
- * @matrix once: the calls a step makes to Secrets Manager are the same on every PostgreSQL major.
+ * @matrix once: the calls a step makes to Secrets Manager are the same on every PostgreSQL major; strategies.test.ts
+ * runs the same four strategies' rotations, their database side, on every major.
  */
 let stack: RotationStack;
 beforeAll(async () => {
