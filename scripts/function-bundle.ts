@@ -15,12 +15,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The function's entry points, one self-contained file each in the bundle directory: Lambda handler strings
- * `rotation.handler` and `orchestrator.handler`. The rotation function's file holds no orchestrator code path it
- * could be tricked into, and each cold start loads only its own file.
+ * `rotation.handler`, `orchestrator.handler` and `status.handler`. The rotation function's file holds no orchestrator
+ * code path it could be tricked into, the status function's no rotation or action code, and each cold start loads
+ * only its own file.
  */
 export const FUNCTION_ENTRIES = {
   rotation: 'lambda/handlers/rotation.ts',
   orchestrator: 'lambda/handlers/orchestrator.ts',
+  status: 'lambda/handlers/status.ts',
 } as const;
 
 export type FunctionEntry = keyof typeof FUNCTION_ENTRIES;
@@ -63,7 +65,7 @@ export function functionBuildOptions(outdir: string, target: string): BuildOptio
 }
 
 /**
- * Bundles the function into `outdir` (rotation.mjs, orchestrator.mjs and their source maps) for the local Node: for
+ * Bundles the function into `outdir` (rotation.mjs, orchestrator.mjs, status.mjs and their source maps) for the local Node: for
  * inspection, size checks and running the function as its own process on the local Lambda endpoint (the benchmark).
  *
  * @returns the size of what was written, in bytes

@@ -15,8 +15,8 @@ const SOURCE_DIR = fileURLToPath(new URL('../../lambda', import.meta.url));
 const LAMBDA_TARGET = 'node24';
 
 /**
- * CDK's local bundling hook: esbuild from node_modules (no Docker on build machines) writes rotation.mjs and
- * orchestrator.mjs, then the files the deployment adds beside them. Its fields are part of CDK's asset cache key, so
+ * CDK's local bundling hook: esbuild from node_modules (no Docker on build machines) writes rotation.mjs,
+ * orchestrator.mjs and status.mjs, then the files the deployment adds beside them. Its fields are part of CDK's asset cache key, so
  * two constructs with different files never share a bundle.
  */
 class FunctionBundling implements ILocalBundling {
@@ -34,7 +34,7 @@ class FunctionBundling implements ILocalBundling {
 }
 
 /**
- * The one code asset both functions run, each with its own handler (scripts/function-bundle.ts). Deterministic:
+ * The one code asset every function runs, each with its own handler (scripts/function-bundle.ts). Deterministic:
  * the same sources and files give the same bundle, hence the same hash, and no redeploy.
  *
  * @param files what the deployment writes beside the handlers (the rotation bindings)

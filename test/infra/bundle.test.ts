@@ -12,18 +12,18 @@ import { createLogin, logsIn, startRotationStack } from '../support/rotation-sta
 import { buildStack, configWith } from './fixtures';
 
 /**
- * The one test that runs esbuild for real (the others skip bundling): both functions must bundle offline from
+ * The one test that runs esbuild for real (the others skip bundling): every function must bundle offline from
  * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
-  it('bundles both entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
+  it('bundles the three entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
     const { app, outdir } = buildStack(configWith(), { bundle: true });
     app.synth();
 
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map', 'status.mjs', 'status.mjs.map']);
 
     // The deployment's bindings, beside the handlers: the example config's alternating secret and inline admin target.
     expect(JSON.parse(readFileSync(join(assetDir, 'rotation-bindings.json'), 'utf8'))).toEqual({
@@ -38,10 +38,10 @@ describe('function bundle', () => {
     again.app.synth();
     expect(readdirSync(again.outdir).filter((name) => name.startsWith('asset.'))).toEqual(assets);
 
-    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
       const code = readFileSync(join(assetDir, file), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` names.
+      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` / `status.handler` names.
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
       // Self-contained: no chunk shared with the other file.
       expect(code).not.toMatch(/from\s*["']\.\//);
@@ -53,6 +53,11 @@ describe('function bundle', () => {
     // The rotation function's file holds none of the orchestrator's request handling.
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
     expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
+    // The status function's holds neither PostgreSQL's client nor a rotation step: it reads metadata only.
+    const status = readFileSync(join(assetDir, 'status.mjs'), 'utf8');
+    expect(status).toContain('ROTATION_FUNCTION_ARN');
+    expect(status).not.toContain('SCRAM-SHA-256-PLUS');
+    expect(status).not.toContain('UpdateSecretVersionStage');
 
     bundledHandler = join(assetDir, 'rotation.mjs');
   });
