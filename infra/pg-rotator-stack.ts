@@ -96,6 +96,8 @@ export class PgRotatorStack extends Stack {
         statementTimeout: Duration.millis(config.connection.statementTimeoutMs),
       },
       logLevel: config.function.logLevel,
+      metricsNamespace: config.function.metricsNamespace,
+      statusInvokers: config.statusInvokers,
       secretsManagerEndpointUrl: config.function.secretsManagerEndpointUrl,
       memorySize: config.function.memoryMb,
       timeout: Duration.seconds(config.function.timeoutSeconds),
@@ -119,6 +121,10 @@ export class PgRotatorStack extends Stack {
         description: `The ${name} profile's orchestrator function: its orchestrators invoke this ARN`,
       });
     }
+    new CfnOutput(this, 'StatusFunctionArn', {
+      value: this.rotator.operations.status.function.function.functionArn,
+      description: 'The status function, which pg-rotator status invokes (--function or PG_ROTATOR_STATUS_FUNCTION); statusInvokers may invoke it',
+    });
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.rotator.alarmTopic.topicArn });
   }

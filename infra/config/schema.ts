@@ -5,6 +5,7 @@ import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   belowMinimum,
   ENV,
+  STATUS_FUNCTION_SUFFIX,
   EnvironmentSchema,
   SslModeSchema,
   StrategySchema,
@@ -81,15 +82,21 @@ function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.i
   return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, z.infer<typeof SecretReferenceSchema>] => entry[1] !== undefined);
 }
 
+/** The longest rotation function name whose status function's, `<functionName>-status`, fits Lambda's 64 characters. */
+const FUNCTION_NAME_MAX = 64 - `-${STATUS_FUNCTION_SUFFIX}`.length;
+
 const FunctionSchema = z.strictObject({
   /**
    * Fixed name of the rotation function; each orchestrator profile's function is `<functionName>-<profile>` (the
-   * shorthand's `<functionName>-orchestrator`), so orchestrators can hold a stable ARN across stack replacements. A name
-   * that makes a profile's over Lambda's 64 characters is refused naming the profile (orchestration-schema.ts).
+   * shorthand's `<functionName>-orchestrator`) and the status function `<functionName>-status`, so callers can hold a
+   * stable ARN across stack replacements. A name that makes a profile's over Lambda's 64 characters is refused naming
+   * the profile (orchestration-schema.ts).
    */
   functionName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
+    .regex(new RegExp(`^[A-Za-z0-9_-]{1,${FUNCTION_NAME_MAX}}$`), {
+      error: `must be 1-${FUNCTION_NAME_MAX} letters, digits, - or _ (the status function is <functionName>-${STATUS_FUNCTION_SUFFIX}, within Lambda's 64 characters)`,
+    })
     .optional(),
   // The construct's default, chosen by cost per rotation (DEFAULT_MEMORY_MB says how).
   memoryMb: z.number().int().min(128).max(10240).default(DEFAULT_MEMORY_MB),
@@ -109,6 +116,11 @@ const FunctionSchema = z.strictObject({
     })
     .default(logs.RetentionDays.ONE_YEAR),
   logLevel: EnvironmentSchema.shape[ENV.logLevel],
+  /**
+   * The CloudWatch namespace of the functions' metrics (METRICS_NAMESPACE), which the dashboard and the status alarms
+   * read; one per deployment where several share an account and region.
+   */
+  metricsNamespace: EnvironmentSchema.shape[ENV.metricsNamespace],
   /** Only when the Secrets Manager endpoint has no private DNS: its https:// URL. */
   secretsManagerEndpointUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
 });
@@ -200,6 +212,8 @@ export const PgRotatorConfigSchema = z
     secrets: z.array(RotatedSecretSchema).min(1, { error: 'must list at least one secret to rotate' }),
     orchestrators: z.array(OrchestratorSchema).default([]),
     orchestration: OrchestrationSchema.optional(),
+    /** Who may invoke the status function (`pg-rotator status`), beside its hourly schedule; the same shape as orchestrators. */
+    statusInvokers: z.array(OrchestratorSchema).default([]),
     alerts: AlertsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

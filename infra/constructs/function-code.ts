@@ -34,7 +34,7 @@ class FunctionBundling implements ILocalBundling {
 }
 
 /**
- * The one code asset both functions run, each with its own handler (scripts/function-bundle.ts). Deterministic:
+ * The one code asset every function runs, each with its own handler (scripts/function-bundle.ts). Deterministic:
  * the same sources and files give the same bundle, hence the same hash, and no redeploy.
  *
  * @param files what the deployment writes beside the handlers (the rotation bindings)

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   belowMinimum,
+  DEFAULT_METRICS_NAMESPACE,
   ENV,
   type AuthMethod,
   EnvironmentSchema,
@@ -77,6 +78,11 @@ export interface FunctionSettings {
   readonly connection?: ConnectionDefaults;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
+  /**
+   * The CloudWatch namespace of the metrics the log lines carry (METRICS_NAMESPACE), the one the dashboard and the
+   * status alarms read. @default DEFAULT_METRICS_NAMESPACE ('PgRotator')
+   */
+  readonly metricsNamespace?: string;
   /** Only for an endpoint without private DNS. @default - the SDK's regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
@@ -154,6 +160,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     [ENV.connectTimeoutMs]: String(connection.connectTimeout?.toMilliseconds() ?? 5_000),
     [ENV.statementTimeoutMs]: String(connection.statementTimeout?.toMilliseconds() ?? 10_000),
     [ENV.logLevel]: settings.logLevel ?? 'info',
+    [ENV.metricsNamespace]: settings.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
   };
   if (connection.defaultStrategy !== undefined) contract[ENV.defaultStrategy] = connection.defaultStrategy;
   if (connection.sslRootCert !== undefined) contract[ENV.sslRootCert] = connection.sslRootCert;

@@ -183,7 +183,7 @@ export class OrchestratorPolicies extends Construct {
  * `<X>`, `Fn::Join` joined. The acknowledgement then names exactly this resource, in any stack (`<AWS::Partition>`,
  * and `<AWS::Region>` / `<AWS::AccountId>` in an environment-agnostic one).
  */
-function nagResourceText(stack: Stack, resource: string): string {
+export function nagResourceText(stack: Stack, resource: string): string {
   const flatten = (node: unknown): string => {
     if (typeof node === 'string') return node;
     if (typeof node === 'object' && node !== null) {

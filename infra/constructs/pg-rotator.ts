@@ -25,6 +25,7 @@ import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
+import { RotatorOperations } from './rotator-operations';
 import { RotatorPolicies } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
 
@@ -79,6 +80,17 @@ export interface PgRotatorProps {
   readonly connection?: ConnectionDefaults;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
+  /**
+   * The CloudWatch namespace of the functions' metrics (METRICS_NAMESPACE), which the dashboard and the status alarms
+   * read: one per deployment where several share an account and region. @default 'PgRotator'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * Principals that may invoke the status function (`pg-rotator status`, scripts), which the construct's hourly
+   * schedule invokes anyway. It reads Secrets Manager metadata only, never a secret value.
+   * @default - none: only the schedule
+   */
+  readonly statusInvokers?: readonly OrchestratorPrincipal[];
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
@@ -130,11 +142,12 @@ export interface PgRotatorProps {
 }
 
 /**
- * pg-rotator in one construct: two functions in your VPC on one code asset, each with its own least-privilege role
+ * pg-rotator in one construct: its functions in your VPC on one code asset, each with its own least-privilege role
  * and invoke permission. The rotation function (`rotation.handler`) takes Secrets Manager's rotation steps and
  * nothing else, and only Secrets Manager may invoke it (aws:SourceAccount, aws:SourceArn); the orchestrator function
- * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it.
- * Plus their network path, one rotation schedule per secret (cron and window supported), and alerts.
+ * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it;
+ * the status function (`status.handler`) lists the rotated secrets' metadata, hourly and for `statusInvokers`.
+ * Plus their network path, one rotation schedule per secret (cron and window supported), alerts and a dashboard.
  *
  * @example
  * new PgRotator(this, 'Rotator', {
@@ -167,6 +180,8 @@ export class PgRotator extends Construct {
   readonly alerts: RotatorAlerts;
   /** The `orchestrator` profile's grants; absent without that profile. */
   readonly orchestratorPolicies?: OrchestratorPolicies;
+  /** The status function, its hourly schedule, the status alarms and the dashboard. */
+  readonly operations: RotatorOperations;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
     super(scope, id);
@@ -204,6 +219,7 @@ export class PgRotator extends Construct {
       password: props.password,
       connection: props.connection,
       logLevel: props.logLevel,
+      metricsNamespace: props.metricsNamespace,
       secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
     };
     const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean }) =>
@@ -285,5 +301,6 @@ export class PgRotator extends Construct {
         topic: this.alarmTopic,
       });
     }
+    this.operations = new RotatorOperations(this, 'Operations', { common, rotation: rotator, settings, functionName, invokers: props.statusInvokers, topic: this.alarmTopic });
   }
 }

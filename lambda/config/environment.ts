@@ -110,16 +110,21 @@ export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as cons
 export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
+/** What ends the status function's name (`<functionName>-status`), so no orchestrator profile may be named it. */
+export const STATUS_FUNCTION_SUFFIX = 'status';
+
 /**
  * An orchestrator profile's name: lower-case words joined by single hyphens, each starting with a letter
- * (`access-requests`, `incident`), at most 32 characters. It ends the profile's function name
- * (`<functionName>-<profile>`) and becomes a construct id in PascalCase, one to one.
+ * (`access-requests`, `incident`), at most 32 characters, and not `status`. It ends the profile's function name
+ * (`<functionName>-<profile>`), beside the status function's `<functionName>-status`, and becomes a construct id in
+ * PascalCase, one to one.
  */
 export const ProfileNameSchema = z
   .string()
   .check(
     z.maxLength(32, 'must be at most 32 characters'),
     z.regex(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/, 'must be lower-case words of letters and digits, each starting with a letter, joined by single hyphens (access-requests)'),
+    z.refine((name) => name !== STATUS_FUNCTION_SUFFIX, `must not be ${STATUS_FUNCTION_SUFFIX}: the status function is named <functionName>-${STATUS_FUNCTION_SUFFIX}`),
   );
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;

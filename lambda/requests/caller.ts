@@ -8,8 +8,9 @@ export const CallerSchema = z
   .register(z.globalRegistry, { id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
 
 /**
- * The `caller` of the requests a deployment's own schedules send (expire-temporary-users, infra/constructs/
- * expiry-schedules.ts): the audit record carries it, and the profile's alarm on a failed scheduled expiry matches it.
+ * The `caller` of the requests a deployment's own schedules send: expire-temporary-users
+ * (infra/constructs/expiry-schedules.ts), whose failures the profile's alarm matches by it, and the hourly status check
+ * (infra/constructs/status-schedule.ts). The audit record carries it.
  */
 export const SCHEDULED_CALLER = 'schedule';
 

@@ -14,7 +14,7 @@ import { createLogin, logsIn, startRotationStack } from '../support/rotation-sta
 import { buildStack, configWith } from './fixtures';
 
 /**
- * The one test that runs esbuild for real (the others skip bundling): both functions must bundle offline from
+ * The one test that runs esbuild for real (the others skip bundling): every function must bundle offline from
  * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
@@ -80,6 +80,10 @@ describe('function bundle', () => {
     // The status function's holds no database client: it reads Secrets Manager's metadata alone.
     expect(readFileSync(join(assetDir, 'status.mjs'), 'utf8')).not.toContain('Client was closed and is not queryable');
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).toContain('Client was closed and is not queryable');
+    const status = readFileSync(join(assetDir, 'status.mjs'), 'utf8');
+    expect(status).toContain('ROTATION_FUNCTION_ARN');
+    expect(status).not.toContain('SCRAM-SHA-256-PLUS');
+    expect(status).not.toContain('UpdateSecretVersionStage');
 
     bundledHandler = join(assetDir, 'rotation.mjs');
   });

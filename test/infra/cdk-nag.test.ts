@@ -65,6 +65,9 @@ describe('cdk-nag AwsSolutions', () => {
         'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/OrchestratorPasswords/RandomPassword',
         'Annotation::AwsSolutions-IAM5[Action::kms:GenerateDataKey*] @ PgRotator/PgRotator/Alerts/RotationFailedRule',
         'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:pg-rotator/*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/Function/Role/Resource',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/ListSecrets',
+        'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Operations/Status/PendingVersions',
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
@@ -79,6 +82,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings).toEqual([
       'AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets/Resource',
     ]);
+  });
+
+  it("acknowledges only the status function's secret:* for ListSecretVersionIds, so another wildcard on that policy is still reported", () => {
+    const findings = nagFindings(configWith(), ({ stack }) => {
+      stack.rotator.operations.status.pendingVersions.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    });
+    expect(findings).toEqual(['AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/PendingVersions/Resource']);
   });
 
   it('names the prefix as cdk-nag does in an environment-agnostic stack too', () => {
@@ -96,7 +106,7 @@ describe('cdk-nag AwsSolutions', () => {
       orchestration: { passwordSecrets: { namePrefix: 'pg-rotator/' } },
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const ours = synthFindings(app, outdir).filter((finding) => finding.includes('/Rotator/Orchestration/'));
+    const ours = synthFindings(app, outdir).filter((finding) => finding.includes('/Rotator/Orchestration/') || finding.includes('/Rotator/Operations/'));
     expect(ours).toEqual([]);
   });
 });
