@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS stand-ins a CommonJS dependency require()s (lambda/bundle-substitutes/).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
     // Scripts, demo, benchmarks and the local endpoints talk to a terminal on purpose.
     files: ['scripts/**', 'demo/**', 'bench/**', 'local/**', 'test/**', 'infra/bin/**'],
     rules: { 'no-console': 'off' },

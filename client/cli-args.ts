@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ACTION_NAMES } from '../lambda/actions/action-names';
 import type { ActionName } from '../lambda/actions/action-names';
 import { ActionRequestSchema } from '../lambda/actions/action-request';
@@ -174,9 +174,9 @@ function parseJsonObject(text: string, field: string): Record<string, unknown> {
 }
 
 /** The action's own schema for its parameters. */
-function paramsShape(action: ActionName): Record<string, z.ZodType> {
-  const option = ActionRequestSchema.options.find((o) => o.shape.action.value === action);
-  return (option?.shape.params.shape ?? {}) as Record<string, z.ZodType>;
+function paramsShape(action: ActionName): Record<string, z.core.$ZodType> {
+  const option = ActionRequestSchema.def.options.find((o) => (o.shape.action.def.values as readonly string[]).includes(action));
+  return (option?.shape.params.shape ?? {}) as Record<string, z.core.$ZodType>;
 }
 
 /** One parseArgs option per parameter of the action, by its type: booleans are switches, the rest take values. */
@@ -188,19 +188,21 @@ function actionOptions(action: ActionName): Options {
 
 /** The zod type name of one action parameter, looked up in the action's own request schema. */
 function parameterType(action: ActionName, param: string): string | undefined {
-  let schema: z.ZodType | undefined = paramsShape(action)[param];
-  while (schema !== undefined && (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)) {
-    schema = schema.unwrap() as z.ZodType;
+  let schema: z.core.$ZodType | undefined = paramsShape(action)[param];
+  // By the definition's type, not the class: the function's schemas are zod/mini's, and string formats such as
+  // z.iso.datetime() are strings too.
+  while (schema !== undefined && (schema._zod.def.type === 'optional' || schema._zod.def.type === 'default')) {
+    schema = (schema._zod.def as z.core.$ZodOptionalDef | z.core.$ZodDefaultDef).innerType;
   }
-  // By the definition's type, not the class: string formats such as z.iso.datetime() are strings too.
-  if (schema instanceof z.ZodArray) return (schema.element as z.ZodType).def.type === 'string' ? 'string[]' : 'json[]';
-  switch (schema?.def.type) {
+  const def = schema?._zod.def;
+  if (def?.type === 'array') return (def as z.core.$ZodArrayDef).element._zod.def.type === 'string' ? 'string[]' : 'json[]';
+  switch (def?.type) {
     case undefined:
       return undefined;
     case 'boolean':
     case 'number':
     case 'string':
-      return schema.def.type;
+      return def.type;
     default:
       return 'json';
   }

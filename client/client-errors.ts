@@ -6,6 +6,7 @@ import { PgRotatorError } from '../lambda/errors';
  * the FunctionError value. Orchestrator failures are not this: they arrive as envelopes with `ok: false`.
  */
 export class InvocationError extends PgRotatorError {
+  override readonly name = 'InvocationError';
   readonly code = 'INVOCATION_FAILED';
 
   constructor(
@@ -18,5 +19,6 @@ export class InvocationError extends PgRotatorError {
 
 /** The function answered with something that is not a pg-rotator response envelope. */
 export class InvalidResponseError extends PgRotatorError {
+  override readonly name = 'InvalidResponseError';
   readonly code = 'INVALID_RESPONSE';
 }

@@ -28,7 +28,8 @@ export function cliEnvironment(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_REGION: 'us-east-1',
-    // The pinned SDK runs on Node 20; its notice that future releases need Node 22 is not the demo's story.
+    // A pasted command may run on a Node older than 22, where the SDK notices that its future releases need 22: not
+    // the demo's story.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -24,7 +24,8 @@ import { demonstrateRotation } from './rotations';
 import { embeddedDatabase, existingDatabase } from './target';
 import { bold, dim, green, red, table } from './terminal';
 
-// The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not the demo's story.
+// Run on a Node older than 22 (outside npm's scripts, which run the pinned Node 24), the SDK notices that its future
+// releases need Node 22: not the demo's story.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values: args } = parseArgs({ options: DEMO_OPTIONS });

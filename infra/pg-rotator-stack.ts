@@ -100,6 +100,8 @@ export class PgRotatorStack extends Stack {
         statementTimeout: Duration.millis(config.connection.statementTimeoutMs),
       },
       logLevel: config.function.logLevel,
+      metricsNamespace: config.function.metricsNamespace,
+      statusInvokers: config.statusInvokers,
       secretsManagerEndpointUrl: config.function.secretsManagerEndpointUrl,
       memorySize: config.function.memoryMb,
       timeout: Duration.seconds(config.function.timeoutSeconds),
@@ -137,6 +139,10 @@ export class PgRotatorStack extends Stack {
         description: 'pg-rotator: the rotation function team stacks attach their secrets to (PgRotatorAttachment)',
       });
     }
+    new CfnOutput(this, 'StatusFunctionArn', {
+      value: this.rotator.operations.status.function.function.functionArn,
+      description: 'The status function, which pg-rotator status invokes (--function or PG_ROTATOR_STATUS_FUNCTION); statusInvokers may invoke it',
+    });
     new CfnOutput(this, 'FunctionSecurityGroupId', { value: this.rotator.securityGroup.securityGroupId });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.rotator.alarmTopic.topicArn });
   }

@@ -8,15 +8,17 @@
  */
 export abstract class PgRotatorError extends Error {
   abstract readonly code: string;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  /**
+   * The class's own name, written out as a string in every class: Lambda reports a failure's errorType from
+   * `error.name`, alarms, RotationFailed events and the runbook key on it, and a minified bundle renames classes
+   * (`new.target.name` would say "H"). test/errors.test.ts checks each matches its class.
+   */
+  abstract override readonly name: string;
 }
 
 /** Input (event, secret JSON, request, config) failed its schema. `field` is a dotted path. */
 export class InvalidInputError extends PgRotatorError {
+  override readonly name = 'InvalidInputError';
   readonly code = 'INVALID_INPUT';
 
   constructor(
@@ -30,11 +32,13 @@ export class InvalidInputError extends PgRotatorError {
 
 /** The secret's rotation state does not allow the requested step (AWS's pre-step gate). */
 export class RotationStateError extends PgRotatorError {
+  override readonly name = 'RotationStateError';
   readonly code = 'ROTATION_STATE';
 }
 
 /** Secrets Manager refused or failed a call; `operation` names the API call, `awsErrorName` AWS's error code. */
 export class SecretsManagerError extends PgRotatorError {
+  override readonly name = 'SecretsManagerError';
   readonly code = 'SECRETS_MANAGER';
 
   constructor(
@@ -48,6 +52,7 @@ export class SecretsManagerError extends PgRotatorError {
 
 /** The pending login does not hold the same role memberships as the current one (alternating-owner). */
 export class MembershipDriftError extends PgRotatorError {
+  override readonly name = 'MembershipDriftError';
   readonly code = 'MEMBERSHIP_DRIFT';
 }
 
@@ -73,6 +78,7 @@ const DATABASE_ERROR_CODES = {
 
 /** A PostgreSQL or connection failure, translated by SQLSTATE or socket error code, never by message text. */
 export class DatabaseError extends PgRotatorError {
+  override readonly name = 'DatabaseError';
   readonly code: (typeof DATABASE_ERROR_CODES)[DatabaseFailureKind];
 
   constructor(
@@ -88,11 +94,13 @@ export class DatabaseError extends PgRotatorError {
 
 /** An action named a role that does not exist (and the action cannot be a no-op for it). */
 export class RoleNotFoundError extends PgRotatorError {
+  override readonly name = 'RoleNotFoundError';
   readonly code = 'ROLE_NOT_FOUND';
 }
 
 /** An action would create a role that already exists; its password is unknown to us, so we do not adopt it. */
 export class RoleExistsError extends PgRotatorError {
+  override readonly name = 'RoleExistsError';
   readonly code = 'ROLE_EXISTS';
 }
 
@@ -101,6 +109,7 @@ export class RoleExistsError extends PgRotatorError {
  * describes them (pg_describe_object), which names objects and databases, never values.
  */
 export class DependentObjectsError extends PgRotatorError {
+  override readonly name = 'DependentObjectsError';
   readonly code = 'ROLE_HAS_DEPENDENTS';
 
   constructor(
@@ -120,6 +129,7 @@ export class DependentObjectsError extends PgRotatorError {
  * throw new ActionRefusedError('request.params.role: role "dba" is a superuser', { rule: 'protected.superuser' });
  */
 export class ActionRefusedError extends PgRotatorError {
+  override readonly name = 'ActionRefusedError';
   readonly code = 'ACTION_REFUSED';
   readonly rule?: string;
 

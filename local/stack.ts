@@ -5,6 +5,8 @@ import { handleOrchestratorEvent } from '../lambda/handlers/orchestrator';
 import { handleRotationEvent } from '../lambda/handlers/rotation';
 import type { Runtime } from '../lambda/runtime';
 import { createRuntime } from '../lambda/runtime';
+import { handleStatusRequest } from '../lambda/status/handle-status-request';
+import { createStatusRuntime } from '../lambda/status/status-runtime';
 import type { LocalDeclarations } from './declarations';
 import { localDeclarations } from './declarations';
 import type { LocalLambda } from './lambda/server';
@@ -22,12 +24,14 @@ export const LOCAL_AWS = {
 export const ROTATOR_FUNCTION = 'pg-rotator';
 /** The function name of pg-rotator's orchestrator entry point (orchestrator requests and Pulumi ESC events). */
 export const ORCHESTRATOR_FUNCTION = 'pg-rotator-orchestrator';
+/** The function name of pg-rotator's status entry point (`status` requests), as the construct names it. */
+export const STATUS_FUNCTION = 'pg-rotator-status';
 /** The profile the default orchestrator function serves, as the construct names the shorthand's (its PROFILE). */
 export const DEFAULT_LOCAL_PROFILE = 'orchestrator';
 
 /**
- * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's two functions
- * in-process (the rotation function and the orchestrator function, each with its own runtime, as two Lambda
+ * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's functions in-process (the
+ * rotation function, the orchestrator function and the status function, each with its own runtime, as Lambda
  * containers), and a local Secrets Manager whose RotateSecret invokes the rotation function through the Lambda
  * Invoke API, all spoken to by the real AWS SDK clients over HTTP. Used by the tests, the demo and the benchmark.
  */
@@ -38,6 +42,11 @@ export interface LocalStack {
   readonly rotatorArn: string;
   /** The orchestrator function's ARN: what orchestrators (the client, the CLI) invoke. */
   readonly orchestratorArn: string;
+  /**
+   * The status function's ARN: what `pg-rotator status` invokes. It lists the secrets whose rotation function is
+   * `rotatorArn`, judged by Secrets Manager's clock.
+   */
+  readonly statusArn: string;
   /** The rotation function's runtime, as its Lambda container would hold it. */
   readonly runtime: Runtime;
   /** The orchestrator function's runtime: another container, with its own memory. */
@@ -91,17 +100,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tagsBind: ['true', '1', 'y', 'yes'].includes((env.ROTATION_BINDING_TAGS ?? '').toLowerCase()),
       adminSecretArns: (env.ADMIN_SECRET_ARNS ?? '').split(',').filter((arn) => arn !== ''),
     });
+    const writeLog = (line: string) => {
+      functionLog.push(line);
+      options.onFunctionLog?.(line);
+    };
     const makeRuntime = (functionEnv: Readonly<Record<string, string>>, functionDeclarations: LocalDeclarations) =>
       createRuntime(
         { ...functionEnv, SECRETS_MANAGER_ENDPOINT: smEndpoint },
-        {
-          secretsManager: { ...LOCAL_AWS, maxAttempts: 3 },
-          declarations: functionDeclarations,
-          writeLog: (line) => {
-            functionLog.push(line);
-            options.onFunctionLog?.(line);
-          },
-        },
+        { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, declarations: functionDeclarations, writeLog },
       );
     const runtime = makeRuntime(env, declarations);
     // As the construct's shorthand (orchestrators + orchestration) deploys it: the profile named orchestrator.
@@ -111,6 +117,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kind: 'in-process',
       handler: (event, context) => handleOrchestratorEvent(event, orchestratorRuntime, context),
       timeoutMs: 30_000,
+    });
+    // As the construct deploys it: ROTATION_FUNCTION_ARN names the rotation function; findings follow the clock.
+    const statusRuntime = createStatusRuntime(
+      { ...env, [ENV.rotationFunctionArn]: rotatorArn, SECRETS_MANAGER_ENDPOINT: smEndpoint },
+      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog, ...(options.clock ? { now: options.clock } : {}) },
+    );
+    const statusArn = lambda.register(STATUS_FUNCTION, {
+      kind: 'in-process',
+      handler: (event, context) => handleStatusRequest(event, statusRuntime, context),
+      timeoutMs: 120_000,
     });
     const profiles = new Map<string, LocalProfile>();
     for (const [name, profile] of Object.entries(options.profiles ?? {})) {
@@ -134,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretsManager,
       rotatorArn,
       orchestratorArn,
+      statusArn,
       runtime,
       orchestratorRuntime,
       declarations,

@@ -15,12 +15,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The function's entry points, one self-contained file each in the bundle directory: Lambda handler strings
- * `rotation.handler` and `orchestrator.handler`. The rotation function's file holds no orchestrator code path it
- * could be tricked into, and each cold start loads only its own file.
+ * `rotation.handler`, `orchestrator.handler` and `status.handler`. The rotation function's file holds no
+ * orchestrator code path it could be tricked into, the status function's neither pg nor any step or action, and each
+ * cold start loads only its own file.
  */
 export const FUNCTION_ENTRIES = {
   rotation: 'lambda/handlers/rotation.ts',
   orchestrator: 'lambda/handlers/orchestrator.ts',
+  status: 'lambda/handlers/status.ts',
 } as const;
 
 export type FunctionEntry = keyof typeof FUNCTION_ENTRIES;
@@ -29,6 +31,22 @@ export type FunctionEntry = keyof typeof FUNCTION_ENTRIES;
 export function handlerOf(entry: FunctionEntry): string {
   return `${entry}.handler`;
 }
+
+/**
+ * Dependencies the bundle replaces with smaller stand-ins of its own (lambda/bundle-substitutes/, each says why it is
+ * safe): code the SDK and node-postgres import but that never runs in Lambda. Applied to the bundle only; tests and
+ * the local stack, which run the sources, keep the real modules.
+ */
+export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, for the execution role's credentials from the environment alone.
+  '@aws-sdk/credential-provider-node': path.join(ROOT, 'lambda/bundle-substitutes/credential-provider-node.ts'),
+  // Event-stream serde, loaded lazily for streaming operations; Secrets Manager has none.
+  '@smithy/core/event-streams': path.join(ROOT, 'lambda/bundle-substitutes/event-streams.ts'),
+  // ~/.pgpass lookup for connections without a password; the function always has one.
+  pgpass: path.join(ROOT, 'lambda/bundle-substitutes/pgpass.cjs'),
+  // Connection-string parsing; the function connects from the secret's fields.
+  'pg-connection-string': path.join(ROOT, 'lambda/bundle-substitutes/pg-connection-string.cjs'),
+};
 
 /**
  * How the function is bundled, for Lambda and locally alike: minified ESM with the pinned AWS SDK inside (the
@@ -48,22 +66,23 @@ export function functionBuildOptions(outdir: string, target: string): BuildOptio
     target,
     format: 'esm',
     minify: true,
-    // Error classes keep their names: Lambda reports a failure's errorType from error.name (PgRotatorError sets it
-    // from new.target.name), and alarms, RotationFailed events and the runbook key on it.
-    keepNames: true,
+    // No keepNames (it cost 46 KB): error classes write their name out as a string (lambda/errors.ts), which is all
+    // Lambda's errorType reads.
     sourcemap: 'linked',
     sourcesContent: false,
     mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'warning',
-    // pg's optional native binding is only loaded by `pg.native`, which the function never touches.
-    external: ['pg-native'],
+    // No `external`: the function imports node-postgres's Client alone (lambda/postgres/connect.ts), never pg's index
+    // and its pg-native wrapper, so a change that brought them back fails the build on the missing pg-native.
+    absWorkingDir: ROOT,
+    alias: BUNDLE_SUBSTITUTES,
     banner: { js: ESM_REQUIRE_BANNER },
   };
 }
 
 /**
- * Bundles the function into `outdir` (rotation.mjs, orchestrator.mjs and their source maps) for the local Node: for
+ * Bundles the function into `outdir` (rotation.mjs, orchestrator.mjs, status.mjs and their source maps) for the local Node: for
  * inspection, size checks and running the function as its own process on the local Lambda endpoint (the benchmark).
  *
  * @returns the size of what was written, in bytes

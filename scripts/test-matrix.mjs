@@ -12,6 +12,9 @@
  * `@matrix once: <why>` in its text; it then runs once, in `npm test` (PostgreSQL 18), and the matrix prints it with
  * its reason. Each such line must say which other suite covers its database side on every major.
  *
+ * The runs carry PG_MATRIX_RUN=true (test/support/matrix.ts), so that a suite can leave out the parts of it that
+ * depend on no server version, as the fault-injection suite leaves out Secrets Manager's faults.
+ *
  * The matrix always uses local clusters: PG_TEST_URL would pin every run to one server, so it is refused.
  */
 import { spawn } from 'node:child_process';
@@ -74,7 +77,7 @@ async function runMajor(major, suites) {
         `--outputFile.json=${reportFile}`,
         ...suites,
       ],
-      { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PG_MAJOR: major } },
+      { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PG_MAJOR: major, PG_MATRIX_RUN: 'true' } },
     );
     child.on('error', () => resolve(1));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));

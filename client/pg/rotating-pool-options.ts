@@ -52,7 +52,7 @@ export const RotatingPoolOptionsSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).optional(),
   database: z.string().min(1, 'must not be empty').optional(),
   /** The sslmode when the secret names none, as PGSSLMODE for the function. */
-  sslmode: SslModeSchema.default('verify-full'),
+  sslmode: z._default(SslModeSchema, 'verify-full'),
   /** The CA PEM when the secret brings none, as PGSSLROOTCERT for the function; else the runtime's CA store. */
   caPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
   /** pg Pool options (max, idleTimeoutMillis, maxUses, …) for each login's pool; not where to connect or as whom. */

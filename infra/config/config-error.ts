@@ -15,6 +15,7 @@ export interface ConfigIssue {
  * throw new ConfigError('infra/config/example.json', [{ field: 'config.secrets[1].schedule', problem: 'must be …' }]);
  */
 export class ConfigError extends PgRotatorError {
+  override readonly name = 'ConfigError';
   readonly code = 'INVALID_CONFIG';
 
   constructor(

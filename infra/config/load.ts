@@ -19,7 +19,8 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), problem: 'is not a known field' }))
-      : [{ field: fieldPath(issue.path), problem: issue.message }],
+      : // A record key (a profile's name) that its schema refuses: say why, not zod's "Invalid key in record".
+        [{ field: fieldPath(issue.path), problem: issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message }],
   );
 }
 

@@ -18,7 +18,7 @@ import {
 } from './secret-reference';
 
 /** The function's own rule for the prefix (lambda/config/environment.ts), so infra and the function agree. */
-const PrefixSchema = EnvironmentSchema.shape[ENV.passwordSecretPrefix].unwrap();
+const PrefixSchema = EnvironmentSchema.shape[ENV.passwordSecretPrefix].def.innerType;
 
 /** A secret `rotate` requests rotate inline: like a `secrets[]` entry, without a schedule. */
 const InlineRotationSchema = z
@@ -53,7 +53,7 @@ const ExpiryTargetSchema = z.strictObject({
   adminSecret: ScheduledSecretReferenceSchema,
   /** One of the profile's connectionSecrets, for an admin secret without a host (an RDS-managed master secret). */
   connectionSecret: ScheduledSecretReferenceSchema.optional(),
-  database: IdentifierSchema.optional(),
+  database: z.optional(IdentifierSchema),
 });
 
 /**
@@ -100,7 +100,7 @@ const accessFields = {
     })
     .prefault({}),
   /** The permission policy of actions (docs/policy.md), checked with the function's own schema. */
-  policy: PermissionPolicySchema.optional(),
+  policy: z.optional(PermissionPolicySchema),
   /** The schedule of expire-temporary-users. */
   expireTemporaryUsers: ExpirySchema.optional(),
 };

@@ -5,6 +5,7 @@ import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   belowMinimum,
   ENV,
+  STATUS_FUNCTION_SUFFIX,
   EnvironmentSchema,
   SslModeSchema,
   StrategySchema,
@@ -19,6 +20,7 @@ import {
   arnLocation,
 } from './arns';
 import { MAX_SCHEDULE_STACKS, SCHEDULES_PER_TEMPLATE } from '../constructs/rotation-schedules';
+import { DEFAULT_MEMORY_MB } from '../constructs/rotator-function';
 import { checkOrchestration, OrchestrationSchema, OrchestratorSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
@@ -81,19 +83,24 @@ function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.i
   return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, z.infer<typeof SecretReferenceSchema>] => entry[1] !== undefined);
 }
 
+/** The longest rotation function name whose status function's, `<functionName>-status`, fits Lambda's 64 characters. */
+const FUNCTION_NAME_MAX = 64 - `-${STATUS_FUNCTION_SUFFIX}`.length;
+
 const FunctionSchema = z.strictObject({
   /**
    * Fixed name of the rotation function; each orchestrator profile's function is `<functionName>-<profile>` (the
-   * shorthand's `<functionName>-orchestrator`), so orchestrators can hold a stable ARN across stack replacements. A name
-   * that makes a profile's over Lambda's 64 characters is refused naming the profile (orchestration-schema.ts).
+   * shorthand's `<functionName>-orchestrator`) and the status function `<functionName>-status`, so callers can hold a
+   * stable ARN across stack replacements. A name that makes a profile's over Lambda's 64 characters is refused naming
+   * the profile (orchestration-schema.ts).
    */
   functionName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' })
+    .regex(new RegExp(`^[A-Za-z0-9_-]{1,${FUNCTION_NAME_MAX}}$`), {
+      error: `must be 1-${FUNCTION_NAME_MAX} letters, digits, - or _ (the status function is <functionName>-${STATUS_FUNCTION_SUFFIX}, within Lambda's 64 characters)`,
+    })
     .optional(),
-  // 256 MB: measured peak 110 MiB RSS for the bundled function over 200 rotation steps (see PgRotatorProps.memorySize);
-  // the work is I/O-bound, so more memory buys little.
-  memoryMb: z.number().int().min(128).max(10240).default(256),
+  // The construct's default, chosen by cost per rotation (DEFAULT_MEMORY_MB says how).
+  memoryMb: z.number().int().min(128).max(10240).default(DEFAULT_MEMORY_MB),
   // 30 s: AWS's own PostgreSQL rotators use 30 s; the slowest step is single-user setSecret, which may try the
   // pending, current and previous passwords (5 s connect timeout each) and then run one statement.
   timeoutSeconds: z.number().int().min(5).max(900).default(30),
@@ -110,6 +117,11 @@ const FunctionSchema = z.strictObject({
     })
     .default(logs.RetentionDays.ONE_YEAR),
   logLevel: EnvironmentSchema.shape[ENV.logLevel],
+  /**
+   * The CloudWatch namespace of the functions' metrics (METRICS_NAMESPACE), which the dashboard and the status alarms
+   * read; one per deployment where several share an account and region.
+   */
+  metricsNamespace: EnvironmentSchema.shape[ENV.metricsNamespace],
   /** Only when the Secrets Manager endpoint has no private DNS: its https:// URL. */
   secretsManagerEndpointUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
 });
@@ -128,10 +140,10 @@ const PasswordSchema = z.strictObject({
 
 /** Defaults for connections when a secret says nothing, and the floors no secret lowers. */
 const ConnectionSchema = z.strictObject({
-  defaultStrategy: StrategySchema.optional(),
-  sslMode: SslModeSchema.default('verify-full'),
+  defaultStrategy: z.optional(StrategySchema),
+  sslMode: z._default(SslModeSchema, 'verify-full'),
   /** The weakest sslmode any connection may use; secrets asking for less are refused. */
-  minimumSslMode: SslModeSchema.default('verify-full'),
+  minimumSslMode: z._default(SslModeSchema, 'verify-full'),
   /** How a server may ask for the password; a server asking otherwise gets nothing. */
   requireAuth: z.array(AuthMethodSchema).min(1).default(['scram-sha-256']),
   /** SCRAM channel binding (SCRAM-SHA-256-PLUS) over TLS. */
@@ -226,6 +238,8 @@ export const PgRotatorConfigSchema = z
     attachments: AttachmentsSchema.optional(),
     orchestrators: z.array(OrchestratorSchema).default([]),
     orchestration: OrchestrationSchema.optional(),
+    /** Who may invoke the status function (`pg-rotator status`), beside its hourly schedule; the same shape as orchestrators. */
+    statusInvokers: z.array(OrchestratorSchema).default([]),
     alerts: AlertsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

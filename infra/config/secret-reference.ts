@@ -58,13 +58,13 @@ export const bindingFields = {
    * With adminSecret, default `connection.defaultStrategy`, else `alternating` (what AWS's functions do with a
    * masterarn); without, `single-user`.
    */
-  strategy: StrategySchema.optional(),
+  strategy: z.optional(StrategySchema),
   /** The login the secret holds; required for the admin strategies. */
-  username: IdentifierSchema.optional(),
+  username: z.optional(IdentifierSchema),
   /** The alternating pair's second login; default `<username>_clone`. */
-  alternateUsername: IdentifierSchema.optional(),
+  alternateUsername: z.optional(IdentifierSchema),
   /** alternating-owner: the NOLOGIN role both logins act as. */
-  ownerRole: IdentifierSchema.optional(),
+  ownerRole: z.optional(IdentifierSchema),
 };
 
 /**

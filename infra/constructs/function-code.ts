@@ -41,7 +41,7 @@ export class FunctionCodeSource {
 
   /**
    * A bundle directory built elsewhere (your own `npm run build` of a patched checkout): it must hold each handler file
-   * (`rotation.mjs`, `orchestrator.mjs`); their source maps are copied when present.
+   * (`rotation.mjs`, `orchestrator.mjs`, `status.mjs`); their source maps are copied when present.
    */
   static prebuilt(directory: string): FunctionCodeSource {
     return new FunctionCodeSource('prebuilt', path.resolve(directory));
@@ -70,9 +70,9 @@ export class FunctionCodeSource {
 }
 
 /**
- * CDK's local bundling hook: copies the prebuilt handlers (or has esbuild build them from source), then writes the
- * files the deployment adds beside them. No Docker on build machines. Its fields are part of CDK's asset cache key,
- * so two constructs with different files never share a bundle.
+ * CDK's local bundling hook: copies the prebuilt handlers (rotation.mjs, orchestrator.mjs, status.mjs) or has esbuild
+ * build them from source, then writes the files the deployment adds beside them. No Docker on build machines. Its
+ * fields are part of CDK's asset cache key, so two constructs with different files never share a bundle.
  */
 class FunctionBundling implements ILocalBundling {
   constructor(

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../lambda/errors';
 import {
   AWS_DEFAULT_EXCLUDE_CHARACTERS,
   belowMinimum,
+  DEFAULT_METRICS_NAMESPACE,
   ENV,
   type AuthMethod,
   EnvironmentSchema,
@@ -77,6 +78,11 @@ export interface FunctionSettings {
   readonly connection?: ConnectionDefaults;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
+  /**
+   * The CloudWatch namespace of the metrics the log lines carry (METRICS_NAMESPACE), the one the dashboard and the
+   * status alarms read. @default DEFAULT_METRICS_NAMESPACE ('PgRotator')
+   */
+  readonly metricsNamespace?: string;
   /** Only for an endpoint without private DNS. @default - the SDK's regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
@@ -123,6 +129,12 @@ const DEPLOY_TIME_ARN_BYTES = 128;
 export const RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /**
+ * The functions' NODE_OPTIONS. The bundle ships a source map; this makes stack traces in the logs point at the
+ * TypeScript lines. The benchmark runs the bundle with the same value.
+ */
+export const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
+
+/**
  * Builds the function's environment from the shared contract (`ENV`), writing every variable out, defaults
  * included, so the console shows the deployed policy. The result is validated with the function's own
  * `EnvironmentSchema`: infra cannot deploy an environment the function would reject at cold start.
@@ -148,6 +160,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
     [ENV.connectTimeoutMs]: String(connection.connectTimeout?.toMilliseconds() ?? 5_000),
     [ENV.statementTimeoutMs]: String(connection.statementTimeout?.toMilliseconds() ?? 10_000),
     [ENV.logLevel]: settings.logLevel ?? 'info',
+    [ENV.metricsNamespace]: settings.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
   };
   if (connection.defaultStrategy !== undefined) contract[ENV.defaultStrategy] = connection.defaultStrategy;
   if (connection.sslRootCert !== undefined) contract[ENV.sslRootCert] = connection.sslRootCert;
@@ -173,8 +186,7 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const environment = {
     ...contract,
     NODE_EXTRA_CA_CERTS: RDS_CA_BUNDLE,
-    // The bundle ships a source map; this makes stack traces in the logs point at the TypeScript lines.
-    NODE_OPTIONS: '--enable-source-maps',
+    NODE_OPTIONS: DEPLOYED_NODE_OPTIONS,
   };
   // An ARN known only at deploy time counts as a long one: its token is shorter than the ARN it becomes.
   const unresolvedArns = adminSecretArns.length - resolved.length;

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { OrchestrationAccess } from './orchestration-access';
 import { ROTATION_ACTIONS, secretKeyStatements, unique, viaSecretsManager } from './rotator-policies';
 import { secretPolicyResource } from './secret-arns';
+import { nagResourceText } from './nag-resource-text';
 
 /**
  * The calls actions make on password secrets (lambda/actions/action-secrets.ts): DescribeSecret and GetSecretValue
@@ -176,24 +177,4 @@ export class OrchestratorPolicies extends Construct {
     );
     return statements;
   }
-}
-
-/**
- * A resource as cdk-nag names it in a finding id (its flattenCfnReference): literal text kept, `{ Ref: X }` written
- * `<X>`, `Fn::Join` joined. The acknowledgement then names exactly this resource, in any stack (`<AWS::Partition>`,
- * and `<AWS::Region>` / `<AWS::AccountId>` in an environment-agnostic one).
- */
-function nagResourceText(stack: Stack, resource: string): string {
-  const flatten = (node: unknown): string => {
-    if (typeof node === 'string') return node;
-    if (typeof node === 'object' && node !== null) {
-      if ('Ref' in node) return `<${flatten(node.Ref)}>`;
-      if ('Fn::Join' in node && Array.isArray(node['Fn::Join'])) {
-        const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
-        return parts.map(flatten).join(delimiter);
-      }
-    }
-    return JSON.stringify(node);
-  };
-  return flatten(stack.resolve(resource));
 }

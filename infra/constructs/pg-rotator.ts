@@ -26,6 +26,7 @@ import { RotationSchedules, type RotatedSecret } from './rotation-schedules';
 import { RotatorAlerts } from './rotator-alerts';
 import { RotatorFunction } from './rotator-function';
 import { RotatorNetwork, type DatabaseAccess, type SecretsManagerAccess } from './rotator-network';
+import { RotatorOperations } from './rotator-operations';
 import { RotatorPolicies, tagCompanion, type SecretGrants } from './rotator-policies';
 import { handlerOf } from '../../scripts/function-bundle';
 
@@ -91,14 +92,23 @@ export interface PgRotatorProps {
   readonly connection?: ConnectionDefaults;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
+  /**
+   * The CloudWatch namespace of the functions' metrics (METRICS_NAMESPACE), which the dashboard and the status alarms
+   * read: one per deployment where several share an account and region. @default 'PgRotator'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * Principals that may invoke the status function (`pg-rotator status`, scripts), which the construct's hourly
+   * schedule invokes anyway. It reads Secrets Manager metadata only, never a secret value.
+   * @default - none: only the schedule
+   */
+  readonly statusInvokers?: readonly OrchestratorPrincipal[];
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
-   * Memory in MB, of each function. 256 MB: the bundled function, run as a worker process through 200 steps of alternating-owner
-   * rotation with TLS, peaked at 110 MiB RSS (33 MiB heap), so 256 leaves more than twice that; rotation is
-   * I/O-bound (a few API calls and one TLS + SCRAM login per step: 16 ms median per warm step, 0.4 s for the cold
-   * module load), so more memory buys little.
-   * @default 256
+   * Memory in MB, of each function. Memory also sets the CPU share, and a rotation is CPU bound below 512 MB: the
+   * same GB-seconds at 128 MB take four times as long (README, "Memory and cost"; rotator-function.ts, DEFAULT_MEMORY_MB).
+   * @default 512
    */
   readonly memorySize?: number;
   /**
@@ -162,11 +172,12 @@ export interface PgRotatorProps {
 }
 
 /**
- * pg-rotator in one construct: two functions in your VPC on one code asset, each with its own least-privilege role
+ * pg-rotator in one construct: its functions in your VPC on one code asset, each with its own least-privilege role
  * and invoke permission. The rotation function (`rotation.handler`) takes Secrets Manager's rotation steps and
  * nothing else, and only Secrets Manager may invoke it (aws:SourceAccount, aws:SourceArn); the orchestrator function
- * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it.
- * Plus their network path, one rotation schedule per secret (cron and window supported), and alerts.
+ * (`orchestrator.handler`), deployed when there are orchestrators, takes their requests, and only they may invoke it;
+ * the status function (`status.handler`) lists the rotated secrets' metadata, hourly and for `statusInvokers`.
+ * Plus their network path, one rotation schedule per secret (cron and window supported), alerts and a dashboard.
  *
  * @example
  * new PgRotator(this, 'Rotator', {
@@ -199,6 +210,8 @@ export class PgRotator extends Construct {
   readonly alerts: RotatorAlerts;
   /** The `orchestrator` profile's grants; absent without that profile. */
   readonly orchestratorPolicies?: OrchestratorPolicies;
+  /** The status function, its hourly schedule, the status alarms and the dashboard. */
+  readonly operations: RotatorOperations;
 
   constructor(scope: Construct, id: string, props: PgRotatorProps) {
     super(scope, id);
@@ -238,6 +251,7 @@ export class PgRotator extends Construct {
       password: props.password,
       connection: props.connection,
       logLevel: props.logLevel,
+      metricsNamespace: props.metricsNamespace,
       secretsManagerEndpointUrl: props.secretsManagerEndpointUrl,
     };
     const environment = (declared: { adminSecrets: readonly ISecret[]; tagsBind: boolean }) =>
@@ -334,5 +348,6 @@ export class PgRotator extends Construct {
         topic: this.alarmTopic,
       });
     }
+    this.operations = new RotatorOperations(this, 'Operations', { common, rotation: rotator, settings, functionName, invokers: props.statusInvokers, topic: this.alarmTopic });
   }
 }

@@ -30,7 +30,7 @@ export interface ProfileDeploymentInput {
   /** The function props every orchestrator function shares (code, VPC, security group, memory, timeout, logs). */
   readonly common: Omit<RotatorFunctionProps, 'handler' | 'description' | 'environment' | 'reservedConcurrentExecutions' | 'functionName'>;
   /** The settings of the deployment's environment (password, connection, logging); each profile adds its own. */
-  readonly settings: Pick<FunctionSettings, 'password' | 'connection' | 'logLevel' | 'secretsManagerEndpointUrl'>;
+  readonly settings: Pick<FunctionSettings, 'password' | 'connection' | 'logLevel' | 'metricsNamespace' | 'secretsManagerEndpointUrl'>;
   /** Whether this profile's inline rotations are bound by tags (ROTATION_BINDING_TAGS). */
   readonly inlineTagged: boolean;
   /** Whether any secret of the deployment is bound by tags: then every profile protects their roles. */

@@ -12,6 +12,16 @@ import { Construct } from 'constructs';
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
+ * Each function's memory, chosen by what a rotation costs (README, "Memory and cost"; `npm run bench -- --cold
+ * --memory 128,256,512,1024`). Lambda gives CPU in proportion to memory (1,769 MB is one vCPU) and a rotation is CPU
+ * bound at small sizes: from 128 to 512 MB its time halves with each doubling, so the GB-seconds it is billed stay
+ * the same, and 512 MB measured the fewest of the four, cold and warm, at a quarter of 128 MB's time. Above it,
+ * waits on the database and Secrets Manager start to count and the GB-seconds grow. Peak RSS of one warm container
+ * through 200 steps was about 100 MiB: 512 leaves five times that.
+ */
+export const DEFAULT_MEMORY_MB = 512;
+
+/**
  * What AWSLambdaVPCAccessExecutionRole grants, inline so the role has no managed policy (cdk-nag IAM4). Lambda
  * creates, describes and deletes the function's network interfaces with the execution role's permissions.
  */
@@ -40,7 +50,7 @@ export interface RotatorFunctionProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** The environment, from `buildFunctionEnvironment`. */
   readonly environment: Record<string, string>;
-  /** @default 256 (MB) */
+  /** @default DEFAULT_MEMORY_MB (512 MB) */
   readonly memorySize?: number;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
@@ -100,7 +110,7 @@ export class RotatorFunction extends Construct {
       handler: props.handler,
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       functionName: props.functionName,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { CallerSchema } from '../requests/caller';
 import { TargetSchema } from '../requests/request-target';
 import type { ActionName } from './action-names';
@@ -25,7 +26,7 @@ const PARAMS = {
   'revoke-all-privileges': RevokeAllPrivilegesParamsSchema,
   'grant-privileges': GrantListParamsSchema,
   'revoke-privileges': GrantListParamsSchema,
-} as const satisfies Record<ActionName, z.ZodType>;
+} as const satisfies Record<ActionName, z.ZodMiniType>;
 
 function actionRequest<A extends ActionName>(action: A) {
   return z
@@ -34,10 +35,10 @@ function actionRequest<A extends ActionName>(action: A) {
       action: z.literal(action),
       target: TargetSchema,
       params: PARAMS[action],
-      dryRun: z.boolean().default(false).meta({ description: 'Return the SQL and rollback without changing anything.' }),
-      caller: CallerSchema.optional(),
+      dryRun: z._default(z.boolean(), false).check(z.meta({ description: 'Return the SQL and rollback without changing anything.' })),
+      caller: z.optional(CallerSchema),
     })
-    .meta({ title: action });
+    .check(z.meta({ title: action }));
 }
 
 /** An `action` request: one of the actions, its target and parameters. A response's `rollback` has this shape. */
@@ -55,7 +56,7 @@ export const ActionRequestSchema = z.discriminatedUnion('action', [
   actionRequest('revoke-all-privileges'),
   actionRequest('grant-privileges'),
   actionRequest('revoke-privileges'),
-]).meta({ id: 'ActionRequest' });
+]).register(z.globalRegistry, { id: 'ActionRequest' });
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
 
 type Call<R> = R extends { action: infer A; params: infer P } ? { readonly action: A; readonly params: P } : never;

@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { ACTION_NAMES } from './action-names';
 import { GrantSchema } from './grants';
 
 /** What a secret change did (or, in a dry run, would do). */
 export const SecretOutcomeSchema = z.object({
   operation: z.enum(['create', 'put', 'promote', 'delete']),
-  secretId: z.string().meta({ description: 'The ARN once the secret exists; in a dry run, the name or ARN given.' }),
-  versionId: z.string().optional().meta({ description: 'The version made AWSCURRENT (create, put, promote).' }),
+  secretId: z.string().check(z.meta({ description: 'The ARN once the secret exists; in a dry run, the name or ARN given.' })),
+  versionId: z.optional(z.string()).check(z.meta({ description: 'The version made AWSCURRENT (create, put, promote).' })),
 });
 
 /**
@@ -17,20 +18,26 @@ export const SecretOutcomeSchema = z.object({
 export const ActionResultSchema = z.object({
   action: z.enum(ACTION_NAMES),
   dryRun: z.boolean(),
-  database: z.string().meta({ description: 'The database the action ran in.' }),
-  changed: z.boolean().meta({ description: 'False when the database already was as asked (idempotent no-op).' }),
+  database: z.string().check(z.meta({ description: 'The database the action ran in.' })),
+  changed: z.boolean().check(z.meta({ description: 'False when the database already was as asked (idempotent no-op).' })),
   sql: z.array(z.string()),
-  secret: SecretOutcomeSchema.nullable(),
-  password: z.string().optional().meta({ description: 'The new password; only with revealPassword and never in a dry run.' }),
-  revoked: z.array(GrantSchema).optional(),
-  granted: z.array(GrantSchema).optional(),
-  dropped: z.array(z.string()).optional(),
-  skipped: z
-    .array(z.object({ role: z.string(), reason: z.string(), rule: z.string().optional().meta({ description: 'The guard rule that kept the role from being changed, when one did.' }) }))
-    .optional(),
-  terminatedSessions: z.number().int().optional(),
+  secret: z.nullable(SecretOutcomeSchema),
+  password: z.optional(z.string()).check(z.meta({ description: 'The new password; only with revealPassword and never in a dry run.' })),
+  revoked: z.optional(z.array(GrantSchema)),
+  granted: z.optional(z.array(GrantSchema)),
+  dropped: z.optional(z.array(z.string())),
+  skipped: z.optional(
+    z.array(
+      z.object({
+        role: z.string(),
+        reason: z.string(),
+        rule: z.optional(z.string()).check(z.meta({ description: 'The guard rule that kept the role from being changed, when one did.' })),
+      }),
+    ),
+  ),
+  terminatedSessions: z.optional(z.int()),
   notes: z.array(z.string()),
-}).meta({ id: 'ActionResult' });
+}).register(z.globalRegistry, { id: 'ActionResult' });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** The action-specific part of a result, decided by the plan. */

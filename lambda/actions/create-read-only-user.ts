@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole, readSchemas } from '../catalog/catalog';
 import { InvalidInputError, RoleExistsError } from '../errors';
@@ -15,9 +16,11 @@ export const CreateReadOnlyUserParamsSchema = z.strictObject({
   role: RoleSchema,
   schemas: z
     .array(IdentifierSchema)
-    .min(1)
-    .max(100)
-    .meta({ description: 'Schemas the user may read: USAGE, SELECT on every table, and SELECT on tables their owner creates later.' }),
+    .check(
+      z.minLength(1),
+      z.maxLength(100),
+      z.meta({ description: 'Schemas the user may read: USAGE, SELECT on every table, and SELECT on tables their owner creates later.' }),
+    ),
   secretName: SecretNameSchema,
   kmsKeyId: KmsKeyIdSchema,
   connectionLimit: ConnectionLimitSchema,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { DependentRow, RoleFacts, SessionFacts } from '../catalog/catalog';
 import { hasPrivilegesOf, readDependents, readRole } from '../catalog/catalog';
 import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../errors';
@@ -14,11 +15,13 @@ import { roleStatements } from './role-statements';
 /** Parameters of drop-user. */
 export const DropUserParamsSchema = z.strictObject({
   role: RoleSchema,
-  reassignOwnedTo: RoleSchema.optional().meta({
-    description: 'Role that receives what the user owns (REASSIGN OWNED); its privileges are then revoked (DROP OWNED). Without it a user that owns objects or holds privileges is refused.',
-  }),
+  reassignOwnedTo: z.optional(RoleSchema).check(
+    z.meta({
+      description: 'Role that receives what the user owns (REASSIGN OWNED); its privileges are then revoked (DROP OWNED). Without it a user that owns objects or holds privileges is refused.',
+    }),
+  ),
   terminateSessions: TerminateSessionsSchema(false),
-  deleteSecretName: SecretNameSchema.optional().meta({ description: "Secret holding the user's password, to delete (30-day recovery window)." }),
+  deleteSecretName: z.optional(SecretNameSchema).check(z.meta({ description: "Secret holding the user's password, to delete (30-day recovery window)." })),
 });
 export type DropUserParams = z.infer<typeof DropUserParamsSchema>;
 

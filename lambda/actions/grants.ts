@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { PrivilegeRow } from '../catalog/catalog';
 import { IdentifierSchema, quoteIdentifier as q } from '../postgres/identifiers';
 import type { PlannedStatement } from './planned-statement';
@@ -11,7 +12,7 @@ export const PRIVILEGES = [
   'USAGE', 'CREATE', 'EXECUTE',
 ] as const;
 /** A privilege keyword: an enum, so it can enter SQL text as is. */
-export const PrivilegeSchema = z.enum(PRIVILEGES).meta({ id: 'Privilege' });
+export const PrivilegeSchema = z.enum(PRIVILEGES).register(z.globalRegistry, { id: 'Privilege' });
 export type Privilege = z.infer<typeof PrivilegeSchema>;
 
 /**
@@ -20,13 +21,13 @@ export type Privilege = z.infer<typeof PrivilegeSchema>;
  */
 export const DEFAULT_OBJECTS = ['tables', 'sequences', 'functions', 'types'] as const;
 
-const privileges = z.array(PrivilegeSchema).min(1).max(PRIVILEGES.length);
+const privileges = z.array(PrivilegeSchema).check(z.minLength(1), z.maxLength(PRIVILEGES.length));
 const common = {
   schema: IdentifierSchema,
   privileges,
-  grantable: z.boolean().meta({ description: 'Held WITH GRANT OPTION.' }),
+  grantable: z.boolean().check(z.meta({ description: 'Held WITH GRANT OPTION.' })),
 };
-const grantor = IdentifierSchema.meta({ description: 'The role recorded as having granted it; the grant is re-made as this role.' });
+const grantor = IdentifierSchema.check(z.meta({ description: 'The role recorded as having granted it; the grant is re-made as this role.' }));
 
 /**
  * Privileges one role holds on one object, from one grantor: what revoke-all-privileges records and what its
@@ -43,16 +44,16 @@ export const GrantSchema = z.discriminatedUnion('on', [
     on: z.literal('function'),
     ...common,
     name: IdentifierSchema,
-    arguments: z.string().max(4096).meta({ description: 'pg_get_function_identity_arguments, e.g. "a integer, b text".' }),
+    arguments: z.string().check(z.maxLength(4096), z.meta({ description: 'pg_get_function_identity_arguments, e.g. "a integer, b text".' })),
     grantor,
   }),
   z.strictObject({
     on: z.literal('default'),
     ...common,
-    forRole: IdentifierSchema.meta({ description: 'ALTER DEFAULT PRIVILEGES FOR ROLE: objects this role creates get the privilege.' }),
+    forRole: IdentifierSchema.check(z.meta({ description: 'ALTER DEFAULT PRIVILEGES FOR ROLE: objects this role creates get the privilege.' })),
     objects: z.enum(DEFAULT_OBJECTS),
   }),
-]).meta({ id: 'Grant', description: 'Privileges one role holds on one object, from one grantor.' });
+]).register(z.globalRegistry, { id: 'Grant', description: 'Privileges one role holds on one object, from one grantor.' });
 export type Grant = z.infer<typeof GrantSchema>;
 
 const ON_ORDER: readonly Grant['on'][] = ['schema', 'table', 'column', 'sequence', 'function', 'default'];

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts, SessionFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
 import { ActionRefusedError, RoleNotFoundError } from '../errors';

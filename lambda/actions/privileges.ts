@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { findRoutine, readPrivileges, readRole, readSchemas } from '../catalog/catalog';
 import { InvalidInputError, RoleNotFoundError } from '../errors';
@@ -11,14 +12,16 @@ import { compareGrants, GrantSchema, grantStatements, groupGrants, revokeStateme
 /** Parameters of revoke-all-privileges. */
 export const RevokeAllPrivilegesParamsSchema = z.strictObject({
   role: RoleSchema,
-  schema: IdentifierSchema.meta({ description: 'The schema whose privileges are revoked: the schema itself and its tables, columns, sequences, routines and default privileges.' }),
+  schema: IdentifierSchema.check(
+    z.meta({ description: 'The schema whose privileges are revoked: the schema itself and its tables, columns, sequences, routines and default privileges.' }),
+  ),
 });
 export type RevokeAllPrivilegesParams = z.infer<typeof RevokeAllPrivilegesParamsSchema>;
 
 /** Parameters of grant-privileges and revoke-privileges: exact grants, as revoke-all-privileges records them. */
 export const GrantListParamsSchema = z.strictObject({
   role: RoleSchema,
-  grants: z.array(GrantSchema).min(1).max(1000),
+  grants: z.array(GrantSchema).check(z.minLength(1), z.maxLength(1000)),
 });
 export type GrantListParams = z.infer<typeof GrantListParamsSchema>;
 

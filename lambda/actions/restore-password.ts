@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
 import { ActionRefusedError, InvalidInputError } from '../errors';
@@ -15,10 +16,12 @@ export const RestorePasswordParamsSchema = z.strictObject({
   secretName: SecretNameSchema,
   versionId: z
     .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9-]+$/, 'must be a secret version id')
-    .meta({ description: 'The secret version whose password the role gets back; it becomes AWSCURRENT again.' }),
+    .check(
+      z.minLength(1),
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9-]+$/, 'must be a secret version id'),
+      z.meta({ description: 'The secret version whose password the role gets back; it becomes AWSCURRENT again.' }),
+    ),
 });
 export type RestorePasswordParams = z.infer<typeof RestorePasswordParamsSchema>;
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
 import { KmsKeyIdSchema, RevealPasswordSchema, RoleSchema, SecretNameSchema } from './action-params';

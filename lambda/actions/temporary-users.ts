@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole, readRoles } from '../catalog/catalog';
 import { InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
@@ -25,8 +26,8 @@ export const CreateTemporaryUserParamsSchema = z.strictObject({
   role: RoleSchema,
   validUntil: z.iso
     .datetime({ offset: true })
-    .meta({ description: 'ISO 8601 instant after which the password stops working (VALID UNTIL); an absolute time, so a dry run and the real run send the same SQL.' }),
-  memberOf: z.array(RoleSchema).min(1).max(50).meta({ description: 'Roles granted to the temporary user.' }),
+    .check(z.meta({ description: 'ISO 8601 instant after which the password stops working (VALID UNTIL); an absolute time, so a dry run and the real run send the same SQL.' })),
+  memberOf: z.array(RoleSchema).check(z.minLength(1), z.maxLength(50), z.meta({ description: 'Roles granted to the temporary user.' })),
   secretName: SecretNameSchema,
   kmsKeyId: KmsKeyIdSchema,
   connectionLimit: ConnectionLimitSchema,
@@ -37,7 +38,7 @@ export type CreateTemporaryUserParams = z.infer<typeof CreateTemporaryUserParams
 /** Parameters of expire-temporary-users. */
 export const ExpireTemporaryUsersParamsSchema = z.strictObject({
   terminateSessions: TerminateSessionsSchema(true),
-  reassignOwnedTo: RoleSchema.optional().meta({ description: 'Who takes over objects an expired user created; without it such users are skipped.' }),
+  reassignOwnedTo: z.optional(RoleSchema).check(z.meta({ description: 'Who takes over objects an expired user created; without it such users are skipped.' })),
 });
 export type ExpireTemporaryUsersParams = z.infer<typeof ExpireTemporaryUsersParamsSchema>;
 

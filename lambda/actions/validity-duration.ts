@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -19,11 +20,11 @@ export function durationMs(text: string): number | undefined {
 }
 
 /** A maximum validity: `<number><s|m|h|d>`, from one minute to 366 days. */
-export const ValidityDurationSchema = z
-  .string()
-  .refine((text) => durationMs(text) !== undefined, 'must be a whole number and a unit: s, m, h or d (90m, 8h, 7d)')
-  .refine((text) => {
+export const ValidityDurationSchema = z.string().check(
+  z.refine((text) => durationMs(text) !== undefined, 'must be a whole number and a unit: s, m, h or d (90m, 8h, 7d)'),
+  z.refine((text) => {
     const ms = durationMs(text);
     return ms === undefined || (ms >= UNIT_MS.m && ms <= MAX_VALIDITY_MS);
-  }, 'must be from 1m to 366d')
-  .meta({ description: 'A duration: a whole number and a unit, s, m, h or d (90m, 8h, 7d); from 1m to 366d.' });
+  }, 'must be from 1m to 366d'),
+  z.meta({ description: 'A duration: a whole number and a unit, s, m, h or d (90m, 8h, 7d); from 1m to 366d.' }),
+);

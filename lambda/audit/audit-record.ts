@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ACTION_NAMES } from '../actions/action-names';
+import '../schema-messages';
 import type { Logger } from '../log/logger';
 import type { RequestOutcomeLabel } from '../log/metric-catalog';
 import { requestMetrics } from '../log/metric-catalog';
@@ -14,22 +15,22 @@ export const AuditRecordSchema = z.object({
   schema: z.literal('pg-rotator.audit/1'),
   requestId: z.string(),
   /** The orchestrator profile whose function answered (PROFILE): which powers the request had. */
-  profile: z.string().optional(),
+  profile: z.optional(z.string()),
   caller: z.string(),
-  kind: z.string().nullable(),
-  action: z.string().optional(),
-  role: z.string().optional(),
-  database: z.string().optional(),
-  secretId: z.string().optional(),
-  dryRun: z.boolean().optional(),
+  kind: z.nullable(z.string()),
+  action: z.optional(z.string()),
+  role: z.optional(z.string()),
+  database: z.optional(z.string()),
+  secretId: z.optional(z.string()),
+  dryRun: z.optional(z.boolean()),
   outcome: z.enum(['ok', 'error', 'rejected']),
-  errorCode: z.string().optional(),
+  errorCode: z.optional(z.string()),
   /** The guard rule that refused an action (ACTION_REFUSED), e.g. protected.superuser. */
-  rule: z.string().optional(),
-  changed: z.boolean().optional(),
-  sql: z.array(z.string()).optional(),
-  rollback: z.unknown().nullable().optional(),
-  durationMs: z.number().int(),
+  rule: z.optional(z.string()),
+  changed: z.optional(z.boolean()),
+  sql: z.optional(z.array(z.string())),
+  rollback: z.optional(z.nullable(z.unknown())),
+  durationMs: z.int(),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 

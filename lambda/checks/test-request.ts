@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { IdentifierSchema } from '../postgres/identifiers';
 import { CallerSchema } from '../requests/caller';
 import { SecretIdSchema } from '../requests/request-target';
@@ -7,31 +8,34 @@ import { SecretIdSchema } from '../requests/request-target';
 export const TestRequestSchema = z
   .strictObject({
     kind: z.literal('test'),
-    secretArn: SecretIdSchema.meta({ description: 'The secret to log in with (AWS RDS format).' }),
-    connectionSecretArn: SecretIdSchema.optional().meta({ description: 'Where to connect when the secret has no host (RDS-managed master secret).' }),
-    database: IdentifierSchema.optional(),
+    secretArn: SecretIdSchema.check(z.meta({ description: 'The secret to log in with (AWS RDS format).' })),
+    connectionSecretArn: z.optional(SecretIdSchema).check(z.meta({ description: 'Where to connect when the secret has no host (RDS-managed master secret).' })),
+    database: z.optional(IdentifierSchema),
     admin: z
-      .strictObject({
-        managedRoles: z.array(IdentifierSchema).max(1000).default([]).meta({
-          description: 'Roles the admin will manage (rotated users, alternates, owner roles, roles granted by grant-role).',
+      .optional(
+        z.strictObject({
+          managedRoles: z._default(z.array(IdentifierSchema).check(z.maxLength(1000)), []).check(
+            z.meta({ description: 'Roles the admin will manage (rotated users, alternates, owner roles, roles granted by grant-role).' }),
+          ),
+          schemas: z._default(z.array(IdentifierSchema).check(z.maxLength(1000)), []).check(z.meta({ description: 'Schemas the privilege actions will work in.' })),
         }),
-        schemas: z.array(IdentifierSchema).max(1000).default([]).meta({ description: 'Schemas the privilege actions will work in.' }),
-      })
-      .optional()
-      .meta({ description: 'Treat the secret as an admin secret and check what each action and strategy needs.' }),
-    caller: CallerSchema.optional(),
+      )
+      .check(z.meta({ description: 'Treat the secret as an admin secret and check what each action and strategy needs.' })),
+    caller: z.optional(CallerSchema),
   })
-  .meta({ title: 'test' });
+  .check(z.meta({ title: 'test' }));
 export type TestRequest = z.infer<typeof TestRequestSchema>;
 
 /** One thing an admin needs, whether it has it, and the SQL that grants it. */
 export const ChecklistItemSchema = z.object({
-  id: z.string().meta({ description: 'Stable identifier, e.g. "createrole" or "admin-option:app".' }),
+  id: z.string().check(z.meta({ description: 'Stable identifier, e.g. "createrole" or "admin-option:app".' })),
   ok: z.boolean(),
-  neededBy: z.array(z.string()).meta({ description: 'Actions and rotation strategies that need it.' }),
+  neededBy: z.array(z.string()).check(z.meta({ description: 'Actions and rotation strategies that need it.' })),
   detail: z.string(),
-  fix: z.string().nullable().meta({ description: 'SQL that fixes it, to run as a superuser (or a role holding the privilege); null when ok or when no SQL can.' }),
-}).meta({ id: 'ChecklistItem' });
+  fix: z
+    .nullable(z.string())
+    .check(z.meta({ description: 'SQL that fixes it, to run as a superuser (or a role holding the privilege); null when ok or when no SQL can.' })),
+}).register(z.globalRegistry, { id: 'ChecklistItem' });
 export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
 
 /** What a test request reports. */
@@ -39,16 +43,18 @@ export const TestResultSchema = z.object({
   role: z.string(),
   database: z.string(),
   serverVersion: z.string(),
-  serverVersionNum: z.number().int(),
-  tls: z.object({ protocol: z.string(), cipher: z.string() }).nullable().meta({ description: 'From pg_stat_ssl; null for a plaintext session.' }),
+  serverVersionNum: z.int(),
+  tls: z.nullable(z.object({ protocol: z.string(), cipher: z.string() })).check(z.meta({ description: 'From pg_stat_ssl; null for a plaintext session.' })),
   authentication: z.object({
-    method: z.string().nullable().meta({ description: 'e.g. scram-sha-256, scram-sha-256-plus (protocol), md5, password, cert; null when the server does not say.' }),
-    channelBinding: z.boolean().meta({ description: 'The login used SCRAM channel binding (SCRAM-SHA-256-PLUS), binding it to this TLS connection.' }),
+    method: z
+      .nullable(z.string())
+      .check(z.meta({ description: 'e.g. scram-sha-256, scram-sha-256-plus (protocol), md5, password, cert; null when the server does not say.' })),
+    channelBinding: z.boolean().check(z.meta({ description: 'The login used SCRAM channel binding (SCRAM-SHA-256-PLUS), binding it to this TLS connection.' })),
     source: z
       .enum(['system_user', 'protocol'])
-      .meta({ description: "system_user: the server's SYSTEM_USER (PostgreSQL 16+); protocol: the authentication the server asked of this login." }),
+      .check(z.meta({ description: "system_user: the server's SYSTEM_USER (PostgreSQL 16+); protocol: the authentication the server asked of this login." })),
   }),
-  latencyMs: z.object({ median: z.number(), min: z.number(), max: z.number(), samples: z.number().int() }),
-  checklist: z.array(ChecklistItemSchema).nullable(),
-}).meta({ id: 'TestResult' });
+  latencyMs: z.object({ median: z.number(), min: z.number(), max: z.number(), samples: z.int() }),
+  checklist: z.nullable(z.array(ChecklistItemSchema)),
+}).register(z.globalRegistry, { id: 'TestResult' });
 export type TestResult = z.infer<typeof TestResultSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { InvalidInputError } from '../errors';
 import { SecretArnSchema } from '../secrets/secret-arn';
 
@@ -84,18 +85,20 @@ export const DEFAULT_METRICS_NAMESPACE = 'PgRotator';
 export const AWS_DEFAULT_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 const awsBoolean = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
+  z.pipe(
+    z.optional(z.string()),
     // AWS's get_environment_bool: true iff the lower-cased value is one of these.
-    .transform((value) => (value === undefined ? fallback : ['true', '1', 'y', 'yes'].includes(value.toLowerCase())));
+    z.transform((value) => (value === undefined ? fallback : ['true', '1', 'y', 'yes'].includes(value.toLowerCase()))),
+  );
 
 const positiveInt = (fallback: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
-    .pipe(z.number().int().min(1).max(max));
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value) => (value === undefined || value === '' ? fallback : Number(value))),
+    ),
+    z.int().check(z.minimum(1), z.maximum(max)),
+  );
 
 /** libpq's sslmodes, weakest first: the order MINIMUM_SSLMODE compares by. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -107,69 +110,78 @@ export const AUTH_METHODS = ['scram-sha-256', 'md5', 'password', 'none'] as cons
 export const AuthMethodSchema = z.enum(AUTH_METHODS, { message: `must be among ${AUTH_METHODS.join(', ')}` });
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
+/** What ends the status function's name (`<functionName>-status`), so no orchestrator profile may be named it. */
+export const STATUS_FUNCTION_SUFFIX = 'status';
+
 /**
  * An orchestrator profile's name: lower-case words joined by single hyphens, each starting with a letter
- * (`access-requests`, `incident`), at most 32 characters. It ends the profile's function name
- * (`<functionName>-<profile>`) and becomes a construct id in PascalCase, one to one.
+ * (`access-requests`, `incident`), at most 32 characters, and not `status`. It ends the profile's function name
+ * (`<functionName>-<profile>`), beside the status function's `<functionName>-status`, and becomes a construct id in
+ * PascalCase, one to one.
  */
 export const ProfileNameSchema = z
   .string()
-  .max(32, 'must be at most 32 characters')
-  .regex(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/, 'must be lower-case words of letters and digits, each starting with a letter, joined by single hyphens (access-requests)');
+  .check(
+    z.maxLength(32, 'must be at most 32 characters'),
+    z.regex(/^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/, 'must be lower-case words of letters and digits, each starting with a letter, joined by single hyphens (access-requests)'),
+    z.refine((name) => name !== STATUS_FUNCTION_SUFFIX, `must not be ${STATUS_FUNCTION_SUFFIX}: the status function is named <functionName>-${STATUS_FUNCTION_SUFFIX}`),
+  );
 
 export const STRATEGIES = ['single-user', 'admin', 'alternating', 'alternating-owner'] as const;
 export const StrategySchema = z.enum(STRATEGIES);
 export type Strategy = z.infer<typeof StrategySchema>;
 
 export const EnvironmentSchema = z.object({
-  [ENV.excludeCharacters]: z.string().optional().default(AWS_DEFAULT_EXCLUDE_CHARACTERS),
-  [ENV.passwordLength]: positiveInt(32, 4096).pipe(z.number().min(4)),
+  [ENV.excludeCharacters]: z._default(z.optional(z.string()), AWS_DEFAULT_EXCLUDE_CHARACTERS),
+  [ENV.passwordLength]: z.pipe(positiveInt(32, 4096), z.number().check(z.minimum(4))),
   [ENV.excludeNumbers]: awsBoolean(false),
   [ENV.excludePunctuation]: awsBoolean(false),
   [ENV.excludeUppercase]: awsBoolean(false),
   [ENV.excludeLowercase]: awsBoolean(false),
   [ENV.requireEachIncludedType]: awsBoolean(true),
-  [ENV.passwordSource]: z.enum(['local', 'secrets-manager']).optional().default('local'),
-  [ENV.defaultStrategy]: StrategySchema.optional(),
-  [ENV.sslMode]: SslModeSchema.optional().default('verify-full'),
-  [ENV.sslRootCert]: z.string().min(1).optional(),
-  [ENV.minimumSslMode]: SslModeSchema.optional().default('verify-full'),
-  [ENV.requireAuth]: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value.trim() === '' ? ['scram-sha-256'] : value.split(',').map((method) => method.trim())))
-    .pipe(z.array(AuthMethodSchema).min(1)),
-  [ENV.channelBinding]: z.enum(['disable', 'prefer', 'require']).optional().default('prefer'),
+  [ENV.passwordSource]: z._default(z.optional(z.enum(['local', 'secrets-manager'])), 'local'),
+  [ENV.defaultStrategy]: z.optional(StrategySchema),
+  [ENV.sslMode]: z._default(z.optional(SslModeSchema), 'verify-full'),
+  [ENV.sslRootCert]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.minimumSslMode]: z._default(z.optional(SslModeSchema), 'verify-full'),
+  [ENV.requireAuth]: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value) => (value === undefined || value.trim() === '' ? ['scram-sha-256'] : value.split(',').map((method) => method.trim()))),
+    ),
+    z.array(AuthMethodSchema).check(z.minLength(1)),
+  ),
+  [ENV.channelBinding]: z._default(z.optional(z.enum(['disable', 'prefer', 'require'])), 'prefer'),
   [ENV.connectTimeoutMs]: positiveInt(5_000, 60_000),
   [ENV.statementTimeoutMs]: positiveInt(10_000, 600_000),
-  [ENV.secretsManagerEndpoint]: z.url().optional(),
-  [ENV.logLevel]: z.enum(['debug', 'info', 'warn', 'error']).optional().default('info'),
+  [ENV.secretsManagerEndpoint]: z.optional(z.url()),
+  [ENV.logLevel]: z._default(z.optional(z.enum(['debug', 'info', 'warn', 'error'])), 'info'),
   // Secret-name characters only (no IAM wildcards), and a trailing `/` so `app` cannot also cover `app-admin`.
-  [ENV.passwordSecretPrefix]: z
-    .string()
-    .max(256)
-    .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')
-    .optional(),
+  [ENV.passwordSecretPrefix]: z.optional(
+    z.string().check(z.maxLength(256), z.regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'must be secret-name characters (letters, digits and /_+=.@-) ending in /')),
+  ),
   // The policy's JSON; the orchestrator parses it (actions/permission-policy.ts), so no other part loads its schema.
-  [ENV.permissionPolicy]: z.string().optional(),
-  [ENV.adminSecretArns]: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value.trim() === '' ? [] : value.split(',').map((arn) => arn.trim())))
-    .pipe(z.array(SecretArnSchema)),
+  [ENV.permissionPolicy]: z.optional(z.string()),
+  [ENV.adminSecretArns]: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value) => (value === undefined || value.trim() === '' ? [] : value.split(',').map((arn) => arn.trim()))),
+    ),
+    z.array(SecretArnSchema),
+  ),
   [ENV.rotationBindingTags]: awsBoolean(false),
   // PutMetricData's Namespace rule: 1-255 of 0-9A-Za-z . - _ / # : and space, not only spaces, not AWS/.
-  [ENV.metricsNamespace]: z
-    .string()
-    .regex(/^(?!AWS\/)(?=.*\S)[0-9A-Za-z.\-_/#: ]{1,255}$/, 'must be 1-255 of letters, digits, . - _ / # : and space, and not start with AWS/')
-    .optional()
-    .default(DEFAULT_METRICS_NAMESPACE),
-  [ENV.rotationFunctionArn]: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, 'must be the ARN of a Lambda function (unqualified)')
-    .optional(),
+  [ENV.metricsNamespace]: z._default(
+    z.optional(
+      z.string().check(z.regex(/^(?!AWS\/)(?=.*\S)[0-9A-Za-z.\-_/#: ]{1,255}$/, 'must be 1-255 of letters, digits, . - _ / # : and space, and not start with AWS/')),
+    ),
+    DEFAULT_METRICS_NAMESPACE,
+  ),
+  [ENV.rotationFunctionArn]: z.optional(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/, 'must be the ARN of a Lambda function (unqualified)')),
+  ),
   [ENV.protectTagBoundRoles]: awsBoolean(false),
-  [ENV.profile]: ProfileNameSchema.optional(),
+  [ENV.profile]: z.optional(ProfileNameSchema),
 });
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
@@ -199,7 +211,7 @@ export function belowMinimum(mode: SslMode, minimum: SslMode): boolean {
  *
  * @param variable the variable a JSON value was parsed from (PERMISSION_POLICY), when `error` is that value's
  */
-export function environmentError(error: z.ZodError, variable?: string): InvalidInputError {
+export function environmentError(error: z.core.$ZodError, variable?: string): InvalidInputError {
   const issue = error.issues[0];
   const inner = issue?.path.map(String) ?? [];
   const path = variable === undefined ? (inner.length === 0 ? ['?'] : inner) : [variable, ...inner];

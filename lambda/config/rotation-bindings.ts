@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { InvalidInputError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
 import { SecretArnSchema } from '../secrets/secret-arn';
@@ -24,39 +25,41 @@ export const ADMIN_STRATEGIES = ['admin', 'alternating', 'alternating-owner'] as
 
 export const RotationBindingSchema = z
   .strictObject({
-    secretArn: SecretArnSchema.meta({ description: 'The rotated secret (complete or partial ARN).' }),
+    secretArn: SecretArnSchema.check(z.meta({ description: 'The rotated secret (complete or partial ARN).' })),
     strategy: StrategySchema,
-    adminSecretArn: SecretArnSchema.optional().meta({ description: "The admin secret (masterarn) of the admin strategies; a declared admin secret." }),
-    ownerRole: IdentifierSchema.optional().meta({ description: 'alternating-owner: the NOLOGIN role both logins act as.' }),
-    username: IdentifierSchema.optional().meta({ description: 'The login the secret holds (required for the admin strategies).' }),
-    alternateUsername: IdentifierSchema.optional().meta({ description: "alternating strategies: the pair's second login; default <username>_clone." }),
-    usernameCompanionSecretArn: SecretArnSchema.optional().meta({
-      description: "The companion secret of `username`: it always holds that login's newest password (rotation/companion-secrets.ts).",
-    }),
-    alternateUsernameCompanionSecretArn: SecretArnSchema.optional().meta({
-      description: 'The companion secret of `alternateUsername` (or `<username>_clone`).',
-    }),
+    adminSecretArn: z.optional(SecretArnSchema).check(z.meta({ description: "The admin secret (masterarn) of the admin strategies; a declared admin secret." })),
+    ownerRole: z.optional(IdentifierSchema).check(z.meta({ description: 'alternating-owner: the NOLOGIN role both logins act as.' })),
+    username: z.optional(IdentifierSchema).check(z.meta({ description: 'The login the secret holds (required for the admin strategies).' })),
+    alternateUsername: z.optional(IdentifierSchema).check(z.meta({ description: "alternating strategies: the pair's second login; default <username>_clone." })),
+    usernameCompanionSecretArn: z.optional(SecretArnSchema).check(
+      z.meta({ description: "The companion secret of `username`: it always holds that login's newest password (rotation/companion-secrets.ts)." }),
+    ),
+    alternateUsernameCompanionSecretArn: z.optional(SecretArnSchema).check(
+      z.meta({ description: 'The companion secret of `alternateUsername` (or `<username>_clone`).' }),
+    ),
   })
-  .superRefine((binding, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    const admin = (ADMIN_STRATEGIES as readonly string[]).includes(binding.strategy);
-    const alternating = binding.strategy === 'alternating' || binding.strategy === 'alternating-owner';
-    if (admin && binding.adminSecretArn === undefined) issue('adminSecretArn', `is required for the ${binding.strategy} strategy`);
-    if (!admin && binding.adminSecretArn !== undefined) issue('adminSecretArn', 'is only for the admin, alternating and alternating-owner strategies');
-    // The login an admin acts on must come from the deployment too, or a writer of the secret could aim the admin at any role.
-    if (admin && binding.username === undefined) issue('username', `is required for the ${binding.strategy} strategy: the admin changes only the bound login`);
-    if (binding.strategy === 'alternating-owner' && binding.ownerRole === undefined) issue('ownerRole', 'is required for the alternating-owner strategy');
-    if (binding.strategy !== 'alternating-owner' && binding.ownerRole !== undefined) issue('ownerRole', 'is only for the alternating-owner strategy');
-    if (!alternating && binding.alternateUsername !== undefined) issue('alternateUsername', 'is only for the alternating strategies');
-    if (binding.alternateUsername !== undefined && binding.alternateUsername === binding.username) issue('alternateUsername', 'must differ from username');
-    const companions = binding.usernameCompanionSecretArn !== undefined || binding.alternateUsernameCompanionSecretArn !== undefined;
-    if (companions && binding.username === undefined) issue('username', 'is required with companion secrets: each companion is declared for a login');
-    if (binding.alternateUsernameCompanionSecretArn !== undefined && !alternating) issue('alternateUsernameCompanionSecretArn', 'is only for the alternating strategies');
-    if (companions && binding.usernameCompanionSecretArn === binding.alternateUsernameCompanionSecretArn) {
-      issue('alternateUsernameCompanionSecretArn', "must differ from the username's companion: one secret per login");
-    }
-  })
-  .meta({ id: 'RotationBinding' });
+  .check(
+    z.superRefine((binding, ctx) => {
+      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const admin = (ADMIN_STRATEGIES as readonly string[]).includes(binding.strategy);
+      const alternating = binding.strategy === 'alternating' || binding.strategy === 'alternating-owner';
+      if (admin && binding.adminSecretArn === undefined) issue('adminSecretArn', `is required for the ${binding.strategy} strategy`);
+      if (!admin && binding.adminSecretArn !== undefined) issue('adminSecretArn', 'is only for the admin, alternating and alternating-owner strategies');
+      // The login an admin acts on must come from the deployment too, or a writer of the secret could aim the admin at any role.
+      if (admin && binding.username === undefined) issue('username', `is required for the ${binding.strategy} strategy: the admin changes only the bound login`);
+      if (binding.strategy === 'alternating-owner' && binding.ownerRole === undefined) issue('ownerRole', 'is required for the alternating-owner strategy');
+      if (binding.strategy !== 'alternating-owner' && binding.ownerRole !== undefined) issue('ownerRole', 'is only for the alternating-owner strategy');
+      if (!alternating && binding.alternateUsername !== undefined) issue('alternateUsername', 'is only for the alternating strategies');
+      if (binding.alternateUsername !== undefined && binding.alternateUsername === binding.username) issue('alternateUsername', 'must differ from username');
+      const companions = binding.usernameCompanionSecretArn !== undefined || binding.alternateUsernameCompanionSecretArn !== undefined;
+      if (companions && binding.username === undefined) issue('username', 'is required with companion secrets: each companion is declared for a login');
+      if (binding.alternateUsernameCompanionSecretArn !== undefined && !alternating) issue('alternateUsernameCompanionSecretArn', 'is only for the alternating strategies');
+      if (companions && binding.usernameCompanionSecretArn === binding.alternateUsernameCompanionSecretArn) {
+        issue('alternateUsernameCompanionSecretArn', "must differ from the username's companion: one secret per login");
+      }
+    }),
+  )
+  .register(z.globalRegistry, { id: 'RotationBinding' });
 export type RotationBinding = z.infer<typeof RotationBindingSchema>;
 
 export const RotationBindingsFileSchema = z
@@ -64,13 +67,15 @@ export const RotationBindingsFileSchema = z
     schema: z.literal(ROTATION_BINDINGS_SCHEMA),
     bindings: z.array(RotationBindingSchema),
   })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.bindings.forEach((binding, i) => {
-      if (seen.has(binding.secretArn)) ctx.addIssue({ code: 'custom', path: ['bindings', i, 'secretArn'], message: 'is bound twice' });
-      seen.add(binding.secretArn);
-    });
-  });
+  .check(
+    z.superRefine((file, ctx) => {
+      const seen = new Set<string>();
+      file.bindings.forEach((binding, i) => {
+        if (seen.has(binding.secretArn)) ctx.addIssue({ code: 'custom', path: ['bindings', i, 'secretArn'], message: 'is bound twice' });
+        seen.add(binding.secretArn);
+      });
+    }),
+  );
 export type RotationBindingsFile = z.infer<typeof RotationBindingsFileSchema>;
 
 /** The file's text as the construct writes it: stable two-space JSON, so the same bindings make the same asset. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { readMemberships, readPrivileges, readRoles, readSchemas, readSessionFacts } from '../catalog/catalog';
 import type { Session } from '../postgres/connect';
 import { IdentifierSchema } from '../postgres/identifiers';
@@ -11,21 +12,23 @@ export const DiscoverRequestSchema = z
   .strictObject({
     kind: z.literal('discover'),
     target: TargetSchema,
-    roles: z.array(IdentifierSchema).max(1000).optional().meta({
-      description: 'Only these roles, and only privileges granted to them (default: every role but pg_*, and every grantee).',
-    }),
-    schemas: z.array(IdentifierSchema).max(1000).optional().meta({ description: 'Only privileges in these schemas (default: all but pg_* and information_schema).' }),
-    caller: CallerSchema.optional(),
+    roles: z
+      .optional(z.array(IdentifierSchema).check(z.maxLength(1000)))
+      .check(z.meta({ description: 'Only these roles, and only privileges granted to them (default: every role but pg_*, and every grantee).' })),
+    schemas: z
+      .optional(z.array(IdentifierSchema).check(z.maxLength(1000)))
+      .check(z.meta({ description: 'Only privileges in these schemas (default: all but pg_* and information_schema).' })),
+    caller: z.optional(CallerSchema),
   })
-  .meta({ title: 'discover' });
+  .check(z.meta({ title: 'discover' }));
 export type DiscoverRequest = z.infer<typeof DiscoverRequestSchema>;
 
 const MembershipSchema = z.object({
   role: z.string(),
   grantor: z.string(),
   admin: z.boolean(),
-  inherit: z.boolean().nullable().meta({ description: 'PostgreSQL 16+; null before.' }),
-  set: z.boolean().nullable().meta({ description: 'PostgreSQL 16+; null before.' }),
+  inherit: z.nullable(z.boolean()).check(z.meta({ description: 'PostgreSQL 16+; null before.' })),
+  set: z.nullable(z.boolean()).check(z.meta({ description: 'PostgreSQL 16+; null before.' })),
 });
 
 const RoleInfoSchema = z.object({
@@ -37,9 +40,9 @@ const RoleInfoSchema = z.object({
   replication: z.boolean(),
   bypassrls: z.boolean(),
   inherit: z.boolean(),
-  connectionLimit: z.number().int(),
-  validUntil: z.string().nullable().meta({ description: 'ISO 8601 UTC, "infinity", or null.' }),
-  comment: z.string().nullable(),
+  connectionLimit: z.int(),
+  validUntil: z.nullable(z.string()).check(z.meta({ description: 'ISO 8601 UTC, "infinity", or null.' })),
+  comment: z.nullable(z.string()),
   memberOf: z.array(MembershipSchema),
 });
 
@@ -47,26 +50,26 @@ const RoleInfoSchema = z.object({
 export const PrivilegeEntrySchema = z.object({
   on: z.enum(['schema', 'table', 'column', 'sequence', 'function', 'default']),
   schema: z.string(),
-  name: z.string().nullable(),
-  column: z.string().nullable(),
-  arguments: z.string().nullable(),
-  forRole: z.string().nullable(),
-  objects: z.enum(DEFAULT_OBJECTS).nullable(),
-  grantee: z.string().meta({ description: 'A role name, or PUBLIC.' }),
+  name: z.nullable(z.string()),
+  column: z.nullable(z.string()),
+  arguments: z.nullable(z.string()),
+  forRole: z.nullable(z.string()),
+  objects: z.nullable(z.enum(DEFAULT_OBJECTS)),
+  grantee: z.string().check(z.meta({ description: 'A role name, or PUBLIC.' })),
   grantor: z.string(),
   privilege: PrivilegeSchema,
   grantable: z.boolean(),
-}).meta({ id: 'PrivilegeEntry' });
+}).register(z.globalRegistry, { id: 'PrivilegeEntry' });
 
 /** What discovery reports. Equal results before an action and after its rollback mean the database is as it was. */
 export const DiscoveryResultSchema = z.object({
   database: z.string(),
   serverVersion: z.string(),
-  serverVersionNum: z.number().int(),
+  serverVersionNum: z.int(),
   roles: z.array(RoleInfoSchema),
   schemas: z.array(z.object({ name: z.string(), owner: z.string() })),
   privileges: z.array(PrivilegeEntrySchema),
-}).meta({ id: 'DiscoveryResult' });
+}).register(z.globalRegistry, { id: 'DiscoveryResult' });
 export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
 
 /**

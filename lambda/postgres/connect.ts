@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import PgClient from 'pg/lib/client.js';
 import { DatabaseError, PgRotatorError } from '../errors';
 import { shouldTryNextAttempt, toDatabaseError } from './errors';
 import { useNodeCryptoForScram } from './scram-client';
@@ -119,7 +120,7 @@ export async function logsIn(target: ConnectionTarget, credentials: Credentials)
 async function connectOnce(target: ConnectionTarget, credentials: Credentials, attempt: ConnectionAttempt): Promise<pg.Client & Session> {
   const floor = target.auth ?? STRICT_AUTH;
   const tls = attempt.tls !== false;
-  const client = new pg.Client({
+  const client = new PgClient({
     host: target.host,
     port: target.port,
     database: target.database,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 /** PostgreSQL truncates identifiers to NAMEDATALEN-1 bytes; we refuse longer ones instead of letting it. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -7,11 +8,11 @@ export const MAX_IDENTIFIER_BYTES = 63;
  * A role or database name as PostgreSQL stores it (case-sensitive, any characters but NUL). Quoting makes any
  * such name safe in SQL text; what must be refused is what PostgreSQL would silently change.
  */
-export const IdentifierSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((name) => !name.includes('\0'), 'must not contain NUL')
-  .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER_BYTES, `must be at most ${MAX_IDENTIFIER_BYTES} bytes`);
+export const IdentifierSchema = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.refine((name) => !name.includes('\0'), 'must not contain NUL'),
+  z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER_BYTES, `must be at most ${MAX_IDENTIFIER_BYTES} bytes`),
+);
 
 /**
  * Double-quotes an identifier, doubling embedded quotes (PostgreSQL lexical rules, §4.1.1). The only way a name

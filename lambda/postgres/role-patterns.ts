@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { MAX_IDENTIFIER_BYTES } from './identifiers';
 
 /**
@@ -6,12 +7,12 @@ import { MAX_IDENTIFIER_BYTES } from './identifiers';
  * pattern in which `*` stands for any run of characters, possibly empty (`app_*`, `*_readonly`, `*`). No other
  * character is special, so a name with quotes, dots or brackets is written as it is.
  */
-export const RolePatternSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine((pattern) => !pattern.includes('\0'), 'must not contain NUL')
-  .refine((pattern) => Buffer.byteLength(pattern.replaceAll('*', ''), 'utf8') <= MAX_IDENTIFIER_BYTES, `must match names of at most ${MAX_IDENTIFIER_BYTES} bytes`)
-  .meta({ description: 'A role name, or a pattern where * matches any run of characters (app_*, *_readonly).' });
+export const RolePatternSchema = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.refine((pattern) => !pattern.includes('\0'), 'must not contain NUL'),
+  z.refine((pattern) => Buffer.byteLength(pattern.replaceAll('*', ''), 'utf8') <= MAX_IDENTIFIER_BYTES, `must match names of at most ${MAX_IDENTIFIER_BYTES} bytes`),
+  z.meta({ description: 'A role name, or a pattern where * matches any run of characters (app_*, *_readonly).' }),
+);
 
 /**
  * Whether `name` matches `pattern` (see {@link RolePatternSchema}). Pure string work: no regular expression is

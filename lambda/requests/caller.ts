@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 /** Who asked, for the audit record: a ticket, a pipeline run, a user; free text, never a credential. */
 export const CallerSchema = z
   .string()
-  .min(1)
-  .max(256)
-  .regex(/^[ -~]+$/, 'must be printable ASCII')
-  .meta({ id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
+  .check(z.minLength(1), z.maxLength(256), z.regex(/^[ -~]+$/, 'must be printable ASCII'))
+  .register(z.globalRegistry, { id: 'Caller', description: 'Who is asking (ticket, pipeline, user), recorded in the audit log.' });
 
 /**
- * The `caller` of the requests a deployment's own schedules send (expire-temporary-users, infra/constructs/
- * expiry-schedules.ts): the audit record carries it, and the profile's alarm on a failed scheduled expiry matches it.
+ * The `caller` of the requests a deployment's own schedules send: expire-temporary-users
+ * (infra/constructs/expiry-schedules.ts), whose failures the profile's alarm matches by it, and the hourly status check
+ * (infra/constructs/status-schedule.ts). The audit record carries it.
  */
 export const SCHEDULED_CALLER = 'schedule';
 

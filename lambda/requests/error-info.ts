@@ -1,14 +1,19 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { ActionRefusedError, DependentObjectsError, InvalidInputError, PgRotatorError } from '../errors';
 
 /** A failure as callers see it: a stable code to branch on and a message naming what failed, never a value. */
 export const ErrorInfoSchema = z.object({
-  code: z.string().meta({ description: 'Stable: INVALID_INPUT, ROLE_NOT_FOUND, ROLE_EXISTS, ROLE_HAS_DEPENDENTS, ACTION_REFUSED, ROTATION_STATE, SECRETS_MANAGER, DB_*, INTERNAL.' }),
+  code: z
+    .string()
+    .check(z.meta({ description: 'Stable: INVALID_INPUT, ROLE_NOT_FOUND, ROLE_EXISTS, ROLE_HAS_DEPENDENTS, ACTION_REFUSED, ROTATION_STATE, SECRETS_MANAGER, DB_*, INTERNAL.' })),
   message: z.string(),
-  field: z.string().optional().meta({ description: 'With INVALID_INPUT: the dotted path of the offending field.' }),
-  dependents: z.array(z.string()).optional().meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds.' }),
-  rule: z.string().optional().meta({ description: 'With ACTION_REFUSED by the permission policy or a protected role: the rule, e.g. protected.superuser, policy.grant-not-allowed (docs/policy.md).' }),
-}).meta({ id: 'ErrorInfo' });
+  field: z.optional(z.string()).check(z.meta({ description: 'With INVALID_INPUT: the dotted path of the offending field.' })),
+  dependents: z.optional(z.array(z.string())).check(z.meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds.' })),
+  rule: z
+    .optional(z.string())
+    .check(z.meta({ description: 'With ACTION_REFUSED by the permission policy or a protected role: the rule, e.g. protected.superuser, policy.grant-not-allowed (docs/policy.md).' })),
+}).register(z.globalRegistry, { id: 'ErrorInfo' });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 /**

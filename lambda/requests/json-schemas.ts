@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { PermissionPolicySchema } from '../actions/permission-policy';
 import { ResponseSchema } from './envelope';
 import { OrchestratorRequestSchema } from './orchestrator-request';

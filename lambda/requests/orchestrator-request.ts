@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { ActionRequestSchema } from '../actions/action-request';
 import { TestRequestSchema } from '../checks/test-request';
 import { DiscoverRequestSchema } from '../discovery/discovery';
@@ -18,7 +19,7 @@ export type RequestKind = (typeof REQUEST_KINDS)[number];
  */
 export const OrchestratorRequestSchema = z
   .discriminatedUnion('kind', [ActionRequestSchema, TestRequestSchema, RotateRequestSchema, DiscoverRequestSchema, StatusRequestSchema])
-  .meta({ title: 'pg-rotator orchestrator request' });
+  .check(z.meta({ title: 'pg-rotator orchestrator request' }));
 export type OrchestratorRequest = z.infer<typeof OrchestratorRequestSchema>;
 /** What a caller may send: defaults not yet applied. */
 export type OrchestratorRequestInput = z.input<typeof OrchestratorRequestSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import type { Settings } from '../config/settings';
 import { InvalidInputError } from '../errors';
 import type { ConnectionTarget, Credentials } from '../postgres/connect';
@@ -11,12 +12,12 @@ import type { SecretStore, SecretVersion } from '../secrets/secret-store';
 import { AWSCURRENT } from '../secrets/secret-store';
 
 /** A Secrets Manager secret name or ARN (CreateSecret's name characters, plus the ARN's colons). */
-export const SecretIdSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(2048, 'must be at most 2048 characters')
+export const SecretIdSchema = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(2048, 'must be at most 2048 characters'),
   // `!` appears only in names RDS gives the master secrets it manages (rds!db-…, rds!cluster-…).
-  .regex(/^[A-Za-z0-9/_+=.@:!-]+$/, 'must be a secret name or ARN (letters, digits and /_+=.@:!-)');
+  z.regex(/^[A-Za-z0-9/_+=.@:!-]+$/, 'must be a secret name or ARN (letters, digits and /_+=.@:!-)'),
+);
 
 /**
  * Where a request acts. Credentials never travel in the payload: the function reads the admin secret itself.
@@ -27,13 +28,13 @@ export const SecretIdSchema = z
  */
 export const TargetSchema = z
   .strictObject({
-    adminSecretArn: SecretIdSchema.meta({ description: 'Secret of the admin login the function acts as (AWS RDS format).' }),
-    connectionSecretArn: SecretIdSchema.optional().meta({
-      description: 'Secret whose host, port and TLS settings to use when the admin secret has no host (RDS-managed master secret).',
-    }),
-    database: IdentifierSchema.optional().meta({ description: "Database to connect to; default: the connection secret's dbname, else postgres." }),
+    adminSecretArn: SecretIdSchema.check(z.meta({ description: 'Secret of the admin login the function acts as (AWS RDS format).' })),
+    connectionSecretArn: z
+      .optional(SecretIdSchema)
+      .check(z.meta({ description: 'Secret whose host, port and TLS settings to use when the admin secret has no host (RDS-managed master secret).' })),
+    database: z.optional(IdentifierSchema).check(z.meta({ description: "Database to connect to; default: the connection secret's dbname, else postgres." })),
   })
-  .meta({ id: 'Target', description: 'Which server and database, and as which admin.' });
+  .register(z.globalRegistry, { id: 'Target', description: 'Which server and database, and as which admin.' });
 export type Target = z.infer<typeof TargetSchema>;
 
 /** A login and where it connects, resolved from secrets. */
@@ -97,7 +98,7 @@ async function readVersion(deps: ConnectionDeps, secretId: string, field: string
   return { ...version, secretString: version.secretString };
 }
 
-async function readSecret<T>(deps: ConnectionDeps, secretId: string, schema: z.ZodType<T>, field: string): Promise<T> {
+async function readSecret<T>(deps: ConnectionDeps, secretId: string, schema: z.ZodMiniType<T>, field: string): Promise<T> {
   return parseSecretString((await readVersion(deps, secretId, field)).secretString, schema, field).fields as T;
 }
 

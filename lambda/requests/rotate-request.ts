@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { RotationStateError, SecretsManagerError } from '../errors';
 import { currentVersionId } from '../rotation/gate';
 import type { RotationContext, RotationDeps, StepOutcome } from '../rotation/rotation-context';
@@ -20,23 +21,25 @@ import { SecretIdSchema } from './request-target';
 export const RotateRequestSchema = z
   .strictObject({
     kind: z.literal('rotate'),
-    secretId: SecretIdSchema.meta({ description: 'The database secret to rotate (AWS RDS format).' }),
-    mode: z.enum(['inline', 'secrets-manager']).default('inline').meta({
-      description:
-        'inline: run createSecret, setSecret, testSecret and finishSecret here, now (for secrets without Secrets Manager rotation); secrets-manager: call RotateSecret, which invokes the configured rotation function.',
-    }),
-    caller: CallerSchema.optional(),
+    secretId: SecretIdSchema.check(z.meta({ description: 'The database secret to rotate (AWS RDS format).' })),
+    mode: z._default(z.enum(['inline', 'secrets-manager']), 'inline').check(
+      z.meta({
+        description:
+          'inline: run createSecret, setSecret, testSecret and finishSecret here, now (for secrets without Secrets Manager rotation); secrets-manager: call RotateSecret, which invokes the configured rotation function.',
+      }),
+    ),
+    caller: z.optional(CallerSchema),
   })
-  .meta({ title: 'rotate' });
+  .check(z.meta({ title: 'rotate' }));
 export type RotateRequest = z.infer<typeof RotateRequestSchema>;
 
 /** What a rotate request did. */
 export const RotateResultSchema = z.object({
   secretId: z.string(),
   mode: z.enum(['inline', 'secrets-manager']),
-  versionId: z.string().meta({ description: 'The version that is (inline) or will become (secrets-manager) AWSCURRENT.' }),
+  versionId: z.string().check(z.meta({ description: 'The version that is (inline) or will become (secrets-manager) AWSCURRENT.' })),
   steps: z.array(z.object({ step: z.string(), changed: z.boolean(), detail: z.string() })),
-}).meta({ id: 'RotateResult' });
+}).register(z.globalRegistry, { id: 'RotateResult' });
 export type RotateResult = z.infer<typeof RotateResultSchema>;
 
 const STEPS: readonly [RotationStep, (ctx: RotationContext) => Promise<StepOutcome>][] = [

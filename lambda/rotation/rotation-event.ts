@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
 // AWS's newer templates (get_input_map_value) accept only printable ASCII in event fields.
-const printableAscii = z.string().min(1, 'must not be empty').max(2048).regex(/^[ -~]+$/, 'must be printable ASCII');
+const printableAscii = z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(2048), z.regex(/^[ -~]+$/, 'must be printable ASCII'));
 
 /** The event Secrets Manager sends for each rotation step (rotate-secrets_lambda, "Rotation function"). */
 export const RotationEventSchema = z.object({
@@ -11,7 +12,7 @@ export const RotationEventSchema = z.object({
   SecretId: printableAscii,
   ClientRequestToken: printableAscii,
   /** Sensitive: forwarded to PutSecretValue, never logged (PutSecretValueRequest.RotationToken). */
-  RotationToken: printableAscii.optional(),
+  RotationToken: z.optional(printableAscii),
 });
 
 export type RotationEvent = z.infer<typeof RotationEventSchema>;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 
 /**
  * A secret ARN, complete (`…:secret:<name>-<6 characters>`) or partial (`…:secret:<name>`, the ARN without the random
@@ -7,8 +8,10 @@ import { z } from 'zod';
  */
 export const SecretArnSchema = z
   .string()
-  .max(2048)
-  .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/, 'must be a secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)');
+  .check(
+    z.maxLength(2048),
+    z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/, 'must be a secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)'),
+  );
 
 /** The random suffix of a complete secret ARN. */
 const SUFFIX = /^-[A-Za-z0-9]{6}$/;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-messages';
 import { SslModeSchema, StrategySchema } from '../config/environment';
 import { InvalidInputError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
@@ -11,30 +12,34 @@ import { firstIssue } from '../validation';
  */
 export const DatabaseSecretSchema = z.looseObject({
   engine: z.enum(['postgres', 'aurora-postgresql'], { message: "must be 'postgres' or 'aurora-postgresql'" }),
-  host: z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters'),
+  host: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(255, 'must be at most 255 characters')),
   // AWS's functions do int(secret['port']): a number or a numeric string both work.
-  port: z
-    .union([z.number(), z.string().regex(/^\d+$/, 'must be a number')], { message: 'must be a number or a numeric string' })
-    .transform(Number)
-    .pipe(z.number().int().min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535'))
-    .optional(),
+  port: z.optional(
+    z.pipe(
+      z.pipe(
+        z.union([z.number(), z.string().check(z.regex(/^\d+$/, 'must be a number'))], { message: 'must be a number or a numeric string' }),
+        z.transform(Number),
+      ),
+      z.int().check(z.minimum(1, 'must be from 1 to 65535'), z.maximum(65535, 'must be from 1 to 65535')),
+    ),
+  ),
   username: IdentifierSchema,
-  password: z.string().min(1, 'must not be empty').refine((p) => !p.includes('\0'), 'must not contain NUL'),
+  password: z.string().check(z.minLength(1, 'must not be empty'), z.refine((p) => !p.includes('\0'), 'must not contain NUL')),
   // AWS maps a JSON null to the default too.
-  dbname: IdentifierSchema.nullish(),
-  masterarn: z.string().min(1, 'must not be empty').optional(),
-  ssl: z.union([z.boolean(), z.string()], { message: 'must be a boolean or a string' }).optional(),
+  dbname: z.nullish(IdentifierSchema),
+  masterarn: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  ssl: z.optional(z.union([z.boolean(), z.string()], { message: 'must be a boolean or a string' })),
 
-  sslmode: SslModeSchema.optional(),
+  sslmode: z.optional(SslModeSchema),
   /** PEM of the CA (or bundle) that signs the server's certificate; replaces the default store. */
-  sslrootcertPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
-  strategy: StrategySchema.optional(),
+  sslrootcertPem: z.optional(z.string().check(z.includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }))),
+  strategy: z.optional(StrategySchema),
   /** The second login of an alternating pair; without it the pair is `<user>` and `<user>_clone`, as AWS. */
-  alternateUsername: IdentifierSchema.optional(),
+  alternateUsername: z.optional(IdentifierSchema),
   /** The NOLOGIN role both logins of an `alternating-owner` pair belong to and act as. */
-  ownerRole: IdentifierSchema.optional(),
-  connectTimeoutMs: z.number().int().min(100).max(60_000).optional(),
-  statementTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+  ownerRole: z.optional(IdentifierSchema),
+  connectTimeoutMs: z.optional(z.int().check(z.minimum(100), z.maximum(60_000))),
+  statementTimeoutMs: z.optional(z.int().check(z.minimum(100), z.maximum(600_000))),
 });
 
 export type DatabaseSecret = z.infer<typeof DatabaseSecretSchema>;
@@ -43,7 +48,7 @@ export type DatabaseSecret = z.infer<typeof DatabaseSecretSchema>;
  * The admin secret named by `masterarn`. An RDS-managed master secret holds only username and password; its
  * connection facts then come from the user's secret (as AWS's functions do since PR #96/#122).
  */
-export const AdminSecretSchema = DatabaseSecretSchema.partial({ engine: true, host: true });
+export const AdminSecretSchema = z.partial(DatabaseSecretSchema, { engine: true, host: true });
 export type AdminSecret = z.infer<typeof AdminSecretSchema>;
 
 /** The parsed secret plus the object it came from, so writing back preserves keys and value types exactly. */
@@ -56,7 +61,7 @@ export interface ParsedSecret<T> {
  * Parses a SecretString. Errors name the field (`secret.port: …`) and never carry a value: neither zod's
  * received value nor the JSON parser's message, which can quote the text around the fault.
  */
-export function parseSecretString<S extends z.ZodType>(
+export function parseSecretString<S extends z.ZodMiniType>(
   secretString: string | undefined,
   schema: S,
   label = 'secret',

@@ -17,6 +17,7 @@ export abstract class LambdaApiError extends PgRotatorError {
 
 /** The function (or the qualifier asked for) is not registered. AWS: 404, "Function not found: <arn>". */
 export class ResourceNotFoundError extends LambdaApiError {
+  override readonly name = 'ResourceNotFoundError';
   readonly code = 'ResourceNotFoundException';
   readonly statusCode = 404;
 
@@ -27,12 +28,14 @@ export class ResourceNotFoundError extends LambdaApiError {
 
 /** The payload (or client context) is not valid JSON. AWS: 400 InvalidRequestContentException. */
 export class InvalidRequestContentError extends LambdaApiError {
+  override readonly name = 'InvalidRequestContentError';
   readonly code = 'InvalidRequestContentException';
   readonly statusCode = 400;
 }
 
 /** The payload is over Invoke's limit for its invocation type. AWS: 413 RequestTooLargeException. */
 export class RequestTooLargeError extends LambdaApiError {
+  override readonly name = 'RequestTooLargeError';
   readonly code = 'RequestTooLargeException';
   readonly statusCode = 413;
 
@@ -43,24 +46,28 @@ export class RequestTooLargeError extends LambdaApiError {
 
 /** A request parameter fails its modelled constraint (enum, pattern). AWS: 400 ValidationException. */
 export class ValidationError extends LambdaApiError {
+  override readonly name = 'ValidationError';
   readonly code = 'ValidationException';
   readonly statusCode = 400;
 }
 
 /** Parameters contradict each other (e.g. two different qualifiers). AWS: 400 InvalidParameterValueException. */
 export class InvalidParameterValueError extends LambdaApiError {
+  override readonly name = 'InvalidParameterValueError';
   readonly code = 'InvalidParameterValueException';
   readonly statusCode = 400;
 }
 
 /** No Lambda API operation lives at this method and path. */
 export class UnknownOperationError extends LambdaApiError {
+  override readonly name = 'UnknownOperationError';
   readonly code = 'UnknownOperationException';
   readonly statusCode = 404;
 }
 
 /** The endpoint itself failed (a bug here, not in the function). AWS: 500 ServiceException. */
 export class ServiceError extends LambdaApiError {
+  override readonly name = 'ServiceError';
   readonly code = 'ServiceException';
   readonly statusCode = 500;
   override readonly faultType = 'Service';
@@ -74,6 +81,7 @@ export class ServiceError extends LambdaApiError {
  * throw new LocalLambdaConfigError('register.name', 'must match [A-Za-z0-9_-]{1,64}');
  */
 export class LocalLambdaConfigError extends PgRotatorError {
+  override readonly name = 'LocalLambdaConfigError';
   readonly code = 'LOCAL_LAMBDA_CONFIG';
 
   constructor(
@@ -94,6 +102,7 @@ export class LocalLambdaConfigError extends PgRotatorError {
  */
 export class HandlerLoadError extends PgRotatorError {
   readonly code = 'WORKER_HANDLER_LOAD';
+  override readonly name: 'Runtime.ImportModuleError' | 'Runtime.HandlerNotFound';
 
   constructor(
     errorType: 'Runtime.ImportModuleError' | 'Runtime.HandlerNotFound',

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { FUNCTION_ENTRIES } from '../function-bundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCRATCH_SOURCES = path.join(ROOT, 'scripts/package/scratch-app');
@@ -94,7 +95,7 @@ try {
   const key = (rotation?.Properties.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
   const assetDir = path.join(cdkOut, `asset.${key.replace(/\.zip$/, '')}`);
   check(existsSync(assetDir), `the rotation function's code is the asset ${path.basename(assetDir)}`);
-  for (const handler of ['rotation.mjs', 'orchestrator.mjs']) {
+  for (const handler of Object.keys(FUNCTION_ENTRIES).map((entry) => `${entry}.mjs`)) {
     const shipped = readFileSync(path.join(installed, 'dist/function', handler));
     check(shipped.equals(readFileSync(path.join(assetDir, handler))), `${handler} in the asset is the shipped bundle, byte for byte (${(shipped.length / 1024).toFixed(0)} KiB)`);
   }

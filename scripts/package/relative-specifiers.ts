@@ -1,16 +1,16 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 /**
  * The sources import each other without extensions (`from './cli'`), as `moduleResolution: Bundler` lets them, and
  * tsx, esbuild and vitest resolve that. Node's ESM loader does not ("Mandatory file extensions", Node.js ESM docs),
  * and neither does TypeScript for a consumer on `moduleResolution: NodeNext`. So the emitted files get the extension
  * their target has on disk: `./cli.js`, or `./dir/index.js`. The rewrite only touches specifiers that start with `./`
- * or `../`; every one must resolve to an emitted file, or the build fails naming it.
+ * or `../`; every one must resolve to an emitted file, or the build fails naming it. The specifiers are found by
+ * TypeScript's own scanner (`ts.preProcessFile`: imports, exports, `import()` calls and types), so an import written in
+ * a comment or a string is left alone.
  */
-
-/** `from '…'`, `import '…'`, `import('…')`, `export … from '…'`, and `import('…')` types in declarations. */
-const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g;
 
 /** What a relative specifier written without an extension means on disk, given the importing file's directory. */
 export function resolveSpecifier(fromDir: string, specifier: string, declaration: boolean): string | undefined {
@@ -27,14 +27,18 @@ export function rewriteFile(file: string): string[] {
   const declaration = file.endsWith('.d.ts');
   const unresolved: string[] = [];
   const text = readFileSync(file, 'utf8');
-  const rewritten = text.replace(SPECIFIER, (whole, lead: string, quote: string, specifier: string) => {
-    const resolved = resolveSpecifier(path.dirname(file), specifier, declaration);
+  // Each import's `pos` is its opening quote; replaced from the last, so earlier positions stay valid.
+  const imports = ts.preProcessFile(text, true, true).importedFiles.filter((found) => /^\.{1,2}\//.test(found.fileName));
+  let rewritten = text;
+  for (const found of [...imports].sort((a, b) => b.pos - a.pos)) {
+    const resolved = resolveSpecifier(path.dirname(file), found.fileName, declaration);
     if (resolved === undefined) {
-      unresolved.push(specifier);
-      return whole;
+      unresolved.unshift(found.fileName);
+      continue;
     }
-    return `${lead}${quote}${resolved}${quote}`;
-  });
+    const start = found.pos + 1;
+    rewritten = `${rewritten.slice(0, start)}${resolved}${rewritten.slice(start + found.fileName.length)}`;
+  }
   if (rewritten !== text) writeFileSync(file, rewritten);
   return unresolved;
 }

@@ -43,7 +43,7 @@ const SHARED_TYPES = ['Target', 'Caller', 'RoleName', 'Grant', 'Privilege'];
 const link: RefLink = (name) => `[${name}](#${name === 'ActionRequest' ? 'action-requests' : slug(name)})`;
 
 /** JSON Schema of a zod schema as callers write it (defaults optional), like schemas/request.schema.json. */
-export function inputSchema(schema: z.ZodType): JsonSchema {
+export function inputSchema(schema: z.core.$ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as JsonSchema;
 }
 

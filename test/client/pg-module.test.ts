@@ -14,6 +14,8 @@ const SHARED_WITH_THE_FUNCTION = [
   'lambda/postgres/errors.ts',
   'lambda/postgres/identifiers.ts',
   'lambda/postgres/tls.ts',
+  // zod/mini's English messages, which the function's schemas install (zod/mini loads no locale).
+  'lambda/schema-messages.ts',
   'lambda/secrets/secret-arn.ts',
   'lambda/secrets/secret-format.ts',
   'lambda/secrets/secrets-manager-call.ts',
@@ -28,7 +30,11 @@ describe('what createRotatingPool pulls in', () => {
 
     expect(files.filter((file) => !file.startsWith('client/pg/'))).toEqual(SHARED_WITH_THE_FUNCTION);
     const packages = new Set(imports.filter((i) => !i.path.startsWith('node:')).map((i) => `${i.path} (${i.kind})`));
-    expect(packages).toEqual(new Set(['pg (import-statement)', 'zod (import-statement)', '@aws-sdk/client-secrets-manager (dynamic-import)']));
+    // zod three ways, one package: classic for the pool's options, zod/mini and its English locale for the function's
+    // schemas it shares.
+    expect(packages).toEqual(
+      new Set(['pg (import-statement)', 'zod (import-statement)', 'zod/mini (import-statement)', 'zod/v4/locales/en.js (import-statement)', '@aws-sdk/client-secrets-manager (dynamic-import)']),
+    );
   });
 });
 

@@ -3,7 +3,7 @@
  * result, a deployment config or a permission policy is valid against the schema the code uses for it, exactly as written.
  */
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ActionResultSchema } from '../../lambda/actions/action-result';
 import { GrantSchema } from '../../lambda/actions/grants';
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
@@ -24,8 +24,8 @@ interface Kind {
   readonly check: (value: unknown) => void;
 }
 
-const zodCheck = (schema: z.ZodType) => (value: unknown) => {
-  const parsed = schema.safeParse(value);
+const zodCheck = (schema: z.core.$ZodType) => (value: unknown) => {
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
 };
 

@@ -1,5 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
@@ -12,18 +14,26 @@ import { createLogin, logsIn, startRotationStack } from '../support/rotation-sta
 import { buildStack, configWith } from './fixtures';
 
 /**
- * The one test that runs esbuild for real (the others skip bundling): both functions must bundle offline from
+ * The one test that runs esbuild for real (the others skip bundling): every function must bundle offline from
  * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
  */
 describe('function bundle', () => {
-  it('bundles both entry points into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
+  it('bundles every entry point into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
     const { app, outdir } = buildStack(configWith(), { bundle: true });
     app.synth();
 
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] ?? '');
-    expect(readdirSync(assetDir).sort()).toEqual(['orchestrator.mjs', 'orchestrator.mjs.map', 'rotation-bindings.json', 'rotation.mjs', 'rotation.mjs.map']);
+    expect(readdirSync(assetDir).sort()).toEqual([
+      'orchestrator.mjs',
+      'orchestrator.mjs.map',
+      'rotation-bindings.json',
+      'rotation.mjs',
+      'rotation.mjs.map',
+      'status.mjs',
+      'status.mjs.map',
+    ]);
 
     // The deployment's bindings, beside the handlers: the example config's alternating secret and inline admin target.
     expect(JSON.parse(readFileSync(join(assetDir, 'rotation-bindings.json'), 'utf8'))).toEqual({
@@ -38,10 +48,10 @@ describe('function bundle', () => {
     again.app.synth();
     expect(readdirSync(again.outdir).filter((name) => name.startsWith('asset.'))).toEqual(assets);
 
-    for (const file of ['rotation.mjs', 'orchestrator.mjs']) {
+    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
       const code = readFileSync(join(assetDir, file), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
-      // ESM exports the handler Lambda's `rotation.handler` / `orchestrator.handler` names.
+      // ESM exports the handler Lambda's `rotation.handler`, `orchestrator.handler` and `status.handler` name.
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
       // Self-contained: no chunk shared with the other file.
       expect(code).not.toMatch(/from\s*["']\.\//);
@@ -50,9 +60,30 @@ describe('function bundle', () => {
       // The pinned SDK is bundled, not imported from the runtime.
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     }
+    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
+      const code = readFileSync(join(assetDir, file), 'utf8');
+      // The execution role's keys from the environment (lambda/bundle-substitutes/): the SDK's environment provider is
+      // in, the rest of its default chain (shared files, SSO, container and instance metadata) is not.
+      expect(code).toContain('@aws-sdk/credential-provider-env - fromEnv');
+      for (const gone of ['@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
+        expect(code, gone).not.toContain(gone);
+      }
+      // node-postgres's Client alone: neither pg-pool nor the pg-native wrapper; event streams stubbed.
+      expect(code).not.toMatch(/BoundPool|pg-native|EventStreamCodec/);
+    }
+    // The size budget of the function Secrets Manager invokes at 128 MB and up (issue 13): what is over it shows in
+    // `npm run bundle:report`, per package.
+    expect(statSync(join(assetDir, 'rotation.mjs')).size / 1024, 'rotation.mjs in KB').toBeLessThanOrEqual(300);
     // The rotation function's file holds none of the orchestrator's request handling.
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
     expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');
+    // The status function's holds no database client: it reads Secrets Manager's metadata alone.
+    expect(readFileSync(join(assetDir, 'status.mjs'), 'utf8')).not.toContain('Client was closed and is not queryable');
+    expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).toContain('Client was closed and is not queryable');
+    const status = readFileSync(join(assetDir, 'status.mjs'), 'utf8');
+    expect(status).toContain('ROTATION_FUNCTION_ARN');
+    expect(status).not.toContain('SCRAM-SHA-256-PLUS');
+    expect(status).not.toContain('UpdateSecretVersionStage');
 
     bundledHandler = join(assetDir, 'rotation.mjs');
   });
@@ -77,7 +108,7 @@ describe('function bundle', () => {
     }
   });
 
-  it("reports a failure's error class by its own name: keepNames survives minification", { timeout: 60_000 }, async (context) => {
+  it("reports a failure's error class by its own name: the name literal survives minification", { timeout: 60_000 }, async (context) => {
     if (bundledHandler === undefined) context.skip();
     const stack = await startRotationStack();
     try {
@@ -103,6 +134,18 @@ describe('function bundle', () => {
     } finally {
       await stack.close();
     }
+  });
+});
+
+describe('function bundle messages', () => {
+  it("words the schemas' messages in English: zod/mini loads no locale, lambda/schema-messages.ts installs it", (context) => {
+    if (bundledHandler === undefined) context.skip();
+    // In a process of its own: zod keeps its locale on globalThis, where this process's classic zod installed English.
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(bundledHandler as string).href)});
+      await m.handleRotationEvent({ Step: 'createSecret', SecretId: 42, ClientRequestToken: 't' }, {}).catch((e) => console.log(e.name, e.message));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+
+    expect(output.trim()).toBe('InvalidInputError event.SecretId: Invalid input: expected string, received number');
   });
 });
 

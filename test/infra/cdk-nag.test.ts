@@ -69,6 +69,9 @@ describe('cdk-nag AwsSolutions', () => {
         'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:pg-rotator/*] @ PgRotator/PgRotator/Orchestration/PasswordSecrets',
         'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Policies/SecretAccess',
         'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:eu-west-1:123456789012:key/*] @ PgRotator/PgRotator/Policies/SecretAccess',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/Function/Role/Resource',
+        'Annotation::AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/ListSecrets',
+        'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:123456789012:secret:*] @ PgRotator/PgRotator/Operations/Status/PendingVersions',
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
@@ -97,6 +100,13 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
   });
 
+  it("acknowledges only the status function's secret:* for ListSecretVersionIds, so another wildcard on that policy is still reported", () => {
+    const findings = nagFindings(configWith(), ({ stack }) => {
+      stack.rotator.operations.status.pendingVersions.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    });
+    expect(findings).toEqual(['AwsSolutions-IAM5[Resource::*] @ PgRotator/PgRotator/Operations/Status/PendingVersions/Resource']);
+  });
+
   it('names the prefix as cdk-nag does in an environment-agnostic stack too', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'pg-rotator-agnostic-'));
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
@@ -112,7 +122,7 @@ describe('cdk-nag AwsSolutions', () => {
       orchestration: { passwordSecrets: { namePrefix: 'pg-rotator/' } },
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    const ours = synthFindings(app, outdir).filter((finding) => finding.includes('/Rotator/Orchestration/'));
+    const ours = synthFindings(app, outdir).filter((finding) => finding.includes('/Rotator/Orchestration/') || finding.includes('/Rotator/Operations/'));
     expect(ours).toEqual([]);
   });
 });

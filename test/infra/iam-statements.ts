@@ -22,12 +22,17 @@ export interface Statement {
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-/** Every identity-policy statement in the template: managed-free roles' inline policies and AWS::IAM::Policy. */
-export function iamStatements(template: Template): Statement[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+/**
+ * Every identity-policy statement in the template: managed-free roles' inline policies and AWS::IAM::Policy.
+ *
+ * @param include which policies and roles count, by logical id @default all
+ */
+export function iamStatements(template: Template, include: (logicalId: string) => boolean = () => true): Statement[] {
+  const chosen = (type: string) => Object.entries(template.findResources(type)).filter(([logicalId]) => include(logicalId)).map(([, resource]) => resource);
+  const policies = chosen('AWS::IAM::Policy').map(
     (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
   );
-  const inline = Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
+  const inline = chosen('AWS::IAM::Role').flatMap((role) =>
     ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).map(
       (policy) => policy.PolicyDocument.Statement,
     ),

@@ -22,6 +22,8 @@ const PASSWORD_SECRET_WILDCARD_ACTIONS = [
   'secretsmanager:UpdateSecretVersionStage',
 ];
 const ENDPOINT_SG = 'sg-0fedcba9876543210';
+/** The status function's listing grants: ListSecrets on "*", ListSecretVersionIds on `secret:*` under a condition (operations.test.ts). */
+const STATUS_WILDCARD_ACTIONS = ['secretsmanager:ListSecrets', 'secretsmanager:ListSecretVersionIds'];
 
 function egressRules(template: Template): unknown[] {
   const standalone = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
@@ -36,12 +38,21 @@ const functionSg = { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorNetworkSec
 describe('PgRotatorStack from the example config', () => {
   const template = templateOf(configWith());
 
-  it('deploys two functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+  it('deploys three functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     // Reserved concurrency by default, which also caps each: at most 15 database sessions from each function.
-    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 5 };
+    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 30, ReservedConcurrentExecutions: 5 };
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'rotation.handler', FunctionName: 'pg-rotator' });
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'orchestrator.handler', FunctionName: 'pg-rotator-orchestrator' });
+    // The status check: one at a time, two minutes to list 10,000 secrets.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ...common,
+      MemorySize: 256,
+      Timeout: 120,
+      ReservedConcurrentExecutions: 1,
+      Handler: 'status.handler',
+      FunctionName: 'pg-rotator-status',
+    });
     const code = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => JSON.stringify(fn.Properties.Code));
     expect(new Set(code).size).toBe(1);
   });
@@ -122,8 +133,9 @@ describe('PgRotatorStack from the example config', () => {
   });
 
   it('uses a role with no managed policies', () => {
-    // Each function's, EventBridge's for the alert target, and the scheduler's for the example policy's expiry.
-    template.resourceCountIs('AWS::IAM::Role', 4);
+    // Each function's, EventBridge's for the alert target, and the scheduler's for the example policy's expiry and for
+    // the status check.
+    template.resourceCountIs('AWS::IAM::Role', 6);
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
@@ -131,12 +143,12 @@ describe('PgRotatorStack from the example config', () => {
     });
   });
 
-  it('grants "*" only for the network-interface actions AWS requires it for, a prefix only for password secrets, and account-wide ARNs only under a condition', () => {
+  it('grants "*" only for the network-interface actions AWS requires it for, the status listing, a prefix only for password secrets, and account-wide ARNs only under a condition', () => {
     const conditioned = [...ROTATION_ACTIONS, 'kms:Decrypt', 'kms:GenerateDataKey'];
-    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, ...conditioned].sort());
-    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...conditioned].sort());
+    expect(wildcardActions(template)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...ENI_ACTIONS, ...STATUS_WILDCARD_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS, ...conditioned].sort());
+    expect(wildcardActions(templateOf(configWith((c) => delete c.orchestration)))).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...ENI_ACTIONS, ...STATUS_WILDCARD_ACTIONS, ...conditioned].sort());
     const accountWide = iamStatements(template).filter((s) => asArray(s.Resource).some((r) => /(:secret:|:key\/)\*$/.test(resourceText(r))));
-    expect(accountWide.map((s) => s.Sid).sort()).toEqual(['RotateSecretsOfThisFunction', 'SecretKeysThroughSecretsManager']);
+    expect(accountWide.map((s) => s.Sid).sort()).toEqual(['ListVersionsOfRotatedSecrets', 'RotateSecretsOfThisFunction', 'SecretKeysThroughSecretsManager']);
     for (const statement of accountWide) expect(statement.Condition).toBeDefined();
   });
 
@@ -182,7 +194,7 @@ describe('PgRotatorStack from the example config', () => {
     expect(policyNamed(listed, 'PgRotatorPoliciesAdminSecrets')).toEqual([
       { Sid: 'ReadAdminSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ADMIN },
     ]);
-    expect(wildcardActions(listed)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
+    expect(wildcardActions(listed)).toEqual([...ENI_ACTIONS, ...ENI_ACTIONS, ...ENI_ACTIONS, ...STATUS_WILDCARD_ACTIONS, ...PASSWORD_SECRET_WILDCARD_ACTIONS].sort());
   });
 
   it('writes logs only to its own log group', () => {
@@ -223,7 +235,8 @@ describe('PgRotatorStack from the example config', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((permission) => permission.Properties);
     const onOrchestrator = permissions.filter((p) => JSON.stringify(p.FunctionName).includes('PgRotatorOrchestratorFunction'));
     expect(onOrchestrator.map((p) => p.Principal)).toEqual(['arn:aws:iam::123456789012:role/credential-orchestrator']);
-    expect(permissions).toHaveLength(2);
+    // Secrets Manager's on the rotation function, the orchestrator's, and the status invoker's (operations.test.ts).
+    expect(permissions).toHaveLength(3);
   });
 
   it('opens egress only to the database port and the endpoint', () => {
@@ -358,10 +371,11 @@ describe('PgRotatorStack from the example config', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'db-oncall@example.com' });
   });
 
-  it('needs no transform and exports both function ARNs', () => {
+  it('needs no transform and exports every function ARN', () => {
     expect(template.toJSON().Transform).toBeUndefined();
     template.hasOutput('RotationFunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorFunction'), 'Arn'] } });
     template.hasOutput('OrchestratorFunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorOrchestratorFunction'), 'Arn'] } });
+    template.hasOutput('StatusFunctionArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PgRotatorOperationsStatusFunction'), 'Arn'] } });
   });
 });
 
@@ -403,10 +417,13 @@ describe('PgRotatorStack variants', () => {
     for (const policy of ['PgRotatorPoliciesRandomPassword', 'PgRotatorOrchestratorPasswordsRandomPassword']) {
       expect(policyNamed(template, policy)).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' }]);
     }
+    // The rotation function's and the orchestrator's, not the status function's: it sets no password.
     expect(wildcardActions(template)).toEqual(
       [
         ...ENI_ACTIONS,
         ...ENI_ACTIONS,
+        ...ENI_ACTIONS,
+        ...STATUS_WILDCARD_ACTIONS,
         ...PASSWORD_SECRET_WILDCARD_ACTIONS,
         ...ROTATION_ACTIONS,
         'kms:Decrypt',
@@ -445,10 +462,11 @@ describe('PgRotatorStack variants', () => {
       configWith((c) => {
         c.orchestrators = [];
         delete c.orchestration;
+        c.statusInvokers = [];
       }),
     );
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'rotation.handler' });
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Handler as string);
+    expect(handlers.sort()).toEqual(['rotation.handler', 'status.handler']);
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'secretsmanager.amazonaws.com' });
   });

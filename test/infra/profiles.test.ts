@@ -80,13 +80,20 @@ function statementsOf(template: Template, role: string): Statement[] {
 
 const references = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
 
+type ScheduleProperties = { ScheduleExpression: string; Target: { Arn: unknown; Input: string; RoleArn: { 'Fn::GetAtt': [string, string] } } };
+/** The expire-temporary-users schedules: every schedule but the status check's (operations.test.ts). */
+const expirySchedules = (template: Template) =>
+  resources(template, 'AWS::Scheduler::Schedule')
+    .map(([, s]) => s.Properties as ScheduleProperties)
+    .filter((s) => (JSON.parse(s.Target.Input) as { kind: string }).kind !== 'status');
+
 describe('two orchestrator profiles', () => {
   const template = templateOf(configWith(twoProfiles));
   const access = functionNamed(template, 'pg-rotator-access-requests');
   const incident = functionNamed(template, 'pg-rotator-incident');
 
-  it('are two functions on the one code asset, beside the rotation function, and no shorthand function', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('are two functions on the one code asset, beside the rotation and status functions, and no shorthand function', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     const code = resources(template, 'AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties.Code));
     expect(new Set(code).size).toBe(1);
     expect(resources(template, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.FunctionName)).not.toContain('pg-rotator-orchestrator');
@@ -129,7 +136,7 @@ describe('two orchestrator profiles', () => {
   });
 
   it('schedules expire-temporary-users hourly for the profile whose policy enables it, on its admin secret, through its own role', () => {
-    const schedules = resources(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties as { ScheduleExpression: string; Target: { Arn: unknown; Input: string; RoleArn: { 'Fn::GetAtt': [string, string] } } });
+    const schedules = expirySchedules(template);
     expect(schedules).toHaveLength(1);
     const [schedule] = schedules;
     expect(schedule?.ScheduleExpression).toBe('rate(1 hour)');
@@ -274,8 +281,9 @@ describe('expiry schedules', () => {
     );
     custom.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(15 * * * ? *)', Target: { Input: Match.stringLikeRegexp('"database":"orders"') } });
     const none = templateOf(configWith((c) => Object.assign(c.orchestration ?? {}, { expireTemporaryUsers: false })));
-    none.resourceCountIs('AWS::Scheduler::Schedule', 0);
-    none.resourceCountIs('AWS::Scheduler::ScheduleGroup', 0);
+    expect(expirySchedules(none)).toEqual([]);
+    // The status check's group alone.
+    none.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 });
 
@@ -300,8 +308,9 @@ describe('tag-bound rotated roles', () => {
     return { app, stack };
   }
   const composed = (props: Partial<PgRotatorProps>) => Template.fromStack(build(props).stack);
+  // The status function's own ListSecrets aside (operations.test.ts).
   const listers = (template: Template) =>
-    resources(template, 'AWS::IAM::Policy').filter(([, policy]) => JSON.stringify(policy.Properties).includes('secretsmanager:ListSecrets'));
+    resources(template, 'AWS::IAM::Policy').filter(([id, policy]) => !id.includes('OperationsStatus') && JSON.stringify(policy.Properties).includes('secretsmanager:ListSecrets'));
 
   it('are listed by every profile where the deployment binds secrets by tags, with ListSecrets granted for that alone', () => {
     const tagged = composed({ taggedRotations: { adminSecrets: [] } });
@@ -326,7 +335,7 @@ describe('tag-bound rotated roles', () => {
   it('are not listed, nor ListSecrets granted, where every binding is in the bindings file', () => {
     const fileOnly = composed({});
     const variables = resources(fileOnly, 'AWS::Lambda::Function').map(([, fn]) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
-    expect(variables.map((v) => v[ENV.protectTagBoundRoles])).toEqual([undefined, undefined, undefined]);
+    expect(variables.map((v) => v[ENV.protectTagBoundRoles])).toEqual([undefined, undefined, undefined, undefined]);
     expect(listers(fileOnly)).toEqual([]);
   });
 

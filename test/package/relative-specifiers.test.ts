@@ -33,6 +33,13 @@ describe('relative import specifiers in the emitted package', () => {
     expect(readFileSync(join(dir, 'client/cli.d.ts'), 'utf8')).toBe("import type { A } from '../lambda/errors.js';\nexport type B = import('./args.js').B;\n");
   });
 
+  it("leaves imports written in comments and strings alone, as TypeScript's scanner reads the file", () => {
+    const text = "/**\n * import '../schema-messages';\n */\nimport { a } from './b';\nconst s = \"from './nowhere'\";\n";
+    const dir = emitted({ 'lambda/a.js': text, 'lambda/b.js': '' });
+    rewriteRelativeSpecifiers(dir);
+    expect(readFileSync(join(dir, 'lambda/a.js'), 'utf8')).toBe(text.replace("from './b'", "from './b.js'"));
+  });
+
   it('leaves specifiers that already name a file alone', () => {
     const dir = emitted({ 'a.js': "import x from './b.js';\nimport data from './c.json';\n", 'b.js': '' });
     rewriteRelativeSpecifiers(dir);

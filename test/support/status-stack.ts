@@ -1,23 +1,21 @@
 /**
- * The local stack with Secrets Manager on a clock the test moves, pg-rotator's rotation function pointed at this run's
- * PostgreSQL (TLS verified), and the status function registered beside it, as the construct will deploy it.
+ * The local stack with Secrets Manager on a clock the test moves (the status function judges findings by it too), and
+ * pg-rotator's rotation function pointed at this run's PostgreSQL (TLS verified).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CancelRotateSecretCommand, CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { LocalStack } from '../../local/stack';
-import { LOCAL_AWS, startLocalStack } from '../../local/stack';
+import { startLocalStack } from '../../local/stack';
 import type { RotationOutcome } from '../../local/secrets-manager/rotation-outcome';
-import { handleStatusRequest } from '../../lambda/status/handle-status-request';
-import { createStatusRuntime } from '../../lambda/status/status-runtime';
 import { postgresServer } from './postgres';
 
 export interface StatusStack {
   readonly stack: LocalStack;
-  /** The status function's ARN on the local Lambda endpoint. */
+  /** The status function's ARN on the local Lambda endpoint (the local stack's). */
   readonly statusArn: string;
-  /** Every line the status function logged. */
+  /** Every line the status function logged so far (its logger names it: `"function":"status"`). */
   readonly statusLog: readonly string[];
   /** Moves Secrets Manager's clock (and the status check's) to `at`. */
   setNow(at: Date): void;
@@ -35,17 +33,13 @@ export async function startStatusStack(): Promise<StatusStack> {
   const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
   writeFileSync(caFile, postgresServer('tls').caPem ?? '');
   const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile }, clock });
-  const statusLog: string[] = [];
-  const deps = createStatusRuntime(
-    { ROTATION_FUNCTION_ARN: stack.rotatorArn, SECRETS_MANAGER_ENDPOINT: stack.secretsManager.endpoint },
-    { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog: (line) => statusLog.push(line), now: clock },
-  );
-  const statusArn = stack.lambda.register('pg-rotator-status', { kind: 'in-process', handler: (event, context) => handleStatusRequest(event, deps, context), timeoutMs: 30_000 });
   const client = stack.secretsClient();
   return {
     stack,
-    statusArn,
-    statusLog,
+    statusArn: stack.statusArn,
+    get statusLog() {
+      return stack.functionLog.filter((line) => (JSON.parse(line) as { function?: unknown }).function === 'status');
+    },
     setNow: (at) => void (now = at),
     async createSecret(name, value, tags = {}) {
       const out = await client.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));

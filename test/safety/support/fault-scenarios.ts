@@ -73,6 +73,14 @@ export function scenariosFor(profile: RotationProfile): Scenario[] {
   return faults.map((fault) => ({ strategy, rotation, fault, name: `${strategy}, rotation ${rotation}: ${describeFault(fault)}` }));
 }
 
+/**
+ * Whether the server's behaviour decides the scenario: a fault at a statement, or a step cut while one is in flight.
+ * Secrets Manager's faults, and a timeout while a request is in flight, exercise the function and the endpoints alone.
+ */
+export function dependsOnServer(fault: Fault): boolean {
+  return !(fault.family === 'sm-500' || fault.family === 'sm-throttle' || (fault.family === 'timeout' && fault.at === 'request'));
+}
+
 function stepsOf(points: readonly { step: RotationStep }[]): RotationStep[] {
   return [...new Set(points.map((p) => p.step))].sort((a, b) => stepIndex(a) - stepIndex(b));
 }
