@@ -19,7 +19,7 @@ import { orchestratorDeps } from '../../lambda/requests/orchestrator-deps';
 import { uniqueName } from '../support/postgres';
 import { ensureRole } from './guard-support';
 import type { Rig, Scenario } from './rig';
-import { bindRotated, scenario, startRig } from './rig';
+import { bindRotated, PASSWORD_PREFIX, passwordSecretName, scenario, startRig } from './rig';
 
 const RUNS = 50;
 const rotated = new Set<string>();
@@ -27,7 +27,8 @@ let rig: Rig;
 let s: Scenario;
 
 beforeAll(async () => {
-  rig = await startRig({});
+  // A declared password prefix: without one, every action that writes a secret is refused before it is planned.
+  rig = await startRig({ PASSWORD_SECRET_PREFIX: PASSWORD_PREFIX });
   s = await scenario(rig);
   await ensureRole(s, 'rds_superuser');
 });
@@ -168,7 +169,7 @@ type DrawnRequest = typeof requestArbitrary extends fc.Arbitrary<infer T> ? T : 
 
 function requestFor(w: World, drawn: DrawnRequest): { action: ActionName; params: Record<string, unknown> } {
   const r = (key: string) => resolve(w, key);
-  const secretName = `pp/${uniqueName('secret')}`;
+  const secretName = passwordSecretName('pp');
   switch (drawn.action) {
     case 'rotate-password':
       return { action: drawn.action, params: { role: r(drawn.role), secretName } };
