@@ -8,17 +8,24 @@
  * - checks that the functions' asset holds the shipped bundle, byte for byte, with the deployment's
  *   rotation-bindings.json beside it;
  * - imports the client, the pool and the stack at run time (Node's ESM loader, no tsx);
+ * - runs the application example (scratch-app/connect.ts): the installed pool connects to a real PostgreSQL over
+ *   verified TLS, with the login a secret in the local Secrets Manager holds;
  * - runs the installed `pg-rotator`: `--help`, and a command that loads the rest of the CLI.
  * esbuild and tsx are not installed there: the package must need neither.
  *
  * Options: `--keep` leaves the scratch directory; `--tarball <path>` checks a tarball already packed.
  */
-import { execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFile, execFileSync, spawnSync, type ExecFileSyncOptions } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import pg from 'pg';
+import { startCluster } from '../../local/postgres/cluster';
+import { startLocalSecretsManager } from '../../local/secrets-manager/server';
+import { LOCAL_AWS } from '../../local/stack';
 import { FUNCTION_ENTRIES } from '../function-bundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,6 +96,9 @@ try {
   run('node', ['--input-type=module', '-e', "await import('pg-rotator/client'); await import('pg-rotator/pg'); await import('pg-rotator/stack');"], { cwd: app });
   check(true, 'pg-rotator/client, pg-rotator/pg and pg-rotator/stack load as plain JavaScript');
 
+  const connected = await connectLikeAnApplication(app);
+  check(connected.login === 'scratch_app' && connected.tls, `the application example's pool connects with the secret's login over verified TLS (${JSON.stringify(connected)})`);
+
   const cdkOut = path.join(app, 'cdk.out');
   const template = JSON.parse(readFileSync(path.join(cdkOut, 'PgRotatorCentral.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const rotation = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Handler === 'rotation.handler');
@@ -113,3 +123,39 @@ try {
   else rmSync(work, { recursive: true, force: true });
 }
 
+
+/** Runs scratch-app/connect.ts (compiled by the synth's tsc) against a throwaway server and the local Secrets Manager. */
+async function connectLikeAnApplication(app: string): Promise<{ login: string; tls: boolean }> {
+  const cluster = await startCluster({ variant: 'tls' });
+  const secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region });
+  try {
+    const { server } = cluster;
+    const password = `Scratch-${Math.random().toString(36).slice(2)}-App1`;
+    const superuser = new pg.Client({ host: server.host, port: server.port, user: server.superuser.username, password: server.superuser.password, database: 'postgres', ssl: { ca: server.caPem } });
+    await superuser.connect();
+    try {
+      await superuser.query(`CREATE ROLE scratch_app LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+    } finally {
+      await superuser.end();
+    }
+    const client = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: secretsManager.endpoint });
+    const secret = { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres', username: 'scratch_app', password, sslrootcertPem: server.caPem };
+    await client.send(new CreateSecretCommand({ Name: 'scratch/app', SecretString: JSON.stringify(secret) }));
+    client.destroy();
+    const env = {
+      ...process.env,
+      SECRET_ID: 'scratch/app',
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+    };
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile('node', ['out/connect.js'], { cwd: app, env, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    return JSON.parse(output) as { login: string; tls: boolean };
+  } finally {
+    await secretsManager.close();
+    await cluster.stop();
+  }
+}
