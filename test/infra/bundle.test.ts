@@ -16,6 +16,9 @@ import { buildStack, configWith } from './fixtures';
 /**
  * The one test that runs esbuild for real (the others skip bundling): every function must bundle offline from
  * lambda/handlers/ with the esbuild in node_modules, as `npm run synth` and `cdk deploy` will, into one asset.
+ *
+ * @matrix once: the bundle is the source's code, minified; test/rotation/strategies.test.ts runs that code's
+ * statements on every major, and this file's one rotation only proves the asset loads and runs as Lambda loads it.
  */
 describe('function bundle', () => {
   it('bundles every entry point into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
