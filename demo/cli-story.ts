@@ -33,14 +33,7 @@ export interface AppUser {
 export async function createOnCallUser(ctx: DemoContext): Promise<AppUser> {
   const role = `demo_app_oncall_${Math.random().toString(36).slice(2, 6)}`;
   const password = 'Demo-OnCall-Passw0rd';
-  await ctx.asServerAdmin(async (client) => {
-    await client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(password)}`);
-    // As for the rotated users (rotations.ts): ADMIN OPTION without the role's privileges, on 16 and newer.
-    const { rows } = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
-    if ((rows[0]?.v ?? 0) >= 160000) {
-      await client.query(`GRANT ${escapeIdentifier(role)} TO ${escapeIdentifier(ctx.admin.role)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
-    }
-  });
+  await ctx.createManagedLogin(role, password);
   ctx.created(role);
   const { target } = ctx;
   // No strategy and no admin: the deployment binds nothing for it.

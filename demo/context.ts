@@ -20,6 +20,12 @@ export interface DemoContext {
   asServerAdmin<T>(work: (client: Client) => Promise<T>): Promise<T>;
   /** Remembers a role to drop at the end (on an existing server). */
   created(role: string): void;
+  /**
+   * Creates an application login the demo's admin may manage: on PostgreSQL 16 and newer a CREATEROLE admin needs
+   * ADMIN OPTION on a role it did not create (docs/deploy.md), given without the role's privileges, or the role would
+   * be protected from actions. Before 16 CREATEROLE is enough.
+   */
+  createManagedLogin(role: string, password: string): Promise<void>;
   createSecret(name: string, secret: Record<string, unknown>): Promise<string>;
   secretValue(arn: string, stage: string): Promise<{ username: string; password: string }>;
   /** `version: LABEL+LABEL` for each labelled version, as DescribeSecret reports them. */
@@ -66,6 +72,14 @@ export async function createContext(stack: LocalStack, target: Target): Promise<
     admin: { role, secretName, secretArn },
     asServerAdmin,
     created: (name) => void roles.push(name),
+    createManagedLogin: (login, loginPassword) =>
+      asServerAdmin(async (client) => {
+        await client.query(`CREATE ROLE ${escapeIdentifier(login)} LOGIN PASSWORD ${escapeLiteral(loginPassword)}`);
+        const { rows } = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+        if ((rows[0]?.v ?? 0) >= 160000) {
+          await client.query(`GRANT ${escapeIdentifier(login)} TO ${escapeIdentifier(role)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
+        }
+      }),
     createSecret,
     secretValue: async (arn, stage) => {
       const out = await secrets.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }));

@@ -1,5 +1,4 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { Strategy } from '../lambda/config/environment';
 import type { DemoContext } from './context';
 import type { DemoApplication } from './application';
@@ -36,15 +35,7 @@ const EXPLAIN: Record<Strategy, string> = {
 export async function demonstrateRotation(ctx: DemoContext, strategy: Strategy): Promise<RotationRow> {
   const role = `demo_app_${strategy.replace('-', '_')}_${Math.random().toString(36).slice(2, 6)}`;
   const password = 'Demo-Initial-Passw0rd';
-  await ctx.asServerAdmin(async (client) => {
-    await client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(password)}`);
-    // What the admin needs on PostgreSQL 16 and newer to manage a role it did not create (docs/deploy.md): ADMIN
-    // OPTION without the role's privileges, or the role would be protected from actions. Before 16 CREATEROLE is enough.
-    const { rows } = await client.query<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
-    if ((rows[0]?.v ?? 0) >= 160000) {
-      await client.query(`GRANT ${escapeIdentifier(role)} TO ${escapeIdentifier(ctx.admin.role)} WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
-    }
-  });
+  await ctx.createManagedLogin(role, password);
   ctx.created(role);
   ctx.created(`${role}_clone`);
   ctx.created(`${role}_owner`);

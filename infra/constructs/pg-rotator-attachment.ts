@@ -6,11 +6,11 @@ import type { Strategy } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
 import { scheduleProblem } from '../config/schedule';
 import { bindingOf } from './rotation-declarations';
-import { RotationBindingTags } from './rotation-binding-tags';
+import { RotationBindingTags, type RotationBindingFields } from './rotation-binding-tags';
 import { COMPANION_WRITER_TAG, ROTATION_ACTIONS, tagCompanion } from './rotator-policies';
 
 /** Props of {@link PgRotatorAttachment}. */
-export interface PgRotatorAttachmentProps {
+export interface PgRotatorAttachmentProps extends RotationBindingFields {
   /**
    * The secret to rotate, in this stack's account and region. A secret this stack creates is bound by its
    * `pg-rotator:*` tags; an imported secret can be attached only as a single-user rotation that names no login, which
@@ -31,32 +31,6 @@ export interface PgRotatorAttachmentProps {
   readonly rotateImmediatelyOnUpdate?: boolean;
   /** @default - with adminSecret 'alternating' (what AWS's functions do with a masterarn), without 'single-user' */
   readonly strategy?: Strategy;
-  /**
-   * The admin secret whose login changes the password. The central deployment must declare it (its `attachments`, or
-   * the construct's `taggedRotations`): a new admin secret is a central deploy, a new application secret is not.
-   * @default - none (single-user)
-   */
-  readonly adminSecret?: secretsmanager.ISecret;
-  /** The login the secret holds; required with an admin secret. */
-  readonly username?: string;
-  /** The alternating pair's second login. @default - `<username>_clone` */
-  readonly alternateUsername?: string;
-  /** alternating-owner: the NOLOGIN role both logins act as. */
-  readonly ownerRole?: string;
-  /**
-   * One companion secret per login (RDS Proxy): each is tagged `pg-rotator:companion-writer` with the function's ARN,
-   * which is what lets the central function write it. @default - none
-   */
-  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
-  /** Who may change the `pg-rotator:*` tags and the secret's resource policy. @default - this stack's CloudFormation execution role */
-  readonly tagAdministrators?: readonly string[];
-  /**
-   * The central rotation function's role, when the central deployment lists its secrets by ARN (`secretGrants:
-   * 'per-arn'`): the secret's resource policy then grants it the rotation calls. With the default condition-scoped
-   * grants nothing is needed.
-   * @default - no grant here
-   */
-  readonly rotationRole?: iam.IRole;
 }
 
 /**

@@ -7,20 +7,25 @@ import { InvalidInputError } from '../../lambda/errors';
 import { BINDING_TAG_PREFIX, BINDING_TAGS } from '../../lambda/rotation/binding-tags';
 import { ROTATION_ACTIONS } from './rotator-policies';
 
-/** Props of {@link RotationBindingTags}. */
-export interface RotationBindingTagsProps {
-  /** A secret this stack owns: its tags and its resource policy are written here. */
-  readonly secret: secretsmanager.Secret;
-  readonly strategy: Strategy;
-  /** The admin secret of the admin strategies; it must be one the rotation function declares (ADMIN_SECRET_ARNS). */
+/** What binds a secret to its rotation, beside its strategy: the same fields on a tagged secret and on an attachment. */
+export interface RotationBindingFields {
+  /**
+   * The admin secret whose login changes the password, for the admin strategies. The rotation function must declare it
+   * (ADMIN_SECRET_ARNS: the central deployment's `attachments` or `taggedRotations`), so a new admin secret is a
+   * central deploy, and a new application secret is not.
+   * @default - none (single-user)
+   */
   readonly adminSecret?: secretsmanager.ISecret;
-  /** The login the secret holds; required for the admin strategies. */
+  /** The login the secret holds; required with an admin secret. */
   readonly username?: string;
   /** The alternating pair's second login. @default - `<username>_clone` */
   readonly alternateUsername?: string;
   /** alternating-owner: the NOLOGIN role both logins act as. */
   readonly ownerRole?: string;
-  /** One companion secret per login, each holding that login's newest password (for RDS Proxy). @default - none */
+  /**
+   * One companion secret per login, each holding that login's newest password (for RDS Proxy): each is tagged
+   * `pg-rotator:companion-writer` with the function's ARN, which is what lets the function write it. @default - none
+   */
   readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
   /**
    * Who may still change `pg-rotator:*` tags and the secret's resource policy: IAM principal ARNs (roles, as
@@ -29,11 +34,19 @@ export interface RotationBindingTagsProps {
    */
   readonly tagAdministrators?: readonly string[];
   /**
-   * The rotation function's role, when it lives in another stack: the resource policy then grants it the rotation
-   * calls on this secret (a same-account resource policy needs no identity policy beside it).
-   * @default - no grant here (the rotation function's own role grants it)
+   * The rotation function's role, when it lives in another stack and the deployment lists its secrets by ARN
+   * (`secretGrants: 'per-arn'`): the secret's resource policy then grants it the rotation calls (a same-account
+   * resource policy needs no identity policy beside it). With the default condition-scoped grants nothing is needed.
+   * @default - no grant here
    */
   readonly rotationRole?: iam.IRole;
+}
+
+/** Props of {@link RotationBindingTags}. */
+export interface RotationBindingTagsProps extends RotationBindingFields {
+  /** A secret this stack owns: its tags and its resource policy are written here. */
+  readonly secret: secretsmanager.Secret;
+  readonly strategy: Strategy;
 }
 
 const arnOf = (secret: secretsmanager.ISecret | undefined) => secret?.secretFullArn ?? secret?.secretArn;
