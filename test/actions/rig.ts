@@ -4,7 +4,7 @@
  * (CREATEROLE, not superuser, as on RDS), a schema owned by an owner role, and the admin's secret.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
@@ -43,11 +43,16 @@ export function passwordSecretName(prefix: string): string {
  * {@link PERMISSIVE_POLICY} unless `env` sets another (or `PERMISSION_POLICY: ''` for none).
  */
 export async function startRig(env: Record<string, string> = {}): Promise<Rig> {
-  const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-')), 'ca.pem');
+  const caDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-ca-'));
+  const caFile = path.join(caDir, 'ca.pem');
   writeFileSync(caFile, postgresServer().caPem ?? '');
   const stack = await startLocalStack({ env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile, ...PERMISSIVE_POLICY_ENV, ...env } });
   const rotator = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'vitest' });
-  return { stack, rotator, secrets: stack.secretsClient(), caFile, close: () => stack.close() };
+  const close = async () => {
+    await stack.close();
+    rmSync(caDir, { recursive: true, force: true });
+  };
+  return { stack, rotator, secrets: stack.secretsClient(), caFile, close };
 }
 
 /**

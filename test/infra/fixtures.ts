@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { z } from 'zod';
 import type { ConfigIssue } from '../../infra/config/config-error';
 import { ConfigError } from '../../infra/config/config-error';
@@ -52,9 +52,17 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+/**
+ * One directory per test file for the synthesized apps, removed when the file's tests end: a run synthesizes
+ * hundreds of them. (Each file imports this module afresh, so the hook is that file's.)
+ */
+const synthRoot = mkdtempSync(join(tmpdir(), 'pg-rotator-infra-'));
+afterAll(() => rmSync(synthRoot, { recursive: true, force: true }));
+const freshOutdir = () => mkdtempSync(join(synthRoot, 'app-'));
+
 /** Builds the app's stack from a config, the way infra/bin/app.ts does, in a fresh output directory. */
 export function buildStack(config: PgRotatorConfig, options: SynthOptions = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), 'pg-rotator-infra-'));
+  const outdir = freshOutdir();
   const bundle = options.bundle === true || options.functionCode !== undefined;
   const app = new App({ outdir, context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new PgRotatorStack(app, config.stackName, { config, functionCode: options.functionCode });
