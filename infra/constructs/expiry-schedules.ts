@@ -5,7 +5,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import type { EffectiveExpiry } from './orchestrator-profiles';
-import { secretArnOf } from './rotation-declarations';
+import { secretArnOf } from './secret-arns';
 
 
 /** Props of {@link ExpirySchedules}. */

@@ -1,10 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { Strategy } from '../../lambda/config/environment';
 import type { PermissionPolicyInput } from '../../lambda/actions/permission-policy';
 import { PermissionPolicySchema } from '../../lambda/actions/permission-policy';
 import { InvalidInputError } from '../../lambda/errors';
+import type { SecretBinding } from './secret-binding';
 
 /** Where orchestrator actions keep the passwords they generate. */
 export interface PasswordSecrets {
@@ -26,18 +26,9 @@ export interface PasswordSecrets {
  * A secret `rotate` requests rotate inline (mode `inline`), without a Secrets Manager schedule. Bound like a
  * scheduled rotation (RotatedSecret): strategy, admin secret, login(s) and owner role come from here.
  */
-export interface InlineRotation {
+export interface InlineRotation extends Omit<SecretBinding, 'companionSecrets'> {
   /** The secret; give `encryptionKey` on import when it uses a customer key. */
   readonly secret: ISecret;
-  /** The admin secret whose login changes the password, read-only for the function. @default - none (single-user) */
-  readonly adminSecret?: ISecret;
-  /** @default - as RotatedSecret.strategy */
-  readonly strategy?: Strategy;
-  /** The login the secret holds; required for the admin strategies. */
-  readonly username?: string;
-  /** @default - `<username>_clone` */
-  readonly alternateUsername?: string;
-  readonly ownerRole?: string;
 }
 
 /**

@@ -8,7 +8,7 @@ import { policyJson } from './orchestration-access';
 import { OrchestratorPolicies } from './orchestrator-policies';
 import type { ResolvedProfile } from './orchestrator-profiles';
 import { effectiveExpiry, profileFunctionName, profilePartId } from './orchestrator-profiles';
-import { secretArnOf } from './rotation-declarations';
+import { secretArnOf } from './secret-arns';
 import type { RotatorFunctionProps } from './rotator-function';
 import { RotatorFunction } from './rotator-function';
 import { RotatorPolicies } from './rotator-policies';

@@ -6,27 +6,11 @@ import type { Strategy } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
 import { BINDING_TAG_PREFIX, BINDING_TAGS } from '../../lambda/rotation/binding-tags';
 import { ROTATION_ACTIONS } from './rotator-policies';
+import { optionalSecretArn } from './secret-arns';
+import type { SecretBinding } from './secret-binding';
 
-/** What binds a secret to its rotation, beside its strategy: the same fields on a tagged secret and on an attachment. */
-export interface RotationBindingFields {
-  /**
-   * The admin secret whose login changes the password, for the admin strategies. The rotation function must declare it
-   * (ADMIN_SECRET_ARNS: the central deployment's `attachments` or `taggedRotations`), so a new admin secret is a
-   * central deploy, and a new application secret is not.
-   * @default - none (single-user)
-   */
-  readonly adminSecret?: secretsmanager.ISecret;
-  /** The login the secret holds; required with an admin secret. */
-  readonly username?: string;
-  /** The alternating pair's second login. @default - `<username>_clone` */
-  readonly alternateUsername?: string;
-  /** alternating-owner: the NOLOGIN role both logins act as. */
-  readonly ownerRole?: string;
-  /**
-   * One companion secret per login, each holding that login's newest password (for RDS Proxy): each is tagged
-   * `pg-rotator:companion-writer` with the function's ARN, which is what lets the function write it. @default - none
-   */
-  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
+/** A secret's binding as tags carry it ({@link SecretBinding} but its strategy), and who guards those tags. */
+export interface RotationBindingFields extends Omit<SecretBinding, 'strategy'> {
   /**
    * Who may still change `pg-rotator:*` tags and the secret's resource policy: IAM principal ARNs (roles, as
    * aws:PrincipalArn names them).
@@ -49,8 +33,6 @@ export interface RotationBindingTagsProps extends RotationBindingFields {
   readonly strategy: Strategy;
 }
 
-const arnOf = (secret: secretsmanager.ISecret | undefined) => secret?.secretFullArn ?? secret?.secretArn;
-
 /**
  * Binds a secret by tags, for pg-rotator's rotation function to read from the gate's DescribeSecret: the
  * `pg-rotator:*` tags of its strategy, admin secret, owner role and logins, on a secret of this stack. Tags bind only
@@ -69,12 +51,12 @@ export class RotationBindingTags extends Construct {
     super(scope, id);
     const values: Partial<Record<keyof typeof BINDING_TAGS, string>> = {
       strategy: props.strategy,
-      adminSecretArn: arnOf(props.adminSecret),
+      adminSecretArn: optionalSecretArn(props.adminSecret),
       ownerRole: props.ownerRole,
       username: props.username,
       alternateUsername: props.alternateUsername,
-      usernameCompanionSecretArn: arnOf(props.companionSecrets?.username),
-      alternateUsernameCompanionSecretArn: arnOf(props.companionSecrets?.alternateUsername),
+      usernameCompanionSecretArn: optionalSecretArn(props.companionSecrets?.username),
+      alternateUsernameCompanionSecretArn: optionalSecretArn(props.companionSecrets?.alternateUsername),
     };
     for (const [field, tag] of Object.entries(BINDING_TAGS) as [keyof typeof BINDING_TAGS, string][]) {
       const value = values[field];

@@ -6,20 +6,12 @@ import type { RotationBinding } from '../../lambda/config/rotation-bindings';
 import { RotationBindingSchema } from '../../lambda/config/rotation-bindings';
 import { InvalidInputError } from '../../lambda/errors';
 import { RotationBindingTags } from './rotation-binding-tags';
+import { optionalSecretArn, secretArnOf } from './secret-arns';
+import type { SecretBinding } from './secret-binding';
 
 /** What the deployment says about one secret it rotates: the facts the rotation takes from it, never from the value. */
-export interface DeclaredRotation {
+export interface DeclaredRotation extends SecretBinding {
   readonly secret: secretsmanager.ISecret;
-  /** The admin secret (masterarn) of the admin strategies. */
-  readonly adminSecret?: secretsmanager.ISecret;
-  /** @default - with adminSecret: the function's defaultStrategy, else 'alternating' (AWS's choice); without: 'single-user' */
-  readonly strategy?: Strategy;
-  /** The login the secret holds; required for the admin strategies. */
-  readonly username?: string;
-  readonly alternateUsername?: string;
-  readonly ownerRole?: string;
-  /** One companion secret per login, each holding that login's newest password (for RDS Proxy). */
-  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** The declarations of a set of rotations: bindings for the file, and whether some were written as tags. */
@@ -28,8 +20,6 @@ export interface Declared {
   readonly tagged: boolean;
 }
 
-/** The ARN an IAM policy or a binding names a secret by: its complete ARN when known, else its partial ARN. */
-export const secretArnOf = (secret: secretsmanager.ISecret): string => secret.secretFullArn ?? secret.secretArn;
 
 /** A stand-in for a deploy-time ARN, so the binding schema can check everything else at synth. */
 const PLACEHOLDER_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:deploy-time-AbCdEf';
@@ -102,9 +92,8 @@ export function bindingOf(field: string, rotation: DeclaredRotation, defaultStra
   const companions = rotation.companionSecrets?.username !== undefined || rotation.companionSecrets?.alternateUsername !== undefined;
   if (strategy === 'single-user' && rotation.username === undefined && !companions) return undefined;
   const secretArn = secretArnOf(rotation.secret);
-  const arnOf = (secret: secretsmanager.ISecret | undefined) => (secret === undefined ? undefined : secretArnOf(secret));
-  const adminArn = arnOf(rotation.adminSecret);
-  const companionArns = [arnOf(rotation.companionSecrets?.username), arnOf(rotation.companionSecrets?.alternateUsername)] as const;
+  const adminArn = optionalSecretArn(rotation.adminSecret);
+  const companionArns = [optionalSecretArn(rotation.companionSecrets?.username), optionalSecretArn(rotation.companionSecrets?.alternateUsername)] as const;
   const binding = {
     secretArn,
     strategy,

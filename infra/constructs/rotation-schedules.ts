@@ -4,12 +4,12 @@ import type { IDependable } from 'constructs';
 import { Construct } from 'constructs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type { Strategy } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
 import { scheduleProblem } from '../config/schedule';
+import type { SecretBinding } from './secret-binding';
 
-/** A secret the function rotates, and when. */
-export interface RotatedSecret {
+/** A secret the function rotates, when, and how it is bound ({@link SecretBinding}). */
+export interface RotatedSecret extends SecretBinding {
   /** The secret. Import with `Secret.fromSecretAttributes` and give `encryptionKey` when it uses a customer key. */
   readonly secret: secretsmanager.ISecret;
   /**
@@ -25,31 +25,6 @@ export interface RotatedSecret {
   readonly window?: string;
   /** Rotate when the schedule is created or changed. @default true (CloudFormation's default) */
   readonly rotateImmediatelyOnUpdate?: boolean;
-  /**
-   * The admin (master) secret whose login changes the password, read-only for the function. Bound at deploy time:
-   * a secret whose `masterarn` names another is refused.
-   * @default - none (single-user)
-   */
-  readonly adminSecret?: secretsmanager.ISecret;
-  /**
-   * The strategy. Bound at deploy time, with the admin secret, the login(s) and the owner role: the rotation takes
-   * them from here (the bindings file the construct writes), never from the secret's value, and refuses a value that
-   * disagrees.
-   * @default - with adminSecret: `connection.defaultStrategy`, else 'alternating' (what AWS's functions do with a
-   * masterarn); without: 'single-user'
-   */
-  readonly strategy?: Strategy;
-  /** The login the secret holds. Required for the admin strategies: the admin changes only this login (and its pair). */
-  readonly username?: string;
-  /** The alternating pair's second login. @default - `<username>_clone` (AWS's scheme) */
-  readonly alternateUsername?: string;
-  /** alternating-owner: the NOLOGIN role both logins act as. */
-  readonly ownerRole?: string;
-  /**
-   * Companion secrets, one per login, each holding that login's newest password (for RDS Proxy): the function may
-   * describe and write them, never read them. @default - none
-   */
-  readonly companionSecrets?: { readonly username?: secretsmanager.ISecret; readonly alternateUsername?: secretsmanager.ISecret };
 }
 
 /** Props of {@link RotationSchedules}. */

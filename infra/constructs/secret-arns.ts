@@ -1,5 +1,15 @@
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 
+/** The ARN an IAM policy or a binding names a secret by: its complete ARN when known, else its partial ARN. */
+export function secretArnOf(secret: ISecret): string {
+  return secret.secretFullArn ?? secret.secretArn;
+}
+
+/** {@link secretArnOf} of an optional secret (a binding's admin or companion secret). */
+export function optionalSecretArn(secret: ISecret | undefined): string | undefined {
+  return secret === undefined ? undefined : secretArnOf(secret);
+}
+
 /**
  * The IAM resource that matches exactly one secret. A secret imported by partial ARN (its name, no random
  * suffix) gets `-??????`: six single-character wildcards match the suffix Secrets Manager appends and nothing
