@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
+import { occurrenceAlarm } from './topic-alarm';
 
 /** The namespace of the metrics the audit records' filters count. */
 export const AUDIT_METRICS_NAMESPACE = 'PgRotator/Audit';
@@ -41,19 +41,8 @@ export class ProfileAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ProfileAlarmsProps) {
     super(scope, id);
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
-      const made = new cloudwatch.Alarm(this, alarmId, {
-        alarmDescription: `pg-rotator (${props.profile} profile): ${description}`,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // No matching record is the normal state.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      made.addAlarmAction(new actions.SnsAction(props.topic));
-      return made;
-    };
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) =>
+      occurrenceAlarm(this, alarmId, props.topic, metric, `pg-rotator (${props.profile} profile): ${description}`);
     const counted = (filterId: string, metricName: string, pattern: logs.IFilterPattern) =>
       new MetricFilter(this, filterId, {
         logGroup: props.logGroup,

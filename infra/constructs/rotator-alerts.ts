@@ -1,6 +1,5 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { secretEventMatcher } from './secret-arns';
+import { occurrenceAlarm } from './topic-alarm';
 
 /** Props of {@link RotatorAlerts}. */
 export interface RotatorAlertsProps {
@@ -66,19 +66,8 @@ export class RotatorAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: RotatorAlertsProps) {
     super(scope, id);
-    const errorsAlarm = (id: string, fn: lambda.IFunction, description: string) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        alarmDescription: description,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        // No invocations is the normal state between rotations, not a reason to alarm.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new actions.SnsAction(props.topic));
-      return alarm;
-    };
+    const errorsAlarm = (id: string, fn: lambda.IFunction, description: string) =>
+      occurrenceAlarm(this, id, props.topic, fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }), description);
     this.errorsAlarm = errorsAlarm('ErrorsAlarm', props.function, 'pg-rotator: the rotation function reported an error (a failed or refused rotation step, a timeout); see its log group');
     const profileAlarms = new Map<string, cloudwatch.Alarm>();
     for (const orchestrator of props.orchestratorFunctions ?? []) {

@@ -1,9 +1,9 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { MetricName } from '../../lambda/log/metric-catalog';
+import { topicAlarm } from './topic-alarm';
 
 /** Props of {@link StatusAlarms}. */
 export interface StatusAlarmsProps {
@@ -37,11 +37,7 @@ export class StatusAlarms extends Construct {
     super(scope, id);
     const metric = (name: MetricName, statistic: string, period: Duration) =>
       new cloudwatch.Metric({ namespace: props.namespace, metricName: name, statistic, period });
-    const alarm = (alarmId: string, options: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>) => {
-      const made = new cloudwatch.Alarm(this, alarmId, { ...options, evaluationPeriods: 1 });
-      made.addAlarmAction(new actions.SnsAction(props.topic));
-      return made;
-    };
+    const alarm = (alarmId: string, options: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>) => topicAlarm(this, alarmId, props.topic, options);
     const finding = (alarmId: string, name: MetricName, description: string) =>
       alarm(alarmId, {
         alarmDescription: `pg-rotator: ${description}; see docs/operations.md (the scheduled check, alarms and the dashboard)`,
