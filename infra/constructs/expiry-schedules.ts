@@ -1,10 +1,11 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import type { EffectiveExpiry } from './orchestrator-profiles';
+import { scheduleInvoker } from './schedule-invoker';
 import { secretArnOf } from './secret-arns';
 
 
@@ -40,24 +41,11 @@ export class ExpirySchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: ExpirySchedulesProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    // Nothing in it outlives the stack: the schedules are deleted with it, and so is the group.
-    this.group = new scheduler.ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', {
+    ({ group: this.group, role: this.role } = scheduleInvoker(this, {
+      function: props.function,
       description: `pg-rotator: EventBridge Scheduler invokes the ${props.profile} profile's function to expire temporary users`,
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': this.group.scheduleGroupArn },
-        },
-      }),
-      inlinePolicies: {
-        InvokeProfileFunction: new iam.PolicyDocument({
-          // The unqualified ARN alone: the schedules invoke $LATEST, and no version or alias is granted.
-          statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.function.functionArn] })],
-        }),
-      },
-    });
+      policyName: 'InvokeProfileFunction',
+    }));
     this.schedules = props.expiry.targets.map((target, index) => {
       const request = {
         kind: 'action',
@@ -79,7 +67,7 @@ export class ExpirySchedules extends Construct {
         target: {
           arn: props.function.functionArn,
           roleArn: this.role.roleArn,
-          input: stack.toJsonString(request),
+          input: Stack.of(this).toJsonString(request),
           // A missed run is made up by the next: retry briefly, then drop (and the group's alarm says so).
           retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 900 },
         },

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import type { StatusRequest } from '../../lambda/status/status-request';
+import { scheduleInvoker } from './schedule-invoker';
 
 /**
  * How often the scheduled check runs: hourly finds a stuck rotation within an hour of its window closing, and costs
@@ -45,22 +46,11 @@ export class StatusSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: StatusScheduleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    this.group = new scheduler.ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', {
+    ({ group: this.group, role: this.role } = scheduleInvoker(this, {
+      function: props.function,
       description: 'pg-rotator: EventBridge Scheduler invokes the status function for the scheduled status check',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': this.group.scheduleGroupArn },
-        },
-      }),
-      inlinePolicies: {
-        InvokeStatusFunction: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.function.functionArn] })],
-        }),
-      },
-    });
+      policyName: 'InvokeStatusFunction',
+    }));
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: 'pg-rotator: the scheduled status check (stuck, overdue and rotation-disabled secrets)',
       groupName: this.group.scheduleGroupName,
