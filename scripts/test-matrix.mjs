@@ -54,6 +54,7 @@ async function findDatabaseSuites() {
  * @property {number} passed
  * @property {number} failed
  * @property {number} skipped
+ * @property {string[]} failures each failed test: its file, name and the first line of its message
  */
 
 /**
@@ -96,11 +97,34 @@ async function readCounts(reportFile) {
       passed: Number(report.numPassedTests ?? 0),
       failed: Number(report.numFailedTests ?? 0),
       skipped: Number(report.numPendingTests ?? 0) + Number(report.numTodoTests ?? 0),
+      failures: failuresOf(report),
     };
   } catch {
     // vitest died before writing its report; the exit code already says the run failed.
-    return { passed: 0, failed: 0, skipped: 0 };
+    return { passed: 0, failed: 0, skipped: 0, failures: [] };
   }
+}
+
+/**
+ * The failed tests, for the summary: CI keeps only the end of a long log, and four majors' output pushes a failure
+ * of the first one far above it.
+ * @param {any} report vitest's JSON report
+ */
+function failuresOf(report) {
+  const failures = [];
+  for (const file of report.testResults ?? []) {
+    const relative = path.relative(ROOT, String(file.name ?? ''));
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== 'failed') continue;
+      const message = String(test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+      failures.push(`${relative} > ${test.fullName}: ${message}`);
+    }
+    // A file that failed outside its tests (a hook, an import) has no failed test to name.
+    if (file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')) {
+      failures.push(`${relative}: ${String(file.message ?? 'failed outside its tests').split('\n')[0].slice(0, 300)}`);
+    }
+  }
+  return failures;
 }
 
 async function main() {
@@ -137,6 +161,7 @@ async function main() {
         `  ${String(result.failed).padStart(3)} failed  ${String(result.skipped).padStart(3)} skipped` +
         `  ${result.seconds.toFixed(1).padStart(5)} s${note}`,
     );
+    for (const failure of result.failures) console.log(`  failed: ${failure}`);
   }
   return results.every((result) => result.exitCode === 0) ? 0 : 1;
 }
