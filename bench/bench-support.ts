@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import type { Strategy } from '../lambda/config/environment';
 import type { RotationBinding } from '../lambda/config/rotation-bindings';
 import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../lambda/config/rotation-bindings';
 import type { LocalFunction } from '../local/lambda/local-function';
+import { createTestCertificates } from '../local/postgres/certificates';
 import { superuserClientConfig } from '../local/postgres/client-config';
 import type { RunningCluster } from '../local/postgres/cluster';
 import { startCluster } from '../local/postgres/cluster';
@@ -78,15 +79,17 @@ export async function prepareSecret(subject: Subject, localStack: LocalStack, se
  * What a deployment puts beside pg-rotator's handler and in its environment for these secrets: the rotation bindings
  * file in the bundle directory, and the variables (the admin allow list, TLS settings, the execution role's keys).
  */
-export function declareForBundle(bundleDir: string, prepared: readonly PreparedSecret[], tls: { sslmode: string; caFile: string }, endpoint: string): Record<string, string> {
+export function declareForBundle(env: BenchEnvironment, prepared: readonly PreparedSecret[], sslmode: string): Record<string, string> {
   const declared = prepared.filter((p) => p.binding !== undefined);
-  writeFileSync(path.join(bundleDir, ROTATION_BINDINGS_FILE), rotationBindingsFileText(declared.map((p) => p.binding as RotationBinding)));
+  writeFileSync(path.join(env.bundleDir, ROTATION_BINDINGS_FILE), rotationBindingsFileText(declared.map((p) => p.binding as RotationBinding)));
   return {
-    SECRETS_MANAGER_ENDPOINT: endpoint,
+    SECRETS_MANAGER_ENDPOINT: env.stack.secretsManager.endpoint,
+    // Lambda's Node trusts AWS's endpoint through its bundled roots; this one's CA is added to them.
+    NODE_EXTRA_CA_CERTS: env.secretsManagerCaFile,
     ...LOCAL_CREDENTIALS,
-    PGSSLMODE: tls.sslmode,
-    MINIMUM_SSLMODE: tls.sslmode,
-    PGSSLROOTCERT: tls.caFile,
+    PGSSLMODE: sslmode,
+    MINIMUM_SSLMODE: sslmode,
+    PGSSLROOTCERT: env.caFile,
     ADMIN_SECRET_ARNS: declared.map((p) => p.adminArn).join(','),
   };
 }
@@ -124,6 +127,8 @@ export interface BenchEnvironment {
   readonly bundle: string;
   /** The test server's CA, as PGSSLROOTCERT and as AWS's functions' trust store. */
   readonly caFile: string;
+  /** The CA of the local Secrets Manager's certificate: it serves HTTPS, as AWS's endpoint does. */
+  readonly secretsManagerCaFile: string;
   readonly cluster: RunningCluster;
   readonly stack: LocalStack;
   close(): Promise<void>;
@@ -142,16 +147,23 @@ export async function startBenchEnvironment(prebuiltBundle?: string): Promise<Be
   const cluster = await startCluster({ major: Number(process.env.PG_MAJOR ?? 18) as 18, variant: 'tls' });
   const caFile = path.join(workDir, 'ca.pem');
   writeFileSync(caFile, cluster.server.caPem ?? '');
-  const stack = await startLocalStack();
+  // HTTPS, as in Lambda: over plain HTTP the first step would skip the TLS handshake a function makes with Secrets
+  // Manager, and the SDK would load Node's `http` module (about 35 ms here), which it never loads in Lambda.
+  const pki = await createTestCertificates();
+  const secretsManagerCaFile = path.join(workDir, 'secrets-manager-ca.pem');
+  writeFileSync(secretsManagerCaFile, pki.caPem);
+  const stack = await startLocalStack({ secretsManagerTls: { ...pki.localServer, caPem: pki.caPem } });
   return {
     bundleDir,
     bundle: path.join(bundleDir, 'rotation.mjs'),
     caFile,
+    secretsManagerCaFile,
     cluster,
     stack,
     close: async () => {
       await stack.close();
       await cluster.stop();
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }

@@ -141,7 +141,7 @@ export async function runColdBench(options: ColdOptions): Promise<void> {
       strategy: reference.strategy,
       functionName: `aws-${reference.kind}${share === undefined ? '' : `-${share.memoryMb}`}`,
       make: (marker) => {
-        const fn = awsReferenceFunction(reference.dir, options.python, env.stack.secretsManager.endpoint, env.caFile);
+        const fn = awsReferenceFunction(reference.dir, options.python, env);
         if (fn.kind !== 'command') return fn;
         const args = [...(fn.args ?? []), marker];
         return { ...fn, ...(share?.wrap(fn.command, args) ?? { args }) };
@@ -167,7 +167,7 @@ export async function runColdBench(options: ColdOptions): Promise<void> {
       shares.push(share);
       byMemory.push({ share, subjects: await pairUp(share) });
     }
-    functionEnv = { ...declareForBundle(env.bundleDir, prepared, { sslmode: options.sslmode, caFile: env.caFile }, env.stack.secretsManager.endpoint), NODE_OPTIONS: options.nodeOptions };
+    functionEnv = { ...declareForBundle(env, prepared, options.sslmode), NODE_OPTIONS: options.nodeOptions };
 
     process.stderr.write(`cold rotations: ${options.rounds} rounds\n`);
     await rotateInRounds(env.stack, plain, options.rounds, 'cold');

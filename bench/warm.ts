@@ -124,7 +124,7 @@ export async function runWarmBench(options: WarmOptions): Promise<void> {
     const subjects: Subject[] = [...ours];
     if (options.awsReference !== undefined) {
       for (const { kind, strategy, dir } of awsReferenceDirs(options.awsReference)) {
-        const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, options.python, stack.secretsManager.endpoint, env.caFile));
+        const arn = stack.lambda.register(`aws-${kind}`, awsReferenceFunction(dir, options.python, env));
         subjects.push({ name: `AWS ${kind} (Python)`, functionArn: arn, strategy, processMarker: dir, secretExtras: { strategy: undefined } });
       }
     }
@@ -133,7 +133,7 @@ export async function runWarmBench(options: WarmOptions): Promise<void> {
     for (const subject of subjects) prepared.push(await prepareSecret(subject, stack, cluster.server));
     // As deployed: the rotation bindings beside the handler, the admin allow list in the environment; the default log
     // level, as deployed: one line per step, as AWS's functions log theirs.
-    const functionEnv = declareForBundle(env.bundleDir, prepared.filter((p) => ours.includes(p.subject)), { sslmode: options.sslmode, caFile: env.caFile }, stack.secretsManager.endpoint);
+    const functionEnv = declareForBundle(env, prepared.filter((p) => ours.includes(p.subject)), options.sslmode);
     const rotatorArn = stack.lambda.register('pg-rotator-bundle', bundleFunctionWorker(bundle, functionEnv));
     for (const subject of ours) subject.functionArn = rotatorArn;
 

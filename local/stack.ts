@@ -33,7 +33,7 @@ export const DEFAULT_LOCAL_PROFILE = 'orchestrator';
  * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's functions in-process (the
  * rotation function, the orchestrator function and the status function, each with its own runtime, as Lambda
  * containers), and a local Secrets Manager whose RotateSecret invokes the rotation function through the Lambda
- * Invoke API, all spoken to by the real AWS SDK clients over HTTP. Used by the tests, the demo and the benchmark.
+ * Invoke API, all spoken to by the real AWS SDK clients over HTTP (Secrets Manager over HTTPS on request). Used by the tests, the demo and the benchmark.
  */
 export interface LocalStack {
   readonly lambda: LocalLambda;
@@ -86,13 +86,27 @@ export interface LocalStackOptions {
   readonly onFunctionLog?: (line: string) => void;
   /** Secrets Manager's clock, for tests that let days pass. @default the system clock */
   readonly clock?: () => Date;
+  /**
+   * Serve Secrets Manager over HTTPS with this certificate (the benchmark does, as AWS's endpoint is); the stack's
+   * own clients and in-process functions trust `caPem`. A function in a process of its own must be told to trust it
+   * (NODE_EXTRA_CA_CERTS). @default - plain HTTP
+   */
+  readonly secretsManagerTls?: { readonly certPem: string; readonly keyPem: string; readonly caPem: string };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const lambda = await startLocalLambda({ region: LOCAL_AWS.region });
   let secretsManager: LocalSecretsManager | undefined;
   try {
-    secretsManager = await startLocalSecretsManager({ region: LOCAL_AWS.region, lambdaEndpoint: lambda.endpoint, ...(options.clock ? { clock: options.clock } : {}) });
+    const tls = options.secretsManagerTls;
+    secretsManager = await startLocalSecretsManager({
+      region: LOCAL_AWS.region,
+      lambdaEndpoint: lambda.endpoint,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+    });
+    // What every Secrets Manager client of the stack is given: the region, the local keys and, over HTTPS, the CA.
+    const smClientConfig = { ...LOCAL_AWS, ...(tls ? { requestHandler: { httpsAgent: { ca: tls.caPem } } } : {}) };
     const functionLog: string[] = [];
     const smEndpoint = secretsManager.endpoint;
     const env = options.env ?? {};
@@ -107,7 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const makeRuntime = (functionEnv: Readonly<Record<string, string>>, functionDeclarations: LocalDeclarations) =>
       createRuntime(
         { ...functionEnv, SECRETS_MANAGER_ENDPOINT: smEndpoint },
-        { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, declarations: functionDeclarations, writeLog },
+        { secretsManager: { ...smClientConfig, maxAttempts: 3 }, declarations: functionDeclarations, writeLog },
       );
     const runtime = makeRuntime(env, declarations);
     // As the construct's shorthand (orchestrators + orchestration) deploys it: the profile named orchestrator.
@@ -121,7 +135,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // As the construct deploys it: ROTATION_FUNCTION_ARN names the rotation function; findings follow the clock.
     const statusRuntime = createStatusRuntime(
       { ...env, [ENV.rotationFunctionArn]: rotatorArn, SECRETS_MANAGER_ENDPOINT: smEndpoint },
-      { secretsManager: { ...LOCAL_AWS, maxAttempts: 3 }, writeLog, ...(options.clock ? { now: options.clock } : {}) },
+      { secretsManager: { ...smClientConfig, maxAttempts: 3 }, writeLog, ...(options.clock ? { now: options.clock } : {}) },
     );
     const statusArn = lambda.register(STATUS_FUNCTION, {
       kind: 'in-process',
@@ -156,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       declarations,
       profiles,
       functionLog,
-      secretsClient: (clientOptions = {}) => new SecretsManagerClient({ ...LOCAL_AWS, endpoint: endpoints.secretsManager, ...clientOptions }),
+      secretsClient: (clientOptions = {}) => new SecretsManagerClient({ ...smClientConfig, endpoint: endpoints.secretsManager, ...clientOptions }),
       lambdaClient: () => new LambdaClient({ ...LOCAL_AWS, endpoint: endpoints.lambda }),
       close: async () => {
         await secretsManager?.close();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { secretIdMatches } from './arn';
@@ -37,6 +38,12 @@ const OptionsSchema = z.object({
   clock: z.custom<() => Date>((v) => typeof v === 'function').optional(),
   /** Secrets Manager's retries of a failed rotation (`rotation-retries.ts`): how many, and how far apart. */
   rotationRetries: RotationRetriesSchema.prefault({}),
+  /**
+   * Serve HTTPS with this certificate, as AWS's endpoints do: the benchmark's cold start then pays the TLS a function
+   * pays in Lambda, and loads what Node loads there (an HTTP endpoint makes the SDK load Node's `http` module, which
+   * it never does in Lambda). Clients must trust the certificate's CA. @default - plain HTTP
+   */
+  tls: z.object({ certPem: z.string().min(1), keyPem: z.string().min(1) }).optional(),
 });
 
 /** Options of {@link startLocalSecretsManager}. */
@@ -67,7 +74,7 @@ export interface LocalRotations {
 
 /** A running local Secrets Manager. */
 export interface LocalSecretsManager {
-  /** `http://host:port`, for the SDK's `endpoint` option or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  /** `http://host:port` (`https://` with `tls`), for the SDK's `endpoint` option or `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
@@ -167,12 +174,13 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     }
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const respond = (req: IncomingMessage, res: ServerResponse) => {
     void answer(req).then((response) => {
       res.writeHead(response.status, response.headers);
       res.end(response.body);
     });
-  });
+  };
+  const server = config.tls === undefined ? createServer(respond) : createTlsServer({ cert: config.tls.certPem, key: config.tls.keyPem }, respond);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -204,7 +212,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   };
 
   return {
-    endpoint: `http://${config.host}:${port}`,
+    endpoint: `${config.tls === undefined ? 'http' : 'https'}://${config.host}:${port}`,
     region: config.region,
     accountId: config.accountId,
     faults,

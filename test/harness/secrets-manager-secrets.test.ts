@@ -12,14 +12,17 @@ import {
   ResourceExistsException,
   ResourceNotFoundException,
   RestoreSecretCommand,
+  SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { createTestCertificates } from '../../local/postgres/certificates';
 import { LocalSecretsManagerConfigError } from '../../local/secrets-manager/errors';
 import { startLocalSecretsManager } from '../../local/secrets-manager/server';
+import { LOCAL_AWS } from '../../local/stack';
 import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
 
 // Secrets as a whole: naming and ARNs, DescribeSecret, deletion and recovery, tags, ListSecrets.
@@ -37,6 +40,22 @@ describe('startLocalSecretsManager', () => {
     const error = await startLocalSecretsManager({ accountId: 'not-an-account' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LocalSecretsManagerConfigError);
     expect(error).toMatchObject({ field: 'options.accountId' });
+  });
+
+  it('serves HTTPS with the certificate it is given: a client trusting its CA is answered, any other refused', async () => {
+    const pki = await createTestCertificates();
+    const sm = await startLocalSecretsManager({ tls: pki.localServer });
+    try {
+      expect(sm.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const client = (ca: string) => new SecretsManagerClient({ endpoint: sm.endpoint, region: sm.region, credentials: LOCAL_AWS.credentials, maxAttempts: 1, requestHandler: { httpsAgent: { ca } } });
+      const created = await client(pki.caPem).send(new CreateSecretCommand({ Name: uniqueName(), SecretString: 'x' }));
+      expect(created.ARN).toContain(`:${sm.accountId}:secret:`);
+      const refused = await client(pki.otherCaPem).send(new ListSecretsCommand({})).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      expect(sm.calls('ListSecrets')).toBe(0);
+    } finally {
+      await sm.close();
+    }
   });
 });
 
