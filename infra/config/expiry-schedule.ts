@@ -8,6 +8,14 @@
 /** Hourly: a temporary user outlives its VALID UNTIL by an hour at most, and a quiet deployment makes 24 calls a day. */
 export const DEFAULT_EXPIRY_SCHEDULE = 'rate(1 hour)';
 
+/**
+ * Why a policy that creates temporary users must also expire them: VALID UNTIL only stops new logins, so expired
+ * users, their sessions and their grants would pile up in the catalog (as Vault's never-revoked dynamic roles do).
+ * `expireTemporaryUsers: false` is the deployer saying something else expires them.
+ */
+export const UNEXPIRED_TEMPORARY_USERS =
+  'enables create-temporary-user but not expire-temporary-users, so expired users, their sessions and grants would pile up; add expire-temporary-users (the construct then schedules it hourly), or set expireTemporaryUsers to false where something else expires them';
+
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.+)\)$/;
 

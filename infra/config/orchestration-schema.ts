@@ -4,7 +4,7 @@ import { ENV, EnvironmentSchema, ProfileNameSchema } from '../../lambda/config/e
 import { IdentifierSchema } from '../../lambda/postgres/identifiers';
 import type { OrchestratorPrincipal } from '../constructs/invoke-permissions';
 import { ACCOUNT_ID, IAM_ROLE_ARN, secretNameOf } from './arns';
-import { DEFAULT_EXPIRY_SCHEDULE, expiryScheduleProblem } from './expiry-schedule';
+import { DEFAULT_EXPIRY_SCHEDULE, expiryScheduleProblem, UNEXPIRED_TEMPORARY_USERS } from './expiry-schedule';
 import { fieldPath } from './field-path';
 import {
   bindingFields,
@@ -316,6 +316,10 @@ function checkExpiry(profile: ConfigProfile, enabled: boolean, issue: (path: Con
   const { access, path: at } = profile;
   const expiry = access.expireTemporaryUsers;
   if (expiry === false) return;
+  if (!enabled && access.policy?.actions.includes('create-temporary-user') === true) {
+    issue([...at, 'policy', 'actions'], UNEXPIRED_TEMPORARY_USERS);
+    return;
+  }
   if (expiry !== undefined && !enabled) {
     issue([...at, 'expireTemporaryUsers'], "schedules expire-temporary-users, which the profile's policy does not enable; add it to policy.actions or leave the schedule out");
     return;

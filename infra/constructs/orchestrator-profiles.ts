@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ENV, EnvironmentSchema, ProfileNameSchema } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
-import { DEFAULT_EXPIRY_SCHEDULE, expiryScheduleProblem } from '../config/expiry-schedule';
+import { DEFAULT_EXPIRY_SCHEDULE, expiryScheduleProblem, UNEXPIRED_TEMPORARY_USERS } from '../config/expiry-schedule';
 import type { OrchestratorPrincipal } from './invoke-permissions';
 import type { OrchestrationAccess } from './orchestration-access';
 import { policyJson, sameSecret } from './orchestration-access';
@@ -251,6 +251,9 @@ function validateExpiry(profile: ResolvedProfile, expiry: EffectiveExpiry | unde
   const asked = profile.expireTemporaryUsers;
   if (asked !== undefined && asked !== false && !expiryEnabled(profile)) {
     throw new InvalidInputError(field, "schedules expire-temporary-users, which the profile's policy does not enable; add it to policy.actions or leave the schedule out");
+  }
+  if (asked !== false && !expiryEnabled(profile) && profile.policy?.actions.includes('create-temporary-user') === true) {
+    throw new InvalidInputError(`${profile.field}.policy.actions`, UNEXPIRED_TEMPORARY_USERS);
   }
   if (expiry === undefined) return;
   const problem = expiryScheduleProblem(expiry.schedule);

@@ -265,6 +265,15 @@ describe('what a profile cannot have fails the config, naming the field', () => 
     ]);
   });
 
+  it('a policy that creates temporary users and never expires them, unless the deployer says something else does', () => {
+    const creatingOnly: PermissionPolicyInput = { actions: ['create-temporary-user'], temporaryUsers: ACCESS_POLICY.temporaryUsers };
+    const tmp = { orchestrators: [{ roleArn: ACCESS_ROLE }], adminSecrets: [{ arn: BREAK_GLASS }], policy: creatingOnly };
+    expect(issues((c) => profile(c, 'tmp', tmp))).toEqual([
+      'config.orchestration.profiles.tmp.policy.actions: enables create-temporary-user but not expire-temporary-users, so expired users, their sessions and grants would pile up; add expire-temporary-users (the construct then schedules it hourly), or set expireTemporaryUsers to false where something else expires them',
+    ]);
+    expect(() => configWith((c) => profile(c, 'tmp', { ...tmp, expireTemporaryUsers: false }))).not.toThrow();
+  });
+
   it('a profile nothing could invoke', () => {
     expect(issues((c) => profile(c, 'idle', { adminSecrets: [{ arn: BREAK_GLASS }] }))).toEqual([
       'config.orchestration.profiles.idle.orchestrators: is empty and the profile schedules no expiry, so nothing could invoke its function; name who may invoke it',
@@ -337,6 +346,12 @@ describe('tag-bound rotated roles', () => {
     const variables = resources(fileOnly, 'AWS::Lambda::Function').map(([, fn]) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
     expect(variables.map((v) => v[ENV.protectTagBoundRoles])).toEqual([undefined, undefined, undefined, undefined]);
     expect(listers(fileOnly)).toEqual([]);
+  });
+
+  it('a construct profile that creates temporary users and never expires them fails naming its policy', () => {
+    const tmp = { orchestrators: [{ accountId: '111122223333' }], policy: { actions: ['create-temporary-user' as const], temporaryUsers: ACCESS_POLICY.temporaryUsers } };
+    expect(() => composed({ orchestration: { profiles: { tmp } } })).toThrow(/^orchestration\.profiles\.tmp\.policy\.actions: enables create-temporary-user but not expire-temporary-users/);
+    expect(() => composed({ orchestration: { profiles: { tmp: { ...tmp, expireTemporaryUsers: false } } } })).not.toThrow();
   });
 
   it('a construct whose function name makes a profile function name too long fails naming the prop', () => {
