@@ -118,6 +118,17 @@ try {
   const refused = spawnSync(path.join(app, 'node_modules/.bin/pg-rotator'), ['--function', 'pg-rotator', 'action', 'no-such-action'], { cwd: app, encoding: 'utf8' });
   check(refused.status === 2 && refused.stderr.includes('INVALID_INPUT'), 'and loads the rest of the CLI for a command (a usage error, exit status 2)');
   console.log(`scratch app: ${seconds(scratchStarted)} (install, typecheck, synth and checks); total ${seconds(started)}`);
+
+  // An application that installs the package for its pool gets neither CDK nor any other peer it did not ask for.
+  const application = path.join(work, 'application');
+  mkdirSync(application);
+  writeFileSync(path.join(application, 'package.json'), `${JSON.stringify({ name: 'scratch-application', private: true, dependencies: { 'pg-rotator': `file:${tarball}`, pg: lockedVersion('pg') } }, null, 2)}\n`);
+  // A dry run prints what it would add, a line `add <name> <version>` each.
+  const planned = run('npm', ['install', '--dry-run', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: application });
+  const added = [...planned.matchAll(/^add (\S+) /gm)].map((match) => match[1] as string);
+  check(added.includes('pg-rotator') && added.includes('pg'), `npm plans the application's install (${added.length} packages)`);
+  const unasked = added.filter((name) => ['aws-cdk-lib', 'constructs', '@aws-sdk/client-secrets-manager', 'esbuild'].includes(name));
+  check(unasked.length === 0, `an application installing pg-rotator and pg gets no peer it did not ask for${unasked.length === 0 ? '' : ` (npm would add ${unasked.join(', ')})`}`);
 } finally {
   if (values.keep === true) console.log(`kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
