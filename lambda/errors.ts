@@ -11,7 +11,7 @@ export abstract class PgRotatorError extends Error {
   /**
    * The class's own name, written out as a string in every class: Lambda reports a failure's errorType from
    * `error.name`, alarms, RotationFailed events and the runbook key on it, and a minified bundle renames classes
-   * (`new.target.name` would say "H"). test/errors.test.ts checks each matches its class.
+   * (`new.target.name` would say "H"). test/unit/error-names.test.ts checks each matches its class.
    */
   abstract override readonly name: string;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/bundle-banner';
 import { typescriptWorker } from '../../local/lambda/worker-command';
 import { LOCAL_AWS } from '../../local/stack';
@@ -20,14 +20,21 @@ import { buildStack, configWith } from './fixtures';
  * @matrix once: the bundle is the source's code, minified; test/rotation/strategies.test.ts runs that code's
  * statements on every major, and this file's one rotation only proves the asset loads and runs as Lambda loads it.
  */
+/** The asset a synth with real bundling wrote, made once for every test here: if bundling fails, each of them fails. */
+let bundled: { readonly assets: readonly string[]; readonly assetDir: string; readonly rotationHandler: string };
+
+beforeAll(() => {
+  const { app, outdir } = buildStack(configWith(), { bundle: true });
+  app.synth();
+  const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+  const assetDir = join(outdir, assets[0] ?? '');
+  bundled = { assets, assetDir, rotationHandler: join(assetDir, 'rotation.mjs') };
+}, 120_000);
+
 describe('function bundle', () => {
   it('bundles every entry point into one asset: self-contained minified ESM files with the require banner, source maps and the SDK inside', { timeout: 120_000 }, () => {
-    const { app, outdir } = buildStack(configWith(), { bundle: true });
-    app.synth();
-
-    const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+    const { assets, assetDir } = bundled;
     expect(assets).toHaveLength(1);
-    const assetDir = join(outdir, assets[0] ?? '');
     expect(readdirSync(assetDir).sort()).toEqual([
       'orchestrator.mjs',
       'orchestrator.mjs.map',
@@ -87,15 +94,12 @@ describe('function bundle', () => {
     expect(status).toContain('ROTATION_FUNCTION_ARN');
     expect(status).not.toContain('SCRAM-SHA-256-PLUS');
     expect(status).not.toContain('UpdateSecretVersionStage');
-
-    bundledHandler = join(assetDir, 'rotation.mjs');
   });
 
-  it('rotates a secret as deployed: the asset itself, in its own process, through RotateSecret', { timeout: 60_000 }, async (context) => {
-    if (bundledHandler === undefined) context.skip();
+  it('rotates a secret as deployed: the asset itself, in its own process, through RotateSecret', { timeout: 60_000 }, async () => {
     const stack = await startRotationStack();
     try {
-      const functionArn = registerAsset(stack, bundledHandler as string);
+      const functionArn = registerAsset(stack, bundled.rotationHandler);
       const db = await freshDatabase();
       const user = await createLogin(db, uniqueName('bundled'), 'Original-Passw0rd');
       // verify-full (the default) against the test server's CA, given in the secret.
@@ -111,11 +115,10 @@ describe('function bundle', () => {
     }
   });
 
-  it("reports a failure's error class by its own name: the name literal survives minification", { timeout: 60_000 }, async (context) => {
-    if (bundledHandler === undefined) context.skip();
+  it("reports a failure's error class by its own name: the name literal survives minification", { timeout: 60_000 }, async () => {
     const stack = await startRotationStack();
     try {
-      const functionArn = registerAsset(stack, bundledHandler as string);
+      const functionArn = registerAsset(stack, bundled.rotationHandler);
       // engine mysql fails createSecret's secret schema: InvalidInputError, a PgRotatorError subclass.
       const arn = await stack.createSecret(uniqueName('bundled_bad'), { engine: 'mysql', host: 'h', username: 'u', password: 'Do-Not-Echo-1' });
       const { VersionId: token } = await stack.secretsClient().send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: functionArn }));
@@ -141,10 +144,9 @@ describe('function bundle', () => {
 });
 
 describe('function bundle messages', () => {
-  it("words the schemas' messages in English: zod/mini loads no locale, lambda/schema-messages.ts installs it", (context) => {
-    if (bundledHandler === undefined) context.skip();
+  it("words the schemas' messages in English: zod/mini loads no locale, lambda/schema-messages.ts installs it", () => {
     // In a process of its own: zod keeps its locale on globalThis, where this process's classic zod installed English.
-    const script = `const m = await import(${JSON.stringify(pathToFileURL(bundledHandler as string).href)});
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(bundled.rotationHandler).href)});
       await m.handleRotationEvent({ Step: 'createSecret', SecretId: 42, ClientRequestToken: 't' }, {}).catch((e) => console.log(e.name, e.message));`;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
 
@@ -168,6 +170,3 @@ function registerAsset(stack: RotationStack, handlerFile: string): string {
 }
 
 const ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
-
-/** The asset the first test bundled, for the others to run. */
-let bundledHandler: string | undefined;
