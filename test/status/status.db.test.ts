@@ -3,7 +3,11 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../client/cli';
 import { EXIT, runCli } from '../../client/cli';
+import { ENV } from '../../lambda/config/environment';
+import { handleStatusRequest } from '../../lambda/status/handle-status-request';
+import { createStatusRuntime } from '../../lambda/status/status-runtime';
 import { findFreePort } from '../../local/postgres/free-port';
+import { LOCAL_AWS } from '../../local/stack';
 import type { StatusResponse } from '../../lambda/requests/envelope';
 import { freshDatabase, uniqueName } from '../support/postgres';
 import { extractMetrics } from '../support/emf-spec';
@@ -132,6 +136,27 @@ describe('the status check', () => {
     expect(metrics).toContainEqual(expect.objectContaining({ name: 'StuckSecrets', dimensions: {} }));
     expect((metrics.find((m) => m.name === 'StuckSecrets')?.value as number) >= 1).toBe(true);
     expect(metrics).toContainEqual(expect.objectContaining({ name: 'Requests', dimensions: { Kind: 'status', Outcome: 'ok' } }));
+  });
+
+  it('exits 5 and says so when the check ran out of time before it listed everything', async () => {
+    // A status function whose invocation leaves less time than the answer's reserve: it stops before the first page.
+    const runtime = createStatusRuntime(
+      { [ENV.rotationFunctionArn]: s.stack.rotatorArn, [ENV.secretsManagerEndpoint]: s.stack.secretsManager.endpoint },
+      { secretsManager: { ...LOCAL_AWS }, writeLog: () => undefined },
+    );
+    const hurried = s.stack.lambda.register('pg-rotator-status-hurried', {
+      kind: 'in-process',
+      handler: (event, context) => handleStatusRequest(event, runtime, context),
+      timeoutMs: 5_000,
+    });
+
+    const json = await cli(['--function', hurried, 'status', '--name-prefix', prefix, '--json']);
+    const table = await cli(['--function', hurried, 'status', '--name-prefix', prefix]);
+
+    expect(json.status).toBe(EXIT.incomplete);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, result: { complete: false, stoppedBy: 'time-limit', pagesRead: 0 } });
+    expect(table.status).toBe(EXIT.incomplete);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toBe('0 managed: 0 healthy, 0 stuck, 0 overdue, 0 rotation disabled (0 pages read; INCOMPLETE: stopped by the time-limit)');
   });
 
   it('is refused by the orchestrator, which names the function that answers it', async () => {
