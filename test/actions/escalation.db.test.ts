@@ -81,6 +81,8 @@ async function world(): Promise<World> {
   await s.su(`GRANT ${q(ops)} TO ${q(deep)}`);
   const app = await role(s, 'esc_app');
   bindRotated(rig, { username: app });
+  const fileOwner = await role(s, 'esc_file_owner', 'NOLOGIN');
+  bindRotated(rig, { username: uniqueName('esc_file_owned'), ownerRole: fileOwner });
   // Bound only by the tags of a secret attached from another stack. Made before the suite's first action: the function
   // lists tag-bound secrets once per few minutes.
   const tagged = await role(s, 'esc_tagged');
@@ -105,6 +107,7 @@ async function world(): Promise<World> {
       { kind: 'a group that is a member of rds_superuser', role: ops, rule: 'protected.member-of-protected' },
       { kind: 'a login reaching rds_superuser only through a group', role: deep, rule: 'protected.member-of-protected' },
       { kind: 'a login whose secret the deployment rotates', role: app, rule: 'protected.rotated-login' },
+      { kind: 'the owner role of an alternating-owner secret the deployment rotates', role: fileOwner, rule: 'protected.owner-role' },
       { kind: 'a login bound only by the tags of its secret', role: tagged, rule: 'protected.rotated-login', only: SAMPLE },
       { kind: 'the owner role of an alternating-owner secret bound by tags', role: owner, rule: 'protected.owner-role', only: SAMPLE },
       { kind: "a role the policy's protectedRoles lists", role: await role(s, 'esc_declared'), rule: 'protected.declared' },
@@ -149,6 +152,7 @@ const send = (w: World, call: ActionCall, dryRun: boolean) =>
 
 describe('every action on every kind of protected role is refused, changes nothing, and the audit names the rule', () => {
   let shared: World | undefined;
+  // The kinds world() makes, named here so that each is a test of its own; a kind it makes but this list misses fails.
   const kinds = [
     'the admin login itself',
     "a role the admin holds (the schema's owner)",
@@ -163,10 +167,16 @@ describe('every action on every kind of protected role is refused, changes nothi
     'a group that is a member of rds_superuser',
     'a login reaching rds_superuser only through a group',
     'a login whose secret the deployment rotates',
+    'the owner role of an alternating-owner secret the deployment rotates',
     'a login bound only by the tags of its secret',
     'the owner role of an alternating-owner secret bound by tags',
     "a role the policy's protectedRoles lists",
   ];
+
+  it('covers every kind of protected role the world makes', async () => {
+    shared ??= await world();
+    expect(shared.roles.map((r) => r.kind)).toEqual(kinds);
+  });
 
   it.each(kinds)('%s', async (kind) => {
     shared ??= await world();
