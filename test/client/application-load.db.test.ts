@@ -24,7 +24,7 @@ import type { RotationStack } from '../support/rotation-stack';
 import { startRotationStack } from '../support/rotation-stack';
 import { ApplicationLoad } from '../../local/application-load';
 
-const ROTATIONS = 3;
+const ROTATIONS = 8;
 const WORKERS = 3;
 /** Logins each pool makes inside a rotation's window, and after it, before the rotation goes on. */
 const LOGINS_PER_MOMENT = 2;
