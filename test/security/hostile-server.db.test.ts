@@ -91,6 +91,31 @@ describe('a discover request whose connection secret names a hostile host', () =
   });
 });
 
+describe("a connection secret's own TLS settings", () => {
+  it('are held to the deployment\'s minimum too: sslmode disable is refused naming the connection secret, before any connection', async () => {
+    const stack = await stackWith();
+    const server = await fake('cleartext');
+    const { masterArn } = await rdsManagedMaster(stack);
+    const connectionArn = await stack.createSecret(uniqueName('plaintext_connection'), {
+      engine: 'postgres',
+      host: server.host,
+      port: server.port,
+      username: 'x',
+      password: 'x',
+      dbname: 'postgres',
+      sslmode: 'disable',
+    });
+    const client = createPgRotatorClient({ functionName: stack.orchestratorArn, lambda: stack.lambdaClient(), caller: 'attacker' });
+
+    const response = await client.discover({ target: { adminSecretArn: masterArn, connectionSecretArn: connectionArn } });
+
+    expect(response).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(response.error?.field).toBe('request.target.connectionSecretArn.sslmode');
+    expect(response.error?.message).toContain("below the deployment's minimum");
+    expect(server.connections).toEqual([]);
+  });
+});
+
 describe('a scheduled rotation whose user secret an attacker pointed at a hostile host', () => {
   async function boundApp(stack: RotationStack) {
     const master = await rdsManagedMaster(stack);
