@@ -33,7 +33,8 @@ export const DEFAULT_LOCAL_PROFILE = 'orchestrator';
  * AWS as pg-rotator sees it, on this machine: a local Lambda endpoint running pg-rotator's functions in-process (the
  * rotation function, the orchestrator function and the status function, each with its own runtime, as Lambda
  * containers), and a local Secrets Manager whose RotateSecret invokes the rotation function through the Lambda
- * Invoke API, all spoken to by the real AWS SDK clients over HTTP (Secrets Manager over HTTPS on request). Used by the tests, the demo and the benchmark.
+ * Invoke API, all spoken to by the real AWS SDK clients over HTTP (Secrets Manager over HTTPS on request). Used by
+ * the tests, the demo and the benchmark.
  */
 export interface LocalStack {
   readonly lambda: LocalLambda;
