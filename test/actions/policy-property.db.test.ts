@@ -410,6 +410,9 @@ describe('random policies and random requests', () => {
           if (!changed) unchanged.push(why);
         }
         if (!response.ok) expect(response.error?.code, why).not.toBe('INTERNAL');
+        // A password secret exists only for a request that went through: a refused one hands out no password.
+        const secretName = request.params.secretName;
+        if (typeof secretName === 'string') expect(await s.secretValue(secretName), `secret ${secretName}: ${why}`)[response.ok ? 'toBeDefined' : 'toBeUndefined']();
       }),
       { numRuns: RUNS, examples: MUST_CHANGE.map((request) => [WIDE, request, 0]) },
     );
