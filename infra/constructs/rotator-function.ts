@@ -14,10 +14,9 @@ export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 /**
  * Each function's memory, chosen by what a rotation costs (README, "Memory and cost"; `npm run bench -- --cold
  * --memory 128,256,512,1024`). Lambda gives CPU in proportion to memory (1,769 MB is one vCPU) and a rotation is CPU
- * bound at small sizes: from 128 to 512 MB its time halves with each doubling, so the GB-seconds it is billed stay
- * the same, and 512 MB measured the fewest of the four, cold and warm, at a quarter of 128 MB's time. Above it,
- * waits on the database and Secrets Manager start to count and the GB-seconds grow. Peak RSS of one warm container
- * through 200 steps was about 100 MiB: 512 leaves five times that.
+ * bound at small sizes: from 128 to 1,024 MB its time about halves with each doubling, so the GB-seconds it is billed
+ * change little. 512 MB measured among the fewest, cold and warm (1,024 MB about the same cold, more warm), at a fifth
+ * of 128 MB's time. Peak RSS of one warm container through 200 steps was about 95 MiB: 512 leaves five times that.
  */
 export const DEFAULT_MEMORY_MB = 512;
 
