@@ -10,7 +10,9 @@
  * - imports the client, the pool and the stack at run time (Node's ESM loader, no tsx);
  * - runs the application example (scratch-app/connect.ts): the installed pool connects to a real PostgreSQL over
  *   verified TLS, with the login a secret in the local Secrets Manager holds;
- * - runs the installed `pg-rotator`: `--help`, and a command that loads the rest of the CLI.
+ * - runs the installed `pg-rotator`: `--help`, and a command that loads the rest of the CLI;
+ * - plans (npm's dry run) an application's install of the package with pg alone: it must bring no peer dependency it
+ *   did not ask for (aws-cdk-lib, constructs, the Secrets Manager SDK, esbuild: all optional peers).
  * esbuild and tsx are not installed there: the package must need neither.
  *
  * Options: `--keep` leaves the scratch directory; `--tarball <path>` checks a tarball already packed.
