@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { templateText } from '../template-text';
 
 /**
  * The widgets of a synthesized CloudWatch dashboard, read from its template's DashboardBody: the JSON CloudFormation
  * will send to PutDashboard, with each intrinsic (a `Ref` to the region or a log group) written `<LogicalId>`.
  */
 
+/** Where a widget sits on the dashboard's grid. */
+const placement = { x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() };
+
 const MetricWidgetSchema = z.object({
   type: z.literal('metric'),
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int(),
-  height: z.number().int(),
+  ...placement,
   properties: z.object({
     title: z.string(),
     view: z.enum(['timeSeries', 'singleValue', 'bar', 'pie', 'gauge']),
@@ -21,10 +22,7 @@ const MetricWidgetSchema = z.object({
 
 const LogWidgetSchema = z.object({
   type: z.literal('log'),
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int(),
-  height: z.number().int(),
+  ...placement,
   properties: z.object({ title: z.string(), query: z.string(), view: z.string() }),
 });
 
@@ -34,24 +32,13 @@ export type MetricWidget = z.infer<typeof MetricWidgetSchema>;
 
 const DashboardBodySchema = z.object({ widgets: z.array(WidgetSchema) });
 
-/** A template value as text: a string, or an `Fn::Join` of strings and `{ Ref }`s, each Ref written `<LogicalId>`. */
-function joinedText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    if ('Ref' in value) return `<${String(value.Ref)}>`;
-    if ('Fn::Join' in value) {
-      const [delimiter, parts] = value['Fn::Join'] as [string, unknown[]];
-      return parts.map(joinedText).join(delimiter);
-    }
-  }
-  throw new Error(`DashboardBody holds an intrinsic the picture cannot read: ${JSON.stringify(value)}`);
-}
-
 /** The template's one AWS::CloudWatch::Dashboard's widgets, in the order of its body. */
 export function dashboardWidgets(template: { readonly Resources?: Readonly<Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>> }): Widget[] {
   const dashboards = Object.values(template.Resources ?? {}).filter((resource) => resource.Type === 'AWS::CloudWatch::Dashboard');
   if (dashboards.length !== 1) throw new Error(`expected one dashboard in the template, found ${dashboards.length}`);
-  const body = joinedText(dashboards[0]?.Properties?.DashboardBody);
+  const body = templateText(dashboards[0]?.Properties?.DashboardBody, (value) => {
+    throw new Error(`DashboardBody holds an intrinsic the picture cannot read: ${JSON.stringify(value)}`);
+  });
   return DashboardBodySchema.parse(JSON.parse(body)).widgets;
 }
 

@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
+import { templateText } from '../../scripts/template-text';
 
 /** What AWSLambdaVPCAccessExecutionRole grants, which the role holds inline on `*`. */
 export const ENI_ACTIONS = [
@@ -40,17 +41,9 @@ export function iamStatements(template: Template, include: (logicalId: string) =
   return [...policies, ...inline].flat();
 }
 
-/** A resource as text: a string, or an `Fn::Join` of strings and `{ Ref }`s (written `<Ref>`), as cdk-nag reads it. */
+/** A resource as text (`Fn::Join`s of strings and Refs, each Ref written `<Ref>`, as cdk-nag reads it), else its JSON. */
 export function resourceText(resource: unknown): string {
-  if (typeof resource === 'string') return resource;
-  if (typeof resource === 'object' && resource !== null) {
-    if ('Ref' in resource) return `<${String(resource.Ref)}>`;
-    if ('Fn::Join' in resource) {
-      const [delimiter, parts] = resource['Fn::Join'] as [string, unknown[]];
-      return parts.map(resourceText).join(delimiter);
-    }
-  }
-  return JSON.stringify(resource);
+  return templateText(resource, (value) => JSON.stringify(value));
 }
 
 /** Actions granted on a resource containing `*`, joined intrinsics included (the documented exceptions only). */
