@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { DEFAULT_MEMORY_MB } from '../infra/constructs/rotator-function';
 import type { Strategy } from '../lambda/config/environment';
 import type { RotationBinding } from '../lambda/config/rotation-bindings';
 import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../lambda/config/rotation-bindings';
@@ -172,10 +173,21 @@ const BUNDLE_WORKER = fileURLToPath(new URL('./bundle-worker.mjs', import.meta.u
 
 /**
  * pg-rotator's bundle as a local Lambda function in a process of its own, run as Lambda's Node.js runtime runs it
- * (bundle-worker.mjs: plain node, the module imported at start). `marker` makes its command line unique; `share`
- * puts it under a CPU quota.
+ * (bundle-worker.mjs: plain node with the runtime's flags, the module imported at start). `marker` makes its command
+ * line unique; `share` puts it under the CPU quota of its memory size, the construct's default memory otherwise.
  */
 export function bundleFunctionWorker(bundle: string, env: Record<string, string>, options: { marker?: string; share?: CpuShare } = {}): LocalFunction {
-  const command = { command: process.execPath, args: [BUNDLE_WORKER, bundle, 'handler', options.marker ?? bundle] };
+  const nodeArgs = lambdaNodeArgs(options.share?.memoryMb ?? DEFAULT_MEMORY_MB);
+  const command = { command: process.execPath, args: [...nodeArgs, BUNDLE_WORKER, bundle, 'handler', options.marker ?? bundle] };
   return { kind: 'command', ...(options.share?.wrap(command.command, command.args) ?? command), env, timeoutMs: 60_000 };
+}
+
+/**
+ * What Lambda's Node.js runtime starts node with for a function of `memoryMb` (the bootstrap script of its base images,
+ * /var/runtime/bootstrap): a tenth of the memory for V8's young generation, in two semi-spaces, and the rest for the
+ * old one, in its shell's integer arithmetic; besides them, the gc hook and a larger header limit.
+ */
+export function lambdaNodeArgs(memoryMb: number): string[] {
+  const newSpaceMb = Math.floor(memoryMb / 10);
+  return ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpaceMb / 2)}`, `--max-old-space-size=${memoryMb - newSpaceMb}`];
 }

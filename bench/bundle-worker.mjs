@@ -1,6 +1,7 @@
 /**
- * Runs the bundled function as a local Lambda worker, as Lambda's Node.js runtime runs it: plain `node`, no tsx and
- * no TypeScript, the handler's module imported once at start (the init phase), then one invocation per request.
+ * Runs the bundled function as a local Lambda worker, as Lambda's Node.js runtime runs it: plain `node` (with the
+ * runtime's heap flags, which bench-support.ts passes), no tsx and no TypeScript, the handler's module imported once at
+ * start (the init phase), then one invocation per request.
  *
  *   node bench/bundle-worker.mjs <bundle.mjs> [exportName] [marker]
  *

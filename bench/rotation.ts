@@ -6,7 +6,8 @@
  * Invoke → each step) for each strategy on a throwaway PostgreSQL with TLS, and counts what each rotation costs:
  * Secrets Manager calls, database connections (from the server's own log_connections lines, so retries and failed
  * probes count), and the CPU time of the function's process (Linux /proc). Every function runs as Lambda runs it, in
- * its own warm process: pg-rotator as its esbuild bundle under plain node (bench/bundle-worker.mjs), AWS's as Python.
+ * its own warm process: pg-rotator as its esbuild bundle under plain node with the flags Lambda's Node.js runtime
+ * passes for its memory size (bench/bundle-worker.mjs, bench-support.ts's lambdaNodeArgs), AWS's as Python.
  *
  * Cold (--cold, bench/cold.ts): what a container's first invocation costs. The code's size, the module load (a fresh
  * process importing the function, against the bare runtime), a full rotation whose first step starts a fresh process
