@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import '../schema-messages';
 import type { DependentRow, RoleFacts, SessionFacts } from '../catalog/catalog';
-import { hasPrivilegesOf, readDependents, readRole } from '../catalog/catalog';
+import { hasPrivilegesOf, readDependents, readRole, readRunsAsOwner } from '../catalog/catalog';
 import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../errors';
 import { quoteIdentifier as q } from '../postgres/identifiers';
 import { RoleSchema, TerminateSessionsSchema } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
 import { SecretNameSchema } from './action-params';
 import type { SecretState } from './action-secrets';
+import type { GuardRule } from './guard-rules';
 import type { PlannedStatement } from './planned-statement';
 import { requireManageable } from './lock-user';
 import { roleStatements } from './role-statements';
@@ -29,6 +30,8 @@ export type DropUserParams = z.infer<typeof DropUserParamsSchema>;
 export interface DropFacts {
   readonly role: RoleFacts | undefined;
   readonly dependents: readonly DependentRow[];
+  /** What the role owns here that runs with its owner's privileges, which REASSIGN OWNED would hand over armed. */
+  readonly runsAsOwner: readonly string[];
   /** Whether the admin already holds the role's privileges (REASSIGN/DROP OWNED need them). */
   readonly adminHasPrivileges: boolean;
 }
@@ -42,10 +45,11 @@ interface DropState extends DropFacts {
 /** Reads what {@link dropStatements} decides from. */
 export async function readDropFacts(ctx: Pick<ObserveContext, 'session' | 'facts'>, role: string): Promise<DropFacts> {
   const facts = await readRole(ctx.session, role);
-  if (facts === undefined) return { role: undefined, dependents: [], adminHasPrivileges: false };
+  if (facts === undefined) return { role: undefined, dependents: [], runsAsOwner: [], adminHasPrivileges: false };
   return {
     role: facts,
     dependents: await readDependents(ctx.session, role),
+    runsAsOwner: await readRunsAsOwner(ctx.session, role),
     adminHasPrivileges: await hasPrivilegesOf(ctx.session, ctx.facts.currentUser, role),
   };
 }
@@ -54,7 +58,10 @@ export async function readDropFacts(ctx: Pick<ObserveContext, 'session' | 'facts
  * drop-user: `DROP ROLE`, refused with the list of what depends on the role (objects it owns, privileges granted
  * to it) unless `reassignOwnedTo` names who takes them over: then `REASSIGN OWNED BY … TO …; DROP OWNED BY …;
  * DROP ROLE …`. Objects in other databases are always refused: REASSIGN and DROP OWNED act on the current
- * database only, so run drop-user against each database PostgreSQL names. A missing role is a no-op. No rollback.
+ * database only, so run drop-user against each database PostgreSQL names. So are objects that run with their owner's
+ * privileges (SECURITY DEFINER routines, views, rules…): handed over, they would run as the role that receives them,
+ * which is how a login that may create objects would borrow the admin's privileges. A missing role is a no-op. No
+ * rollback.
  */
 export const dropUser: ActionModule<DropUserParams, DropState> = {
   lockRoles: (params) => [params.role, ...(params.reassignOwnedTo === undefined ? [] : [params.reassignOwnedTo])],
@@ -113,6 +120,12 @@ export function dropStatements(state: DropFacts, role: string, reassignTo: strin
   if (reassignTo === undefined) {
     const list = here.map(describeDependent);
     throw new DependentObjectsError(`role "${role}" cannot be dropped: ${list.join('; ')}. Give reassignOwnedTo to hand these over`, list);
+  }
+  if (state.runsAsOwner.length > 0) {
+    throw new ActionRefusedError(
+      `role "${role}" owns what runs with its owner's privileges: ${state.runsAsOwner.join('; ')}. reassignOwnedTo would make it run as "${reassignTo}", whoever sets it off; drop it, or make it run as its caller (ALTER FUNCTION … SECURITY INVOKER, ALTER VIEW … SET (security_invoker = true)), and drop the role again`,
+      { rule: 'reassign.runs-as-owner' satisfies GuardRule },
+    );
   }
   const becomeMember = facts.superuser || state.adminHasPrivileges ? [] : [roleStatements.grantRole(role, facts.currentUser, { inherit: true }, facts.versionNum)];
   return [...becomeMember, roleStatements.reassignOwned(role, reassignTo), roleStatements.dropOwned(role), roleStatements.dropRole(role)];

@@ -4,7 +4,8 @@ import { PROTECTION_RULES } from '../catalog/protected-roles';
  * Every rule an action can be refused by, with what it protects. The ids are stable: a refusal carries one as
  * `error.rule` (ACTION_REFUSED) and the audit record as `rule`, so alarms and callers can match on them.
  * `protected.*` rules hold whatever the policy says (catalog/protected-roles.ts, shared with admin-driven rotation);
- * `policy.*` rules come from the deployer's policy.
+ * `policy.*` rules come from the deployer's policy; `reassign.runs-as-owner` holds whatever the policy says, as
+ * protection does, for objects rather than roles.
  */
 export const GUARD_RULES = {
   ...PROTECTION_RULES,
@@ -18,6 +19,7 @@ export const GUARD_RULES = {
   'policy.temporary-user-role': "a role the policy's temporaryUsers.roles do not list",
   'policy.reassign-not-allowed': 'a reassignOwnedTo that is neither the admin login nor a role the policy covers',
   'policy.schema-not-allowed': "a schema the policy's schemas do not list",
+  'reassign.runs-as-owner': "a dropped role's objects that run with their owner's privileges (SECURITY DEFINER routines, views, materialized views, rules, expression indexes and statistics), which reassignOwnedTo would hand over",
 } as const;
 
 /** One of {@link GUARD_RULES}. */

@@ -5,7 +5,7 @@ import type { ActionSubjects, Subject } from './action-subjects';
 import type { GuardRule, Refusal } from './guard-rules';
 import type { PermissionPolicy } from './permission-policy';
 import type { ProtectionContext } from '../catalog/protected-roles';
-import { protectionIn, protectionOf } from '../catalog/protected-roles';
+import { NO_ROTATED_ROLES, protectionIn, protectionOf } from '../catalog/protected-roles';
 import { firstMatch } from '../postgres/role-patterns';
 import { durationMs } from './validity-duration';
 
@@ -58,8 +58,8 @@ export interface SubjectsInput {
  */
 export function decideSubjects(input: SubjectsInput): Refusal | undefined {
   const { policy, subjects, lineages } = input;
-  const guarded = (subject: Subject, consequence = ''): Refusal | undefined => {
-    const protection = protectionIn(lineages, subject.name, input.protection);
+  const guarded = (subject: Subject, consequence = '', protectionContext = input.protection): Refusal | undefined => {
+    const protection = protectionIn(lineages, subject.name, protectionContext);
     return protection && refuse(protection.rule, `${subject.field}: role "${subject.name}" ${protection.message}${consequence}; it is protected whatever the policy says`);
   };
 
@@ -75,12 +75,16 @@ export function decideSubjects(input: SubjectsInput): Refusal | undefined {
   const member = subjects.targets[0]?.name ?? subjects.creates?.name;
   for (const granted of subjects.memberships) {
     const consequence = granted.revoke || member === undefined ? '' : `, and granting it would make "${member}" a member of a protected role`;
-    const refusal = guarded(granted, consequence) ?? (policy && ungrantable(granted, policy));
+    const refusal = guarded(granted, consequence) ?? (policy && ungrantable(granted, lineages.get(granted.name), policy));
     if (refusal) return refusal;
   }
   for (const granted of subjects.temporaryRoles) {
     const consequence = member === undefined ? '' : `, and granting it would make "${member}" a member of a protected role`;
-    const refusal = guarded(granted, consequence) ?? (policy && notForTemporaryUsers(granted, policy));
+    const refusal = guarded(granted, consequence) ?? (policy && notForTemporaryUsers(granted, lineages.get(granted.name), policy));
+    if (refusal) return refusal;
+  }
+  for (const recipient of subjects.recipients) {
+    const refusal = recipient.name === input.adminLogin ? undefined : guarded(recipient, ", so it may not receive the dropped role's objects", recipientProtection(input.protection));
     if (refusal) return refusal;
   }
   if (policy === undefined) return undefined;
@@ -97,6 +101,17 @@ export function decideSubjects(input: SubjectsInput): Refusal | undefined {
     return refuse('policy.schema-not-allowed', `${schema.field}: schema "${schema.name}" is not among the schemas the permission policy lists (${policy.schemas.join(', ')})`);
   }
   return undefined;
+}
+
+/**
+ * What protects a role that would receive a dropped role's objects (reassignOwnedTo). It gains objects, not access:
+ * what of them would run as it is refused in the plan (reassign.runs-as-owner), whoever receives them. So the admin
+ * login may (it is the actor), as may a role whose privileges it holds (REASSIGN OWNED requires them) and a rotation's
+ * logins and owner role (where a departing login's tables belong); a role that is privileged in itself, or a member of
+ * one, or that the policy declares protected, may not.
+ */
+function recipientProtection(protection: ProtectionContext): ProtectionContext {
+  return { ...protection, rotated: NO_ROTATED_ROLES, adminHoldings: false };
 }
 
 /**
@@ -133,13 +148,25 @@ function unprefixed(subject: Subject, policy: PermissionPolicy): Refusal | undef
   return refuse('policy.temporary-user-name', `${subject.field}: a temporary user's name must start with "${prefix}" (temporaryUsers.prefix)`);
 }
 
-function markerRefusal(subject: Subject, policy: PermissionPolicy): Refusal | undefined {
-  if (subject.name !== policy.roles.memberOf) return undefined;
-  return refuse('policy.grant-not-allowed', `${subject.field}: role "${subject.name}" is the policy's marker role (roles.memberOf): membership in it decides what actions may act on, so no action grants or revokes it`);
+/**
+ * The marker role, or a role that is a member of it: granting either would bring the grantee's members under the
+ * policy (isManaged follows membership through other roles), and revoking it would take them out.
+ */
+function markerRefusal(subject: Subject, lineage: Lineage | undefined, policy: PermissionPolicy): Refusal | undefined {
+  const marker = policy.roles.memberOf;
+  if (marker === undefined) return undefined;
+  if (subject.name === marker) {
+    return refuse('policy.grant-not-allowed', `${subject.field}: role "${subject.name}" is the policy's marker role (roles.memberOf): membership in it decides what actions may act on, so no action grants or revokes it`);
+  }
+  if (!lineage?.memberOf.some((role) => role.name === marker)) return undefined;
+  return refuse(
+    'policy.grant-not-allowed',
+    `${subject.field}: role "${subject.name}" is a member of the policy's marker role "${marker}" (roles.memberOf): granting or revoking it would decide what else actions may act on, as the marker itself would`,
+  );
 }
 
-function ungrantable(subject: Subject & { readonly adminOption: boolean; readonly revoke: boolean }, policy: PermissionPolicy): Refusal | undefined {
-  const marker = markerRefusal(subject, policy);
+function ungrantable(subject: Subject & { readonly adminOption: boolean; readonly revoke: boolean }, lineage: Lineage | undefined, policy: PermissionPolicy): Refusal | undefined {
+  const marker = markerRefusal(subject, lineage, policy);
   if (marker) return marker;
   const entries = policy.grants.filter((entry) => firstMatch([entry.role], subject.name) !== undefined);
   if (entries.length === 0) {
@@ -152,8 +179,8 @@ function ungrantable(subject: Subject & { readonly adminOption: boolean; readonl
   return undefined;
 }
 
-function notForTemporaryUsers(subject: Subject, policy: PermissionPolicy): Refusal | undefined {
-  const marker = markerRefusal(subject, policy);
+function notForTemporaryUsers(subject: Subject, lineage: Lineage | undefined, policy: PermissionPolicy): Refusal | undefined {
+  const marker = markerRefusal(subject, lineage, policy);
   if (marker) return marker;
   const allowed = policy.temporaryUsers?.roles ?? [];
   if (firstMatch(allowed, subject.name) !== undefined) return undefined;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole, readRoles } from '../catalog/catalog';
-import { InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
+import { ActionRefusedError, InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
 import {
   ConnectionLimitSchema,
   KmsKeyIdSchema,
@@ -141,7 +141,8 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
         dropped.push(candidate.role.name);
       } catch (error) {
         if (!(error instanceof PgRotatorError)) throw error;
-        skipped.push({ role: candidate.role.name, reason: error.message });
+        const rule = error instanceof ActionRefusedError ? error.rule : undefined;
+        skipped.push({ role: candidate.role.name, reason: error.message, ...(rule === undefined ? {} : { rule }) });
       }
     }
     return {

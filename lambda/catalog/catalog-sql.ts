@@ -3,7 +3,7 @@ import type { Statement } from '../postgres/role-sql';
 /**
  * Catalogue queries for the orchestrator API (actions, discovery, test requests). Every query reads only
  * catalogues and functions PUBLIC may read (pg_roles, pg_auth_members, pg_namespace, pg_class, pg_attribute,
- * pg_proc, pg_default_acl, pg_shdepend, pg_database, aclexplode), so discovery works for a role holding no more
+ * pg_proc, pg_default_acl, pg_shdepend, pg_database, pg_rewrite, pg_index, pg_statistic_ext, aclexplode), so discovery works for a role holding no more
  * than pg_monitor and pg_read_all_data. Values are `$n` parameters; no name is ever spliced into the text.
  */
 
@@ -131,6 +131,42 @@ export const catalogSql = {
             WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass
               AND d.refobjid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = $1)
             ORDER BY 1 NULLS FIRST, 4`,
+    values: [role],
+  }),
+
+  /**
+   * What `role` owns in the current database that runs with its owner's privileges, whoever sets it off: SECURITY
+   * DEFINER routines; views without security_invoker, whose tables are read as the owner; materialized views, which
+   * REFRESH computes as the owner; rules, whose actions run as the table's owner; and expression or partial indexes
+   * and expression statistics, which ANALYZE, VACUUM and REINDEX evaluate as the table's owner. REASSIGN OWNED would
+   * make each run as the role that receives it.
+   */
+  runsAsOwner: (role: string): Statement => ({
+    text: `WITH owner AS (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = $1)
+           SELECT pg_catalog.pg_describe_object('pg_catalog.pg_proc'::regclass, p.oid, 0) || ' (SECURITY DEFINER)' AS object
+             FROM pg_catalog.pg_proc p
+            WHERE p.proowner = (SELECT oid FROM owner) AND p.prosecdef
+           UNION ALL
+           SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::regclass, c.oid, 0)
+             FROM pg_catalog.pg_class c
+            WHERE c.relowner = (SELECT oid FROM owner)
+              AND (c.relkind = 'm'
+                   OR (c.relkind = 'v' AND NOT EXISTS (
+                         SELECT 1 FROM pg_catalog.pg_options_to_table(c.reloptions) o
+                          WHERE o.option_name = 'security_invoker' AND lower(o.option_value) IN ('true', 'on', 'yes', '1', 't', 'y'))))
+           UNION ALL
+           SELECT pg_catalog.pg_describe_object('pg_catalog.pg_rewrite'::regclass, w.oid, 0)
+             FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+            WHERE c.relowner = (SELECT oid FROM owner) AND w.rulename <> '_RETURN'
+           UNION ALL
+           SELECT pg_catalog.pg_describe_object('pg_catalog.pg_class'::regclass, i.indexrelid, 0) || ' (on expressions or partial)'
+             FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+            WHERE c.relowner = (SELECT oid FROM owner) AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+           UNION ALL
+           SELECT pg_catalog.pg_describe_object('pg_catalog.pg_statistic_ext'::regclass, x.oid, 0) || ' (on expressions)'
+             FROM pg_catalog.pg_statistic_ext x JOIN pg_catalog.pg_class c ON c.oid = x.stxrelid
+            WHERE c.relowner = (SELECT oid FROM owner) AND x.stxexprs IS NOT NULL
+            ORDER BY 1`,
     values: [role],
   }),
 

@@ -112,6 +112,11 @@ export async function readDependents(session: Session, role: string): Promise<De
   return (await run<DependentRow & Record<string, unknown>>(session, catalogSql.dependents(role))).rows;
 }
 
+/** What `role` owns here that runs with its owner's privileges (catalogSql.runsAsOwner), each described by PostgreSQL. */
+export async function readRunsAsOwner(session: Session, role: string): Promise<string[]> {
+  return (await run<{ object: string }>(session, catalogSql.runsAsOwner(role))).rows.map((row) => row.object);
+}
+
 /** Whether `member` holds the privileges of `role` (pg_has_role … USAGE). */
 export async function hasPrivilegesOf(session: Session, member: string, role: string): Promise<boolean> {
   const { rows } = await run<{ held: boolean }>(session, catalogSql.hasPrivilegesOf(member, role));

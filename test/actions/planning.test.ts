@@ -127,7 +127,7 @@ describe('plans', () => {
       { database: 'app_db', here: true, kind: 'o', object: 'table app.t' },
       { database: null, here: true, kind: 'a', object: 'database app_db' },
     ];
-    const state = { role: role('u'), dependents, adminHasPrivileges: false };
+    const state = { role: role('u'), dependents, runsAsOwner: [], adminHasPrivileges: false };
     const refusal = (() => {
       try {
         dropStatements(state, 'u', undefined, facts);
@@ -146,12 +146,17 @@ describe('plans', () => {
     ]);
     const elsewhere = { ...state, dependents: [{ database: 'other', here: false, kind: 'o', object: null }] };
     expect(() => dropStatements(elsewhere, 'u', 'heir', facts)).toThrow(/database\(s\) "other"/);
+    const armed = { ...state, runsAsOwner: ['function app.f() (SECURITY DEFINER)'] };
+    expect(() => dropStatements(armed, 'u', 'heir', facts)).toThrow(
+      expect.objectContaining({ rule: 'reassign.runs-as-owner', message: expect.stringContaining('function app.f() (SECURITY DEFINER)') }),
+    );
   });
 
   it('expire-temporary-users: drops only marked roles whose time has passed, and skips those with dependents or refused by the guard', () => {
     const marked = (name: string, validUntil: string, dependents: DependentRow[] = []) => ({
       role: role(name, { validUntil, comment: 'pg-rotator:temporary-user' }),
       dependents,
+      runsAsOwner: [],
       adminHasPrivileges: true,
     });
     const result = plan(expireTemporaryUsers, { terminateSessions: true }, {
@@ -170,6 +175,15 @@ describe('plans', () => {
       skipped: [{ role: 'dba', rule: 'protected.superuser' }, { role: 'busy' }],
     });
     expect(result.afterCommit).toHaveLength(2);
+
+    // With reassignOwnedTo, a user whose objects would run as the recipient is skipped with the rule, the rest dropped.
+    const owns = [{ database: 'app_db', here: true, kind: 'o', object: 'function app.f()' }];
+    const handedOver = plan(expireTemporaryUsers, { terminateSessions: false, reassignOwnedTo: 'heir' }, {
+      candidates: [marked('busy', '2029-01-01T00:00:00.000Z', owns), { ...marked('armed', '2029-01-01T00:00:00.000Z', owns), runsAsOwner: ['function app.f() (SECURITY DEFINER)'] }],
+      refused: new Map(),
+    });
+    expect(handedOver.report).toMatchObject({ dropped: ['busy'], skipped: [{ role: 'armed', rule: 'reassign.runs-as-owner' }] });
+    expect(handedOver.statements.map((s) => s.text)).toContain('REASSIGN OWNED BY "busy" TO "heir"');
   });
 });
 

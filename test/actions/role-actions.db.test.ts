@@ -167,6 +167,37 @@ describe('drop-user', () => {
     expect((await s.discover([role])).roles).toEqual([]);
   });
 
+  it("refuses to hand over what runs with its owner's privileges, which would let the dropped login borrow the admin's", async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('app');
+    const fn = `public.${role}_whoami()`;
+    const view = `public.${role}_view`;
+    // What a login that may CREATE somewhere could leave behind for whoever receives its objects.
+    await s.su(`CREATE FUNCTION ${fn} RETURNS text SECURITY DEFINER LANGUAGE sql AS 'SELECT current_user::text'`);
+    await s.su(`ALTER FUNCTION ${fn} OWNER TO "${role}"`);
+    await s.su(`CREATE VIEW ${view} AS SELECT 1 AS one`);
+    await s.su(`ALTER VIEW ${view} OWNER TO "${role}"`);
+    const call = { action: 'drop-user' as const, target: s.target, params: { role, reassignOwnedTo: s.admin.name } };
+    const mark = await logMark();
+
+    const dry = await rig.rotator.action({ ...call, dryRun: true });
+    const real = await rig.rotator.action(call);
+
+    for (const response of [dry, real]) {
+      expect(response).toMatchObject({ ok: false, error: { code: 'ACTION_REFUSED', rule: 'reassign.runs-as-owner' }, rollback: null });
+      // PostgreSQL's own descriptions, which leave out a schema on the search path.
+      expect(response.error?.message).toContain(`function ${role}_whoami() (SECURITY DEFINER); view ${role}_view. reassignOwnedTo would make it run as "${s.admin.name}"`);
+    }
+    expect(await s.changesSince(mark)).toEqual([]);
+    expect(await s.su(`SELECT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE oid = '${fn}'::regprocedure`)).toEqual([{ owner: role }]);
+
+    // Made to run as their callers (or gone, where views cannot be), they may be handed over.
+    await s.su(`ALTER FUNCTION ${fn} SECURITY INVOKER`);
+    await s.su(s.majorVersion >= 15 ? `ALTER VIEW ${view} SET (security_invoker = true)` : `DROP VIEW ${view}`);
+    expect(await rig.rotator.action(call)).toMatchObject({ ok: true, result: { dropped: [role] } });
+    expect(await s.su(`SELECT pg_get_userbyid(proowner) AS owner FROM pg_proc WHERE oid = '${fn}'::regprocedure`)).toEqual([{ owner: s.admin.name }]);
+  });
+
   it('dropping a user that does not exist succeeds with no change', async () => {
     const s = await scenario(rig);
 

@@ -25,6 +25,7 @@ const catalog: Lineages = new Map([
   role('app_readonly', { login: false }),
   role('app_lead', { login: false }),
   role('rotator_managed', { login: false }),
+  role('team_x', { login: false }, [{ name: 'rotator_managed' }]),
   role('rds_superuser', { login: false }),
   role('tmp_x', { comment: 'pg-rotator:temporary-user' }),
   role('tmp_y'),
@@ -105,6 +106,18 @@ describe('the roles an action acts on', () => {
     expect(decide(drop('bob'))).toBeUndefined();
     expect(ruleOf(drop('carol'))).toBe('policy.reassign-not-allowed');
   });
+
+  it('a protected role never receives a dropped role\'s objects, whatever the policy covers, dry run or not', () => {
+    const drop = (to: string): ActionCall => ({ action: 'drop-user', params: { role: 'app_alice', reassignOwnedTo: to, terminateSessions: false } });
+    const expire = (to: string): ActionCall => ({ action: 'expire-temporary-users', params: { reassignOwnedTo: to, terminateSessions: true } });
+    expect(decide(drop('app_sneaky'))).toEqual({
+      rule: 'protected.member-of-protected',
+      message: expect.stringMatching(/^request\.params\.reassignOwnedTo: role "app_sneaky" is a member of "rds_superuser".*, so it may not receive the dropped role's objects; it is protected whatever the policy says$/),
+    });
+    expect(ruleOf(drop('app_dba'))).toBe('protected.createrole');
+    expect(ruleOf(expire('app_dba'))).toBe('protected.createrole');
+    expect(ruleOf(drop('app_dba'), null)).toBe('protected.createrole');
+  });
 });
 
 describe('grants', () => {
@@ -129,6 +142,18 @@ describe('grants', () => {
     const everything = policyOf({ grants: [{ role: '*', adminOption: true }] });
     expect(ruleOf(grant('app_alice', 'rotator_managed'), everything)).toBe('policy.grant-not-allowed');
     expect(ruleOf({ action: 'revoke-role', params: { role: 'bob', grantedRole: 'rotator_managed' } }, everything)).toBe('policy.grant-not-allowed');
+  });
+
+  it('nor a member of the marker role, which would bring the grantee\'s members under the policy just the same', () => {
+    const everything = policyOf({ grants: [{ role: '*', adminOption: true }], temporaryUsers: { prefix: 'tmp_', maxValidity: '8h', roles: ['*'] } });
+    expect(decide(grant('app_alice', 'team_x'), everything)).toEqual({
+      rule: 'policy.grant-not-allowed',
+      message: expect.stringContaining('request.params.grantedRole: role "team_x" is a member of the policy\'s marker role "rotator_managed" (roles.memberOf)'),
+    });
+    expect(ruleOf({ action: 'revoke-role', params: { role: 'app_alice', grantedRole: 'team_x' } }, everything)).toBe('policy.grant-not-allowed');
+    expect(ruleOf(temporary('tmp_new', ['team_x']), everything)).toBe('policy.grant-not-allowed');
+    // Without a marker role in the policy, membership decides nothing: team_x is an ordinary grant.
+    expect(decide(grant('app_alice', 'team_x'), policyOf({ roles: { names: ['app_*'] }, grants: [{ role: '*' }] }))).toBeUndefined();
   });
 
   it('revoke-role revokes only what the policy lets actions grant', () => {
