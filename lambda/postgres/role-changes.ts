@@ -31,6 +31,12 @@ export async function serverFacts(session: Session, log: Logger): Promise<Server
   return { versionNum: row.version_num, passwordEncryption: row.password_encryption };
 }
 
+/** The server's system identifier (roleSql.systemIdentifier), or undefined where the login may not read it. */
+export async function systemIdentifier(session: Session): Promise<string | undefined> {
+  const { rows } = await run<{ id: string | null }>(session, roleSql.systemIdentifier());
+  return rows[0]?.id ?? undefined;
+}
+
 /**
  * What failed when an admin changed another role, as a DatabaseError. On PostgreSQL 16+, CREATEROLE alone no
  * longer lets an admin change roles it does not hold ADMIN OPTION on (release notes, "Restrict the privileges of

@@ -44,6 +44,15 @@ export const roleSql = {
             WHERE g.rolname = $1 AND u.rolname = $2`,
     values: [group, member],
   }),
+  /**
+   * The cluster's system identifier, set by initdb and shared by its physical replicas: which server this is,
+   * whatever host name reached it. Null where pg_control_system() is not available to the login.
+   */
+  systemIdentifier: (): Statement => ({
+    text: `SELECT CASE WHEN pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+                       THEN (SELECT c.system_identifier::text FROM pg_catalog.pg_control_system() c) END AS id`,
+  }),
+
   serverFacts: (): Statement => ({
     text: `SELECT current_setting('server_version_num')::int AS version_num,
                   current_setting('password_encryption') AS password_encryption`,

@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, logMark, logSince, uniqueName } from '../support/postgres';
+import { superuserClientConfig } from '../../local/postgres/client-config';
+import { startCluster } from '../../local/postgres/cluster';
+import { freshDatabase, logMark, logSince, postgresServer, uniqueName } from '../support/postgres';
 import type { RotationStack } from '../support/rotation-stack';
 import { createLogin, logsIn, startRotationStack } from '../support/rotation-stack';
 
@@ -104,6 +109,56 @@ describe('admin-driven', () => {
 
     expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
     expect(await logsIn(await stack.value(arn))).toEqual({ ok: true });
+  });
+
+  it('lets an admin secret reach the same server by another name', async () => {
+    const db = await freshDatabase();
+    const original = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+    const { admin } = await createAdmin(db, [original.username]);
+    expect(db.server.host).toBe('127.0.0.1');
+    const adminArn = await stack.createSecret(uniqueName('admin_secret'), { ...admin, host: 'localhost' });
+    const arn = await stack.createSecret(uniqueName('app_secret'), { ...original, masterarn: adminArn, strategy: 'admin' });
+
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
+    expect(await logsIn(await stack.value(arn))).toEqual({ ok: true });
+  });
+
+  it('refuses an admin secret on another server, whose role of the same name keeps its password', async () => {
+    const other = await startCluster();
+    const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-cas-')), 'cas.pem');
+    writeFileSync(caFile, `${postgresServer().caPem ?? ''}\n${other.certificates.caPem}`);
+    const both = await startRotationStack({ PGSSLROOTCERT: caFile });
+    const otherClient = async (work: (c: Client) => Promise<void>) => {
+      const c = new Client({ ...superuserClientConfig(other.server), ssl: { ca: other.certificates.caPem } });
+      await c.connect();
+      await work(c).finally(() => c.end());
+    };
+    try {
+      const db = await freshDatabase();
+      const original = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+      // The other server has the database and a role of that name, and an admin able to change it.
+      const admin = { username: uniqueName('admin'), password: 'Admin-Passw0rd' };
+      await otherClient(async (c) => {
+        await c.query(`CREATE DATABASE "${db.name}"`);
+        await c.query(`CREATE ROLE "${original.username}" LOGIN PASSWORD 'Other-Passw0rd'`);
+        await c.query(`CREATE ROLE "${admin.username}" LOGIN CREATEROLE PASSWORD '${admin.password}'`);
+        await c.query(`GRANT "${original.username}" TO "${admin.username}" WITH ADMIN OPTION`);
+      });
+      const adminArn = await both.createSecret(uniqueName('admin_secret'), { engine: 'postgres', host: other.server.host, port: other.server.port, dbname: 'postgres', ...admin });
+      const arn = await both.createSecret(uniqueName('app_secret'), { ...original, masterarn: adminArn, strategy: 'admin' });
+
+      const outcome = await both.rotate(arn);
+
+      expect(outcome).toMatchObject({ succeeded: false, failedStep: 'setSecret', error: { type: 'InvalidInputError' } });
+      expect(outcome.error?.message).toContain(`adminSecret.host: names 127.0.0.1:${other.server.port}, not the secret's 127.0.0.1:${db.server.port}, and they are different servers`);
+      const otherLogin = new Client({ ...superuserClientConfig(other.server), user: original.username, password: 'Other-Passw0rd', ssl: { ca: other.certificates.caPem } });
+      await otherLogin.connect();
+      await otherLogin.end();
+      expect(await logsIn(original)).toEqual({ ok: true });
+    } finally {
+      await both.close();
+      await other.stop();
+    }
   });
 
   it('rotates the admin secret itself', async () => {

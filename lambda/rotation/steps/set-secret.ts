@@ -1,12 +1,12 @@
 import type { Strategy } from '../../config/environment';
 import { ENV } from '../../config/environment';
 import { DatabaseError, InvalidInputError, PgRotatorError, RotationStateError } from '../../errors';
-import type { Session } from '../../postgres/connect';
-import { closeInBackground, logsIn, openSession } from '../../postgres/connect';
+import type { ConnectionTarget, Session } from '../../postgres/connect';
+import { closeInBackground, logsIn, openSession, withSession } from '../../postgres/connect';
 import { toDatabaseError } from '../../postgres/errors';
 import { scramSha256VerifierInBackground } from '../../postgres/password-verifier';
 import type { ServerFacts } from '../../postgres/role-changes';
-import { adminChangeError, inTransaction, isMember, roleExists, serverFacts, setPassword, run } from '../../postgres/role-changes';
+import { adminChangeError, inTransaction, isMember, roleExists, serverFacts, setPassword, systemIdentifier, run } from '../../postgres/role-changes';
 import { roleSql } from '../../postgres/role-sql';
 import type { DatabaseSecret } from '../../secrets/secret-format';
 import { databasePort } from '../../secrets/secret-format';
@@ -181,11 +181,12 @@ async function openAdminChanger(
   const session = await openSession(target, credentialsOf(admin), 'logging in as the admin');
   const facts = await readFacts(session, ctx, { role: admin.username, host: target.host });
   try {
+    await requireSameServer(ctx, session, target, current);
     await refuseProtected(session, facts.versionNum, current, pending);
   } catch (error) {
     closeInBackground(session);
     if (error instanceof PgRotatorError) throw error;
-    throw toDatabaseError(error, { doing: 'reading which roles are protected', role: admin.username, host: target.host });
+    throw toDatabaseError(error, { doing: 'reading which server this is and which roles are protected', role: admin.username, host: target.host });
   }
   return {
     session,
@@ -198,6 +199,31 @@ async function openAdminChanger(
       }
     },
   };
+}
+
+/**
+ * AWS's multi-user function refuses an admin secret whose host is not the rotated secret's (unless the RDS API calls
+ * it a replica): the admin would change the role of that name on another server, locking out whoever logs in as it
+ * there. A host spelled otherwise may still reach the same server, or a physical replica of it, so where the addresses
+ * differ the servers' system identifiers decide (a replica shares its primary's), read on the admin's session and on a
+ * login with AWSCURRENT.
+ */
+async function requireSameServer(ctx: RotationContext, adminSession: Session, admin: ConnectionTarget, current: DatabaseSecret): Promise<void> {
+  const own = connectionTarget(current, ctx.deps.settings);
+  if (admin.host.toLowerCase() === own.host.toLowerCase() && admin.port === own.port) return;
+  const refusal = (why: string) =>
+    new InvalidInputError(
+      'adminSecret.host',
+      `names ${admin.host}:${admin.port}, not the secret's ${own.host}:${own.port}, and ${why}: the admin would change role "${current.username}" on another server. Bind the admin secret of the secret's own server, or leave out its host so that it connects to the secret's`,
+    );
+  const adminServer = await systemIdentifier(adminSession);
+  const ownServer = await withSession(own, credentialsOf(current), 'logging in with AWSCURRENT to compare servers', systemIdentifier).then(
+    (id) => ({ id }),
+    () => undefined,
+  );
+  if (ownServer === undefined) throw refusal('AWSCURRENT does not log in there to show that they are one server');
+  if (adminServer === undefined || ownServer.id === undefined) throw refusal('pg_control_system() is not available to show that they are one server');
+  if (adminServer !== ownServer.id) throw refusal('they are different servers (their system identifiers differ)');
 }
 
 /**
