@@ -105,14 +105,21 @@ export function bindingOf(field: string, rotation: DeclaredRotation, defaultStra
     alternateUsernameCompanionSecretArn: companionArns[1],
   };
   const deployTime = (arn: string | undefined) => arn !== undefined && Token.isUnresolved(arn);
-  // Distinct stand-ins, so two deploy-time ARNs are not taken for the same secret.
-  const checkable = (arn: string | undefined, n: number) => (deployTime(arn) ? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${n}`) : arn);
+  // One stand-in per deploy-time ARN: two secrets are not taken for one, and one secret given twice (the admin secret
+  // as a companion, say) is still seen as the same.
+  const standIns = new Map<string, string>();
+  const checkable = (arn: string | undefined) => {
+    if (arn === undefined || !deployTime(arn)) return arn;
+    const standIn = standIns.get(arn) ?? PLACEHOLDER_ARN.replace('deploy-time', `deploy-time-${standIns.size}`);
+    standIns.set(arn, standIn);
+    return standIn;
+  };
   const checked = RotationBindingSchema.safeParse({
     ...binding,
-    secretArn: checkable(secretArn, 0),
-    adminSecretArn: checkable(adminArn, 1),
-    usernameCompanionSecretArn: checkable(companionArns[0], 2),
-    alternateUsernameCompanionSecretArn: checkable(companionArns[1], 3),
+    secretArn: checkable(secretArn),
+    adminSecretArn: checkable(adminArn),
+    usernameCompanionSecretArn: checkable(companionArns[0]),
+    alternateUsernameCompanionSecretArn: checkable(companionArns[1]),
   });
   if (!checked.success) {
     const issue = checked.error.issues[0];

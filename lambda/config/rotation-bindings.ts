@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import '../schema-messages';
 import { InvalidInputError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
-import { SecretArnSchema } from '../secrets/secret-arn';
+import { SecretArnSchema, sameSecret } from '../secrets/secret-arn';
 import { firstIssue } from '../validation';
 import { StrategySchema } from './environment';
 
@@ -56,6 +56,13 @@ export const RotationBindingSchema = z
       if (binding.alternateUsernameCompanionSecretArn !== undefined && !alternating) issue('alternateUsernameCompanionSecretArn', 'is only for the alternating strategies');
       if (companions && binding.usernameCompanionSecretArn === binding.alternateUsernameCompanionSecretArn) {
         issue('alternateUsernameCompanionSecretArn', "must differ from the username's companion: one secret per login");
+      }
+      // finishSecret writes a login's credentials into its companion: into the admin secret, they would replace the admin.
+      for (const field of ['usernameCompanionSecretArn', 'alternateUsernameCompanionSecretArn'] as const) {
+        const companion = binding[field];
+        if (companion === undefined) continue;
+        if (sameSecret(companion, binding.secretArn)) issue(field, 'names the rotated secret itself: a companion is another secret');
+        else if (binding.adminSecretArn !== undefined && sameSecret(companion, binding.adminSecretArn)) issue(field, "names the binding's admin secret: its companion's credentials would replace the admin's");
       }
     }),
   )

@@ -120,4 +120,22 @@ describe('companion secrets in the rotation binding', () => {
       declareRotations(stack, [{ field: 'rotations[3]', rotation: { secret: imported('app'), strategy: 'single-user', companionSecrets: { username: imported('login') } } }], undefined),
     ).toThrow(expect.objectContaining({ field: 'rotations[3].username' }));
   });
+
+  it('refuses the admin secret as a companion, deploy-time or not: finishSecret would write a login over the admin', () => {
+    const stack = new Stack(new App(), 'AdminAsCompanion', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const imported = (name: string) => secretsmanager.Secret.fromSecretCompleteArn(stack, name, ARN(`${name}-AbCdEf`));
+    const admin = new secretsmanager.Secret(stack, 'Admin');
+    const rotation = (adminSecret: secretsmanager.ISecret) => ({
+      secret: imported(`app-${adminSecret.node.id}`),
+      adminSecret,
+      strategy: 'alternating' as const,
+      username: 'app',
+      companionSecrets: { username: imported(`login-${adminSecret.node.id}`), alternateUsername: adminSecret },
+    });
+    for (const adminSecret of [admin, imported('imported-admin')]) {
+      expect(() => declareRotations(stack, [{ field: 'rotations[1]', rotation: rotation(adminSecret) }], undefined)).toThrow(
+        expect.objectContaining({ field: 'rotations[1].companionSecrets.alternateUsername', message: expect.stringContaining("names the binding's admin secret") }),
+      );
+    }
+  });
 });

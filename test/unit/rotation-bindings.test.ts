@@ -55,6 +55,9 @@ describe('the binding schema', () => {
     [{ strategy: 'single-user', adminSecretArn: ADMIN }, 'adminSecretArn'],
     [{ strategy: 'admin', adminSecretArn: ADMIN, username: 'app', alternateUsername: 'app_b' }, 'alternateUsername'],
     [{ strategy: 'alternating', adminSecretArn: 'prod/admin', username: 'app' }, 'adminSecretArn'],
+    // finishSecret would write the login's credentials over the admin's, or over the rotated secret.
+    [{ strategy: 'alternating', adminSecretArn: ADMIN, username: 'app', alternateUsernameCompanionSecretArn: ADMIN.slice(0, -7) }, 'alternateUsernameCompanionSecretArn'],
+    [{ strategy: 'single-user', username: 'app', usernameCompanionSecretArn: ARN }, 'usernameCompanionSecretArn'],
   ])('refuses %j, naming %s', (fields, field) => {
     const parsed = RotationBindingSchema.safeParse({ secretArn: ARN, ...fields });
     expect(parsed.success).toBe(false);

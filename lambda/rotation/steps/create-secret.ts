@@ -30,7 +30,8 @@ export async function createSecret(ctx: RotationContext): Promise<StepOutcome> {
   const value = JSON.stringify(pendingSecretValue(current.raw, login, password));
   const metadata = await ctx.admitted();
   // A companion declaration that does not fit is refused here, before any password changes (companion-secrets.ts).
-  const logins = { secretArn: metadata.arn, adminArn: current.fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
+  // The bound admin secret (fields), not the value's masterarn, which a bound secret may leave out.
+  const logins = { secretArn: metadata.arn, adminArn: fields.masterarn, pendingUsername: login.username, currentUsername: current.fields.username };
   const sourced = await ctx.binding();
   checkCompanionSecrets(companionSecretsOf(sourced?.binding), logins, declaredIn(sourced));
   await ctx.deps.store.putPending(ctx.secretArn, ctx.token, value, ctx.rotationToken);

@@ -23,7 +23,7 @@ export async function updateCompanionSecrets(ctx: RotationContext, metadata: Sec
     declared,
     {
       secretArn: metadata.arn,
-      adminArn: current.fields.masterarn,
+      adminArn: sourced?.binding.adminSecretArn,
       pending: { versionId: ctx.token, username: pending.fields.username, raw: pending.raw },
       current: { versionId: currentVersionId, username: current.fields.username, raw: current.raw },
     },
