@@ -42,7 +42,9 @@ export async function startApplication(ctx: DemoContext, secretArn: string): Pro
   const rotating: RotatingPool = createRotatingPool({
     secretId: secretArn,
     secretsManager: { client: ctx.stack.secretsClient() },
+    // As the function's floor in run.ts: the demo's target decides it (a --database-url may say require).
     sslmode: target.sslmode as SslMode,
+    minimumSslmode: target.sslmode as SslMode,
     ...(target.caPem ? { caPem: target.caPem } : {}),
     pool: POOL,
     onEvent: (event) => {

@@ -9,13 +9,23 @@ export type PoolSettings = Omit<pg.PoolConfig, 'host' | 'port' | 'database' | 'u
 /** The events of a pg Pool a rotating pool passes on. */
 export const POOL_EVENTS = ['connect', 'acquire', 'release', 'remove', 'error'] as const;
 
+/** One of libpq's attempts for the sslmode (tls.ts), as a pg Pool, and the connects waiting on it. */
+interface AttemptPool {
+  readonly pool: pg.Pool;
+  /** Its index in the target's attempts. */
+  readonly attempt: number;
+  inFlight: number;
+}
+
 /**
  * One login's underlying pg Pool. New connections log in with the password last given to {@link usePassword}, which
  * follows the secret: a new password for the same login changes no open session (PostgreSQL checks passwords only
  * at login).
  *
  * For `allow` and `prefer`, libpq's second attempt (plaintext or TLS) is made by replacing the pool, before any
- * login succeeded (so it has no clients), when the first attempt failed the way that lets libpq go on.
+ * login succeeded (so it has no clients), when the first attempt failed the way that lets libpq go on. Connects
+ * already waiting on the replaced pool fail there in turn and move to the replacement; the replaced pool ends once
+ * none waits on it (ending it earlier would leave those queued in it unserved).
  *
  * Retiring it ends it gracefully: connections checked out finish their work and close when released, idle ones
  * close now, and connects already under way are served first (pg's `end` would leave them waiting forever).
@@ -23,8 +33,7 @@ export const POOL_EVENTS = ['connect', 'acquire', 'release', 'remove', 'error'] 
 export class PoolGeneration {
   // Private, so that no inspection of the pool (a debugger, util.inspect, a log of an object) shows it.
   #password: string;
-  #pool: pg.Pool;
-  #attempt = 0;
+  #current: AttemptPool;
   #settled = false;
   #connecting = 0;
   #retired = false;
@@ -40,7 +49,7 @@ export class PoolGeneration {
     private readonly forward: (event: (typeof POOL_EVENTS)[number], args: unknown[]) => void,
   ) {
     this.#password = password;
-    this.#pool = this.#newPool();
+    this.#current = this.#attemptPool(0);
     this.drained = new Promise((resolve) => (this.#onEnded = resolve));
   }
 
@@ -54,7 +63,7 @@ export class PoolGeneration {
   }
 
   get pool(): pg.Pool {
-    return this.#pool;
+    return this.#current.pool;
   }
 
   /** A client of this login. @throws pg's error as it is (a refused login: `code` 28P01). */
@@ -62,20 +71,22 @@ export class PoolGeneration {
     this.#connecting += 1;
     try {
       for (;;) {
-        const pool = this.#pool;
+        const tried = this.#current;
+        tried.inFlight += 1;
         try {
-          const client = await pool.connect();
+          const client = await tried.pool.connect();
           this.#settled = true;
           return client;
         } catch (error) {
-          const next = this.#attempt + 1;
-          if (this.#settled || this.#retired || next >= this.target.attempts.length || !shouldTryNextAttempt(error)) throw error;
-          // The first connection to fail replaces the pool; the others retry on its replacement.
-          if (this.#pool === pool) {
-            this.#attempt = next;
-            this.#pool = this.#newPool();
-            void pool.end().catch(() => undefined);
-          }
+          if (this.#retired || !shouldTryNextAttempt(error)) throw error;
+          // The first connect to fail on an attempt moves the login to the next; the others follow it there, even
+          // once a connect has succeeded on it.
+          if (this.#current !== tried) continue;
+          if (this.#settled || tried.attempt + 1 >= this.target.attempts.length) throw error;
+          this.#current = this.#attemptPool(tried.attempt + 1);
+        } finally {
+          tried.inFlight -= 1;
+          if (tried !== this.#current && tried.inFlight === 0) void tried.pool.end().catch(() => undefined);
         }
       }
     } finally {
@@ -102,16 +113,16 @@ export class PoolGeneration {
   }
 
   #end(): Promise<void> {
-    this.#ended ??= this.#pool.end().then(
+    this.#ended ??= this.#current.pool.end().then(
       () => this.#onEnded(),
       () => this.#onEnded(),
     );
     return this.#ended;
   }
 
-  #newPool(): pg.Pool {
-    const attempt = this.target.attempts[this.#attempt];
-    if (attempt === undefined) throw new RangeError(`no connection attempt ${this.#attempt} for this sslmode`);
+  #attemptPool(attempt: number): AttemptPool {
+    const tls = this.target.attempts[attempt];
+    if (tls === undefined) throw new RangeError(`no connection attempt ${attempt} for this sslmode`);
     const pool = new pg.Pool({
       ...this.settings,
       host: this.target.host,
@@ -120,9 +131,9 @@ export class PoolGeneration {
       user: this.target.user,
       // A function, so a new password reaches the next login without a new pool (node-postgres calls it per login).
       password: () => this.#password,
-      ssl: nodeTlsOptions(attempt),
+      ssl: nodeTlsOptions(tls),
     });
     for (const event of POOL_EVENTS) pool.on(event, (...args: unknown[]) => this.forward(event, args));
-    return pool;
+    return { pool, attempt, inFlight: 0 };
   }
 }

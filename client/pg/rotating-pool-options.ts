@@ -1,6 +1,6 @@
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { SslModeSchema } from '../../lambda/config/environment';
+import { belowMinimum, SslModeSchema } from '../../lambda/config/environment';
 import { InvalidInputError } from '../../lambda/errors';
 import { firstIssue } from '../../lambda/validation';
 import type { EventSink } from './pool-events';
@@ -53,7 +53,12 @@ export const RotatingPoolOptionsSchema = z.strictObject({
   database: z.string().min(1, 'must not be empty').optional(),
   /** The sslmode when the secret names none, as PGSSLMODE for the function. */
   sslmode: z._default(SslModeSchema, 'verify-full'),
-  /** The CA PEM when the secret brings none, as PGSSLROOTCERT for the function; else the runtime's CA store. */
+  /** No secret connects below it (a secret asking for less is refused, naming its field), as MINIMUM_SSLMODE for the function. */
+  minimumSslmode: z._default(SslModeSchema, 'verify-full'),
+  /**
+   * The CA every server must chain to, as PGSSLROOTCERT for the function: a secret may bring only this one
+   * (`sslrootcertPem`). Without it, the secret's CA, else the runtime's CA store.
+   */
   caPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
   /** pg Pool options (max, idleTimeoutMillis, maxUses, …) for each login's pool; not where to connect or as whom. */
   pool: z
@@ -66,6 +71,10 @@ export const RotatingPoolOptionsSchema = z.strictObject({
     .default({}),
   /** Told what the pool reads and does; never a password. */
   onEvent: z.custom<EventSink>((value) => typeof value === 'function', { message: 'must be a function' }).optional(),
+}).superRefine((options, ctx) => {
+  if (belowMinimum(options.sslmode, options.minimumSslmode)) {
+    ctx.addIssue({ code: 'custom', path: ['sslmode'], message: `is below minimumSslmode (${options.minimumSslmode}); lower the minimum to use it` });
+  }
 });
 
 export type RotatingPoolOptions = z.input<typeof RotatingPoolOptionsSchema>;

@@ -58,6 +58,7 @@ export class RotatingPool extends EventEmitter {
     this.#follower = new SecretFollower(sourceFrom(options), options.refreshIntervalMs, this.#report);
     this.#overrides = {
       sslmode: options.sslmode,
+      minimumSslmode: options.minimumSslmode,
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.database === undefined ? {} : { database: options.database }),

@@ -1,6 +1,8 @@
 import type { ConnectionOptions, SecureContext } from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import type { SslMode } from '../config/environment';
+import { belowMinimum } from '../config/environment';
+import { InvalidInputError } from '../errors';
 
 /** What a secret (or the environment) says about TLS. */
 export interface TlsSettings {
@@ -46,6 +48,48 @@ export function connectionAttempts(settings: TlsSettings): ConnectionAttempt[] {
     case 'verify-full':
       return [full];
   }
+}
+
+/** What a secret says about TLS: libpq's sslmode, AWS's `ssl` key, a CA of its own. */
+export interface SecretTls {
+  readonly sslmode?: SslMode;
+  readonly ssl?: boolean | string;
+  readonly sslrootcertPem?: string;
+}
+
+/** The floors whoever reads a secret sets (the function's environment, an application's pool options). */
+export interface TlsFloor {
+  /** The sslmode of a secret that names none. */
+  readonly sslmode: SslMode;
+  /** No secret connects below it. */
+  readonly minimum: SslMode;
+  /** The CA every server must chain to, when the reader pins one; else a secret may bring its own. */
+  readonly pinnedCaPem?: string;
+  /** How messages name the reader (`the deployment`), its settings (`MINIMUM_SSLMODE`, `PGSSLROOTCERT`) and what connects. */
+  readonly names: { readonly reader: string; readonly minimum: string; readonly pinnedCa: string; readonly connector: string };
+}
+
+/**
+ * The TLS a secret connects with, above the reader's floors, which no secret lowers:
+ * - an sslmode below the minimum is refused, naming the field (`sslmode`, or AWS's `ssl`) rather than raised
+ *   silently, so whoever wrote the secret learns it;
+ * - a secret's own CA (`sslrootcertPem`) is refused where the reader pins one, unless it is that CA: a writer of the
+ *   secret could otherwise pair a host of theirs with a CA of theirs and pass verify-full.
+ *
+ * @param label the secret's name in messages (`secret`, `adminSecret`)
+ * @throws InvalidInputError naming the secret's field
+ */
+export function securedTls(secret: SecretTls, floor: TlsFloor, label: string): TlsSettings {
+  const mode = resolveSslMode(secret, floor.sslmode);
+  if (belowMinimum(mode, floor.minimum)) {
+    const field = secret.sslmode !== undefined ? 'sslmode' : 'ssl';
+    throw new InvalidInputError(`${label}.${field}`, `asks for sslmode ${mode}, below ${floor.names.reader}'s minimum (${floor.names.minimum}=${floor.minimum}); no secret lowers it`);
+  }
+  if (secret.sslrootcertPem !== undefined && floor.pinnedCaPem !== undefined && secret.sslrootcertPem.trim() !== floor.pinnedCaPem.trim()) {
+    throw new InvalidInputError(`${label}.sslrootcertPem`, `names a CA of its own, but ${floor.names.reader} pins ${floor.names.pinnedCa}: a secret cannot widen whom ${floor.names.connector} trusts`);
+  }
+  const caPem = secret.sslrootcertPem ?? floor.pinnedCaPem;
+  return { mode, ...(caPem === undefined ? {} : { caPem }) };
 }
 
 /**

@@ -45,6 +45,7 @@ describe('options', () => {
     [{ secretId: 's', refreshIntervalMs: -1 }, 'options.refreshIntervalMs: '],
     [{ secretId: 's', source: 'vault' }, "options.source: must be 'secrets-manager', 'agent' or an object with a read function"],
     [{ secretId: 's', sslmode: 'verify' }, 'options.sslmode: '],
+    [{ secretId: 's', sslmode: 'require' }, 'options.sslmode: is below minimumSslmode (verify-full)'],
     [{ secretId: 's', caPem: 'not a pem' }, 'options.caPem: must be a PEM certificate'],
     [{ secretId: 's', pool: { max: 5, password: 'x' } }, 'options.pool.password: comes from the secret'],
     [{ secretId: 's', pool: { connectionString: 'postgres://a:b@h/d' } }, 'options.pool.connectionString: comes from the secret'],

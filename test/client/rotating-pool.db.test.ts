@@ -70,12 +70,31 @@ describe('connecting', () => {
     const noTls = await freshDatabase('no-tls');
     const login = await createLogin(noTls, uniqueName('app'), 'Original-Passw0rd');
     const arn = await stack.createSecret(uniqueName('app_secret'), { ...login, host: server.host, port: server.port, sslmode: 'prefer' });
-    const pool = createRotatingPool({ secretId: arn, secretsManager: { client: stack.secretsClient() } });
+    const pool = createRotatingPool({ secretId: arn, secretsManager: { client: stack.secretsClient() }, minimumSslmode: 'prefer', pool: { max: 2 } });
     try {
-      const { rows } = await pool.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
-      expect(rows).toEqual([{ ssl: false }]);
+      // More callers than connections, all at once: those queued behind the failed TLS attempt are served too.
+      const results = await Promise.all(Array.from({ length: 6 }, () => pool.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')));
+      expect(results.map((result) => result.rows)).toEqual(Array.from({ length: 6 }, () => [{ ssl: false }]));
     } finally {
       await pool.end();
+    }
+  });
+
+  it('refuses a secret that asks for less TLS than the application allows, or brings a CA of its own where the application pins one', async () => {
+    const cases = [
+      { fields: { ssl: false }, options: {}, message: "secret.ssl: asks for sslmode disable, below the application's minimum (options.minimumSslmode=verify-full)" },
+      { fields: { sslmode: 'prefer' }, options: {}, message: "secret.sslmode: asks for sslmode prefer, below the application's minimum" },
+      { fields: { sslrootcertPem: otherCaPem() }, options: { caPem: db.server.caPem }, message: 'secret.sslrootcertPem: names a CA of its own, but the application pins options.caPem' },
+    ];
+    for (const { fields, options, message } of cases) {
+      const { arn } = await singleUserSecret(fields);
+      const pool = createRotatingPool({ secretId: arn, secretsManager: { client: stack.secretsClient() }, ...options });
+      try {
+        await expect(pool.query('SELECT 1')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(message) });
+        expect(pool.totalCount, 'no connection was opened').toBe(0);
+      } finally {
+        await pool.end();
+      }
     }
   });
 });
