@@ -155,7 +155,8 @@ async function afterCommit(session: Session, plan: ActionPlan): Promise<{ sql: s
       terminated = (terminated ?? 0) + (rows[0]?.terminated ?? 0);
       sql.push(statement.shown);
     } catch (error) {
-      const reason = error instanceof PgRotatorError ? error.message : `${(error as { code?: string }).code ?? 'error'}: ${error instanceof Error ? error.message.slice(0, 200) : 'failed'}`;
+      // As errorInfo: a driver's message is not ours to vouch for, so only its SQLSTATE is shown.
+      const reason = error instanceof PgRotatorError ? error.message : `failed (${(error as { code?: string }).code ?? (error instanceof Error ? error.name : 'error')})`;
       notes.push(`committed, but could not run "${statement.shown}": ${reason}`);
     }
   }

@@ -22,12 +22,16 @@ export interface Logger {
 const ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Keys whose values never reach a log line, compared case-insensitively. */
-const SENSITIVE_KEY = /pass(word)?|secret(string|binary)?$|rotationtoken|token$|credential|authorization|verifier/i;
+const SENSITIVE_KEY = /pass(word)?|pwd|secret(string|binary)?$|rotationtoken|token$|credential|authorization|verifier|connectionstring|dsn$|privatekey/i;
 /** Keys that look sensitive by name but carry only identifiers. */
 const SAFE_KEYS = new Set(['clientrequesttoken', 'secretid', 'secretarn', 'masterarn', 'adminsecretarn']);
 
+/** How deep a logged value is read; below it, nothing is shown, since nothing below it was checked. */
+const MAX_DEPTH = 8;
+
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[truncated]';
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

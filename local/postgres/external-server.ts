@@ -72,9 +72,9 @@ function parseServerUrl(url: string): { host: string; port: number; superuser: S
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (cause) {
-    // Never echo the URL: it holds a password.
-    throw new HarnessError('INVALID_ENVIRONMENT', 'PG_TEST_URL is not a valid URL', { cause });
+  } catch {
+    // Never echo the URL, nor keep URL's error as the cause: both hold the password.
+    throw new HarnessError('INVALID_ENVIRONMENT', 'PG_TEST_URL is not a valid URL');
   }
   const username = decodeURIComponent(parsed.username);
   const password = decodeURIComponent(parsed.password);

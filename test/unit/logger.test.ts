@@ -26,6 +26,15 @@ describe('structured logs', () => {
     expect(line).toContain('"username":"admin"');
   });
 
+  it('shows nothing below the depth it checks, and redacts connection strings and keys too', () => {
+    const lines: string[] = [];
+    const deep = Array.from({ length: 12 }).reduce<Record<string, unknown>>((inner) => ({ x: inner }), { password: 'p5', note: 'n' });
+    createLogger({ write: (l) => lines.push(l) }).info('event', { deep, connectionString: 'postgres://u:p6@h/d', privateKey: 'p7', pwd: 'p8' });
+    const line = lines[0] as string;
+    for (const secret of ['p5', 'p6', 'p7', 'p8']) expect(line).not.toContain(secret);
+    expect(line).toContain('[truncated]');
+  });
+
   it('drops events below the level', () => {
     const lines: string[] = [];
     createLogger({ level: 'warn', write: (l) => lines.push(l) }).info('quiet');
