@@ -47,7 +47,7 @@ export function adminChangeError(error: unknown, facts: ServerFacts, at: { doing
   if (failure.sqlState !== '42501' || facts.versionNum < 160000) return failure;
   return new DatabaseError(
     'permission',
-    `${failure.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages: GRANT <role> TO "${at.admin}" WITH ADMIN OPTION`,
+    `${failure.message}. On PostgreSQL 16 and newer an admin with CREATEROLE needs ADMIN OPTION on each role it manages, without holding its privileges: GRANT <role> TO "${at.admin}" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`,
     failure.sqlState,
   );
 }

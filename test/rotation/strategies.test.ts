@@ -95,7 +95,7 @@ describe('admin-driven', () => {
     const outcome = await stack.rotate(arn);
 
     expect(outcome).toMatchObject({ succeeded: false, failedStep: 'setSecret', error: { type: 'DatabaseError' } });
-    expect(outcome.error?.message).toContain(`GRANT <role> TO "${admin.username}" WITH ADMIN OPTION`);
+    expect(outcome.error?.message).toContain(`GRANT <role> TO "${admin.username}" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE`);
     expect(outcome.error?.message).toContain('SQLSTATE 42501');
     expect(await logsIn(original)).toEqual({ ok: true });
   });
