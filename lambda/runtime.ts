@@ -1,6 +1,5 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RotatedRoles } from './catalog/protected-roles';
 import { ENV } from './config/environment';
 import type { Declarations } from './config/declarations';
 import { deploymentDeclarations } from './config/declarations';
@@ -9,11 +8,9 @@ import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
 import type { Logger } from './log/logger';
 import { createLogger } from './log/logger';
-import { cachedTagBoundRoles, ROLE_TAGS } from './rotation/tag-bound-roles';
 import type { RotationDeps } from './rotation/rotation-context';
 import { generatePassword, passwordPolicyFrom } from './secrets/password-policy';
 import { secretStore } from './secrets/secret-store';
-import { listTaggedSecrets } from './secrets/tagged-secrets';
 import { versionMemory } from './secrets/version-memory';
 
 /** Long-lived parts of the function, made once per container and reused by every invocation. */
@@ -22,11 +19,6 @@ export interface Runtime extends RotationDeps {
   readonly log: Logger;
   /** The one Secrets Manager client of the container, for the calls beyond rotation's. */
   readonly secretsManager: SecretsManagerClient;
-  /**
-   * The logins and owner roles of the secrets this deployment rotates, which no orchestrator action may touch
-   * (protected.rotated-login, protected.owner-role): those the deployment's rotation bindings name.
-   */
-  readonly rotatedRoles: () => Promise<RotatedRoles>;
 }
 
 /** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
@@ -68,25 +60,10 @@ export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides
     store,
     secretsManager,
     memory: versionMemory(),
-    rotatedRoles: rotatedRolesProvider(declarations, env[ENV.protectTagBoundRoles] ? secretsManager : undefined),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator' }, write: overrides.writeLog, metricsNamespace: env[ENV.metricsNamespace] }),
     generatePassword:
       env[ENV.passwordSource] === 'secrets-manager' ? () => store.randomPassword(policy) : async () => generatePassword(policy),
   };
-}
-
-/**
- * The deployment's rotated roles: the bindings file's, and, where the deployment binds secrets by tags
- * (PROTECT_TAG_BOUND_ROLES), those the tags of its secrets name, listed lazily: only orchestrator actions ask.
- */
-function rotatedRolesProvider(declarations: Declarations, client: SecretsManagerClient | undefined): () => Promise<RotatedRoles> {
-  if (client === undefined) return async () => declarations.boundRoles();
-  const tagged = cachedTagBoundRoles(() => listTaggedSecrets(client, ROLE_TAGS));
-  return async () => unionOf(declarations.boundRoles(), await tagged());
-}
-
-function unionOf(a: RotatedRoles, b: RotatedRoles): RotatedRoles {
-  return { logins: new Set([...a.logins, ...b.logins]), ownerRoles: new Set([...a.ownerRoles, ...b.ownerRoles]) };
 }
 
 let shared: Runtime | undefined;

@@ -84,7 +84,7 @@ export class PgRotatorAttachment extends Construct {
 
     for (const [login, companion] of Object.entries(props.companionSecrets ?? {})) {
       if (companion === undefined) continue;
-      if (companion === props.secret) throw new InvalidInputError(`companionSecrets.${login}`, 'is the rotated secret itself; a companion must be a secret of its own');
+      // The binding's schema (bindingOf, above) has refused the rotated and the admin secret as companions.
       if (companion instanceof secretsmanager.Secret) {
         tagCompanion(companion, props.rotationFunctionArn);
       } else {

@@ -149,7 +149,12 @@ describe('PgRotatorAttachment', () => {
       (stack) => ({ secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-AbCdEf') }),
       'secret: is imported, and this stack can tag only the secrets it creates',
     ],
-    ['the secret as its own companion', (_stack, secret) => ({ companionSecrets: { username: secret } }), 'companionSecrets.username: is the rotated secret itself'],
+    ['the secret as its own companion', (_stack, secret) => ({ companionSecrets: { username: secret } }), 'companionSecrets.username: names the rotated secret itself'],
+    [
+      'its admin secret as a companion',
+      (stack) => ({ companionSecrets: { alternateUsername: secretsmanager.Secret.fromSecretCompleteArn(stack, 'AdminAgain', ORDERS_ADMIN) } }),
+      "companionSecrets.alternateUsername: names the binding's admin secret",
+    ],
   ])('refuses %s, naming the prop', (_name, props, message) => {
     expect(() => teamStack(newApp(), props)).toThrow(InvalidInputError);
     expect(() => teamStack(newApp(), props)).toThrow(message);

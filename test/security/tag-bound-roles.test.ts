@@ -6,6 +6,7 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerError } from '../../lambda/errors';
+import { orchestratorDeps } from '../../lambda/requests/orchestrator-deps';
 import { ROLE_TAGS } from '../../lambda/rotation/tag-bound-roles';
 import { listTaggedSecrets } from '../../lambda/secrets/tagged-secrets';
 import type { LocalStack } from '../../local/stack';
@@ -50,7 +51,7 @@ describe('listing the secrets bound by tags', () => {
 describe("the orchestrator's rotated roles", () => {
   it("are the bindings file's and the tags', the owner role included", async () => {
     stack.declarations.bind({ secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:filed', strategy: 'admin', adminSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:admin', username: 'filed_login' });
-    const roles = await stack.orchestratorRuntime.rotatedRoles();
+    const roles = await orchestratorDeps(stack.orchestratorRuntime).rotatedRoles();
     expect([...roles.logins]).toEqual(expect.arrayContaining(['filed_login', 'app0', `app${TAGGED - 1}`, 'web_a', 'web_b']));
     expect(roles.logins.size).toBe(TAGGED + 3);
     expect([...roles.ownerRoles]).toEqual(['web_owner']);
@@ -60,7 +61,7 @@ describe("the orchestrator's rotated roles", () => {
     const fresh = await startLocalStack({ env: { PROTECT_TAG_BOUND_ROLES: 'true' } });
     try {
       fresh.secretsManager.faults.add({ operation: 'ListSecrets', kind: 'error', code: 'AccessDeniedException' });
-      await expect(fresh.orchestratorRuntime.rotatedRoles()).rejects.toThrow(/^ListSecrets: AccessDeniedException/);
+      await expect(orchestratorDeps(fresh.orchestratorRuntime).rotatedRoles()).rejects.toThrow(/^ListSecrets: AccessDeniedException/);
     } finally {
       await fresh.close();
     }
@@ -69,7 +70,7 @@ describe("the orchestrator's rotated roles", () => {
   it('are listed only where the deployment binds by tags', async () => {
     const fileOnly = await startLocalStack();
     try {
-      await fileOnly.orchestratorRuntime.rotatedRoles();
+      await orchestratorDeps(fileOnly.orchestratorRuntime).rotatedRoles();
       expect(fileOnly.secretsManager.calls('ListSecrets')).toBe(0);
     } finally {
       await fileOnly.close();
