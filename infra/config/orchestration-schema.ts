@@ -137,7 +137,8 @@ type ArnReference = { readonly arn?: string; readonly partialArn?: string };
  * PgRotatorConfig: schema.ts imports this module, and the two must not import each other.
  */
 export interface OrchestrationContext {
-  readonly secrets: readonly (ArnReference & { readonly adminSecret?: ArnReference })[];
+  readonly secrets: readonly (ArnReference & { readonly adminSecret?: ArnReference; readonly companionSecrets?: Readonly<Record<string, ArnReference | undefined>> })[];
+  readonly attachments?: { readonly adminSecrets: readonly ArnReference[] };
   readonly orchestrators: readonly OrchestratorPrincipal[];
   readonly orchestration?: Orchestration;
   readonly function: { readonly functionName?: string };
@@ -243,7 +244,12 @@ export function checkOrchestration(
   const profiles = configProfiles(config);
   const scheduled = config.secrets.map((secret, i) => named(secret, ['secrets', i]));
   const admins = config.secrets.flatMap((secret, i) => (secret.adminSecret ? [named(secret.adminSecret, ['secrets', i, 'adminSecret'])] : []));
-  const everyNamed = [...scheduled, ...admins, ...profiles.flatMap((profile) => accessReferences(profile.access, profile.path).map(({ reference, path }) => named(reference, path)))];
+  // What a prefix must not cover: every secret the config names, companions and attached secrets' admins included.
+  const companions = config.secrets.flatMap((secret, i) =>
+    Object.entries(secret.companionSecrets ?? {}).flatMap(([login, reference]) => (reference ? [named(reference, ['secrets', i, 'companionSecrets', login])] : [])),
+  );
+  const attachedAdmins = (config.attachments?.adminSecrets ?? []).map((reference, i) => named(reference, ['attachments', 'adminSecrets', i]));
+  const everyNamed = [...scheduled, ...admins, ...companions, ...attachedAdmins, ...profiles.flatMap((profile) => accessReferences(profile.access, profile.path).map(({ reference, path }) => named(reference, path)))];
   for (const profile of profiles) checkProfile(profile, config, { scheduled, everyNamed }, issue, sameHome);
 
   // Each profile's password secrets are its own: another profile's actions could otherwise overwrite, restore or

@@ -28,6 +28,8 @@ import {
   SecretReferenceSchema,
   referencedArn,
   requireAdminSecretForStrategy,
+  referencedName,
+  requireCompanionsOfTheirOwn,
   requireExactlyOneArn,
   requireOneKeyPerSecret,
   secretReferenceFields,
@@ -265,39 +267,35 @@ export const PgRotatorConfigSchema = z
       const { arn, field } = referencedArn(admin);
       sameHome(arn, ['attachments', 'adminSecrets', index, field]);
     });
+    // By name, so that one secret given once by arn and once by partialArn is still one secret.
     const seen = new Set<string>();
     config.secrets.forEach((secret, index) => {
       const { arn, field } = referencedArn(secret);
       sameHome(arn, ['secrets', index, field]);
-      if (seen.has(arn)) ctx.addIssue({ code: 'custom', path: ['secrets', index, field], message: 'is listed twice' });
-      seen.add(arn);
+      const name = referencedName(secret);
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['secrets', index, field], message: 'is listed twice' });
+      seen.add(name);
       if (secret.adminSecret) {
         const admin = referencedArn(secret.adminSecret);
         sameHome(admin.arn, ['secrets', index, 'adminSecret', admin.field]);
       }
       for (const [login, companion] of companionsOf(secret)) {
         const { arn: companionArn, field: companionField } = referencedArn(companion);
-        const path = ['secrets', index, 'companionSecrets', login, companionField];
-        sameHome(companionArn, path);
-        // The function writes a companion's AWSCURRENT: a companion that is also a rotated secret would be overwritten.
-        if (config.secrets.some((other) => referencedArn(other).arn === companionArn)) {
-          ctx.addIssue({ code: 'custom', path, message: 'is a rotated secret; a companion must be a secret of its own' });
-        }
+        sameHome(companionArn, ['secrets', index, 'companionSecrets', login, companionField]);
       }
     });
     if (config.orchestration) checkOrchestration(config, ctx, sameHome);
-    requireOneKeyPerSecret(
-      [
-        ...config.secrets.flatMap((secret, i) => [
-          { reference: secret, path: ['secrets', i] },
-          ...(secret.adminSecret ? [{ reference: secret.adminSecret, path: ['secrets', i, 'adminSecret'] }] : []),
-          ...companionsOf(secret).map(([login, reference]) => ({ reference, path: ['secrets', i, 'companionSecrets', login] })),
-        ]),
-        ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
-        ...(config.attachments?.adminSecrets ?? []).map((reference, i) => ({ reference, path: ['attachments', 'adminSecrets', i] })),
-      ],
-      ctx,
-    );
+    const others = [
+      ...config.secrets.flatMap((secret, i) => [
+        { reference: secret, path: ['secrets', i] },
+        ...(secret.adminSecret ? [{ reference: secret.adminSecret, path: ['secrets', i, 'adminSecret'] }] : []),
+      ]),
+      ...(config.orchestration ? orchestrationReferences(config.orchestration) : []),
+      ...(config.attachments?.adminSecrets ?? []).map((reference, i) => ({ reference, path: ['attachments', 'adminSecrets', i] })),
+    ];
+    const companions = config.secrets.flatMap((secret, i) => companionsOf(secret).map(([login, reference]) => ({ reference, path: ['secrets', i, 'companionSecrets', login] })));
+    requireCompanionsOfTheirOwn(others, companions, ctx);
+    requireOneKeyPerSecret([...others, ...companions], ctx);
     sameHome(config.alerts.topicArn, ['alerts', 'topicArn']);
     if (config.alerts.topicArn !== undefined && config.alerts.emailAddresses.length > 0) {
       ctx.addIssue({

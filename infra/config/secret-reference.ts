@@ -97,6 +97,32 @@ export interface PlacedReference {
   readonly path: (string | number)[];
 }
 
+/** The name a reference's ARN gives (unique in the account and region), whether it is complete or partial. */
+export function referencedName(reference: { readonly arn?: string; readonly partialArn?: string }): string {
+  const { arn, complete } = referencedArn(reference);
+  return secretNameOf(arn, complete);
+}
+
+/**
+ * The secrets the function writes as companions must be secrets of their own: one that is also rotated, an admin
+ * secret, or another rotation's companion would have its AWSCURRENT overwritten with a login's credentials.
+ */
+export function requireCompanionsOfTheirOwn(others: readonly PlacedReference[], companions: readonly PlacedReference[], ctx: z.RefinementCtx): void {
+  const named = new Map(others.map((placed) => [referencedName(placed.reference), placed] as const));
+  for (const companion of companions) {
+    const name = referencedName(companion.reference);
+    const earlier = named.get(name);
+    if (earlier !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...companion.path, referencedArn(companion.reference).field],
+        message: `names the same secret as ${fieldPath(earlier.path)}; a companion must be a secret of its own, since the function writes its AWSCURRENT`,
+      });
+    }
+    named.set(name, companion);
+  }
+}
+
 /**
  * A secret has one key, so every reference to it must give the same `kmsKeyArn` (or none): the stack imports each
  * secret once, and a key missing from the first reference would be missing from every grant.
@@ -104,8 +130,7 @@ export interface PlacedReference {
 export function requireOneKeyPerSecret(references: readonly PlacedReference[], ctx: z.RefinementCtx): void {
   const first = new Map<string, PlacedReference>();
   for (const placed of references) {
-    const { arn, complete } = referencedArn(placed.reference);
-    const name = secretNameOf(arn, complete);
+    const name = referencedName(placed.reference);
     const earlier = first.get(name);
     if (earlier === undefined) {
       first.set(name, placed);
