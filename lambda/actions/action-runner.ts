@@ -101,7 +101,10 @@ async function execute(
     const state = await module.observe(ctx, params);
     const passwordRole = module.newPasswordFor?.(params);
     const password = !request.dryRun && passwordRole !== undefined ? await deps.generatePassword() : undefined;
-    const plan = module.plan({ params, state, facts, now: facts.serverNow, secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) });
+    const plan = withValidRollback(
+      module.plan({ params, state, facts, now: facts.serverNow, secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) }),
+      request,
+    );
     guard.assertSecretFor(plan.secret);
 
     if (request.dryRun) {
@@ -199,8 +202,26 @@ function outcome(
     ...(run.terminated === undefined ? {} : { terminatedSessions: run.terminated }),
     notes: [...(plan.report?.notes ?? []), ...run.notes],
   };
-  // Parsed, not just typed: a rollback must be a request the function itself accepts, sent back as is.
-  const rollback =
-    plan.rollback === null ? null : ActionRequestSchema.parse({ kind: 'action', ...plan.rollback, target: request.target, dryRun: false });
+  const rollback = plan.rollback === null ? null : rollbackRequest(plan.rollback, request);
   return { result, rollback };
+}
+
+/** Parsed, not just typed: a rollback must be a request the function itself accepts, sent back as is. */
+function rollbackRequest(rollback: NonNullable<ActionPlan['rollback']>, request: ActionRequest) {
+  return ActionRequestSchema.parse({ kind: 'action', ...rollback, target: request.target, dryRun: false });
+}
+
+/**
+ * The plan, with its rollback checked before anything runs: one the function would refuse (more than 1,000 grants to
+ * restore, say) is dropped with a note, rather than found wanting after COMMIT, when the answer could no longer be
+ * given.
+ */
+function withValidRollback(plan: ActionPlan, request: ActionRequest): ActionPlan {
+  if (plan.rollback === null) return plan;
+  const checked = ActionRequestSchema.safeParse({ kind: 'action', ...plan.rollback, target: request.target, dryRun: false });
+  if (checked.success) return plan;
+  const issue = checked.error.issues[0];
+  const why = issue === undefined ? 'it is not a valid request' : `${['rollback', ...issue.path].join('.')}: ${issue.message}`;
+  const note = `no rollback is offered: the request that would undo this one is not one the function accepts (${why}); the result lists what changed`;
+  return { ...plan, rollback: null, report: { ...plan.report, notes: [...(plan.report?.notes ?? []), note] } };
 }

@@ -53,6 +53,22 @@ describe('revoke-all-privileges', () => {
     expect(real.rollback).toMatchObject({ action: 'grant-privileges', params: { role, grants: revoked } });
   });
 
+  it('revokes more grants than a rollback may restore, and says it offers none, rather than failing after COMMIT', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    await s.su(`SET ROLE "${s.owner}";
+      DO $$ BEGIN FOR i IN 1..1001 LOOP EXECUTE format('CREATE TABLE app.%I (id int)', 'wide_' || i); END LOOP; END $$;
+      GRANT SELECT ON ALL TABLES IN SCHEMA app TO "${role}";
+      RESET ROLE`);
+
+    const response = await rig.rotator.action({ action: 'revoke-all-privileges', target: s.target, params: { role, schema: 'app' } });
+
+    expect(response).toMatchObject({ ok: true, result: { changed: true }, rollback: null });
+    expect(response.result?.revoked?.length).toBeGreaterThan(1000);
+    expect(response.result?.notes).toContainEqual(expect.stringMatching(/^no rollback is offered: the request that would undo this one is not one the function accepts \(rollback\.params\.grants: /));
+    expect((await s.discover([role])).privileges.filter((p) => p.schema === 'app')).toEqual([]);
+  });
+
   it('revoking from a role that holds nothing in the schema changes nothing', async () => {
     const s = await scenario(rig);
     const role = await s.managedRole('analyst');
