@@ -89,6 +89,12 @@ export const dropUser: ActionModule<DropUserParams, DropState> = {
       }
     }
     const secret = state.secret?.exists ? state.secret : undefined;
+    // The prefix bounds which secrets actions write; this bounds which one a drop deletes: the dropped role's own.
+    if (secret !== undefined && secret.currentValue?.username !== params.role) {
+      throw new ActionRefusedError(
+        `deleteSecretName: secret ${secret.arn ?? params.deleteSecretName ?? ''} holds no password of role "${params.role}" (its AWSCURRENT names another login, or none); drop-user deletes only the dropped role's own password secret`,
+      );
+    }
     return {
       changed: true,
       statements: dropStatements(state, params.role, params.reassignOwnedTo, facts),

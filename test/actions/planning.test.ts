@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOCK_NAMESPACE, lockKeys, roleLockKey } from '../../lambda/actions/advisory-lock';
-import { dropStatements } from '../../lambda/actions/drop-user';
+import { dropStatements, dropUser } from '../../lambda/actions/drop-user';
 import type { Grant } from '../../lambda/actions/grants';
 import { compareGrants, grantStatements, groupGrants, revokeStatements } from '../../lambda/actions/grants';
 import { lockUser } from '../../lambda/actions/lock-user';
@@ -150,6 +150,23 @@ describe('plans', () => {
     expect(() => dropStatements(armed, 'u', 'heir', facts)).toThrow(
       expect.objectContaining({ rule: 'reassign.runs-as-owner', message: expect.stringContaining('function app.f() (SECURITY DEFINER)') }),
     );
+  });
+
+  it("drop-user deletes only the dropped role's own password secret", () => {
+    const state = (username: string | undefined) => ({
+      role: role('tmp_x'),
+      dependents: [],
+      runsAsOwner: [],
+      adminHasPrivileges: true,
+      reassignTarget: undefined,
+      adminHasTargetPrivileges: false,
+      secret: { exists: true, arn: 'arn:s', currentVersionId: 'v1', ...(username === undefined ? {} : { currentValue: { username } }) },
+    });
+    const params = { role: 'tmp_x', terminateSessions: false, deleteSecretName: 'pg-rotator/s' };
+    expect(plan(dropUser, params, state('tmp_x')).secret).toEqual({ kind: 'delete', secretId: 'arn:s' });
+    for (const other of ['app_ro', undefined]) {
+      expect(() => plan(dropUser, params, state(other))).toThrow(expect.objectContaining({ code: 'ACTION_REFUSED', message: expect.stringMatching(/^deleteSecretName: secret arn:s holds no password of role "tmp_x"/) }));
+    }
   });
 
   it('expire-temporary-users: drops only marked roles whose time has passed, and skips those with dependents or refused by the guard', () => {
