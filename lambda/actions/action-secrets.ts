@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CreateSecretCommand,
@@ -42,6 +43,11 @@ export interface AppliedSecret {
 export interface ActionSecrets {
   inspect(secretId: string): Promise<SecretState>;
   readVersion(secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+  /**
+   * Makes the change. A failure whose outcome is unknown (a 5xx, a lost answer: the write may have landed) is undone
+   * before it is thrown, since the runner then rolls the database back: a password the database never received must
+   * not stay AWSCURRENT.
+   */
   apply(change: SecretChange, password: string | undefined): Promise<AppliedSecret>;
   /** Best effort reversal of `apply`, for a COMMIT that failed after the secret was written. */
   undo(change: SecretChange, applied: AppliedSecret): Promise<void>;
@@ -57,7 +63,7 @@ export interface ActionSecrets {
  */
 export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): ActionSecrets {
   const store = secretStore(client);
-  return {
+  const secrets: ActionSecrets = {
     async inspect(secretId) {
       let described;
       try {
@@ -80,25 +86,40 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
     readVersion: (secretId, versionId) => readObject(client, secretId, versionId),
 
     async apply(change, password) {
+      // Our own token: the version a lost answer may have made is then known, and can be undone.
+      const token = randomUUID();
+      const planned: AppliedSecret = { arn: change.kind === 'create' ? change.name : change.secretId, versionId: change.kind === 'promote' ? change.toVersionId : token };
+      const landedOrUndone = async <T>(call: () => Promise<T>): Promise<T> => {
+        try {
+          return await call();
+        } catch (error) {
+          if (!rejectedByService(error)) await secrets.undo(change, planned).catch(() => undefined);
+          throw error;
+        }
+      };
       switch (change.kind) {
         case 'create': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
           const out = await callSecretsManager('CreateSecret', () =>
-            client.send(new CreateSecretCommand({ Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString })),
+            landedOrUndone(() =>
+              client.send(new CreateSecretCommand({ Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString, ClientRequestToken: token })),
+            ),
           );
           return { arn: out.ARN ?? change.name, versionId: out.VersionId };
         }
         case 'put': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
-          const out = await callSecretsManager('PutSecretValue', () => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString })));
+          const out = await callSecretsManager('PutSecretValue', () =>
+            landedOrUndone(() => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString, ClientRequestToken: token }))),
+          );
           return { arn: out.ARN ?? change.secretId, versionId: out.VersionId };
         }
         case 'promote':
-          await store.promote(change.secretId, change.toVersionId, change.fromVersionId);
+          await landedOrUndone(() => store.promote(change.secretId, change.toVersionId, change.fromVersionId));
           return { arn: change.secretId, versionId: change.toVersionId };
         case 'delete': {
           // The default 30-day recovery window: a rollback that deletes a secret can itself be undone (RestoreSecret).
-          const out = await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: change.secretId })));
+          const out = await callSecretsManager('DeleteSecret', () => landedOrUndone(() => client.send(new DeleteSecretCommand({ SecretId: change.secretId }))));
           return { arn: out.ARN ?? change.secretId };
         }
       }
@@ -106,9 +127,13 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
 
     async undo(change, applied) {
       switch (change.kind) {
-        case 'create':
-          await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: applied.arn, ForceDeleteWithoutRecovery: true })));
+        case 'create': {
+          // Only the secret this action made (it carries the action's version): a name someone else took is left alone.
+          const described = await callSecretsManager('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: applied.arn })));
+          if (applied.versionId === undefined || described.VersionIdsToStages?.[applied.versionId] === undefined) return;
+          await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: described.ARN ?? applied.arn, ForceDeleteWithoutRecovery: true })));
           return;
+        }
         case 'put':
           if (applied.versionId !== undefined && change.previousVersionId !== '') {
             await store.promote(change.secretId, change.previousVersionId, applied.versionId);
@@ -123,6 +148,13 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       }
     },
   };
+  return secrets;
+}
+
+/** Secrets Manager answered and refused (4xx): nothing was applied. Anything else (a 5xx, no answer) may have landed. */
+function rejectedByService(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500;
 }
 
 async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined> {

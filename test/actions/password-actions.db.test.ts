@@ -60,6 +60,34 @@ describe('rotate-password and restore-password', () => {
     expect(back.rollback).toMatchObject({ action: 'restore-password', params: { versionId: real.result?.secret?.versionId } });
   });
 
+  it('a secret write whose answer is lost is undone with the transaction: AWSCURRENT keeps the password the database has', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('app');
+    const secretName = passwordSecretName('app_secret');
+    expect(await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } })).toMatchObject({ ok: true });
+    const first = await currentPassword(s, secretName);
+    // Applied, and every answer (the SDK's retries too) lost: the function cannot know whether the write landed.
+    const lost = rig.stack.secretsManager.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after', times: 3 });
+
+    const response = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } });
+    lost.remove();
+
+    expect(response).toMatchObject({ ok: false });
+    expect(lost.fired).toBe(3);
+    // Compared, not shown: a failure must not print the passwords.
+    expect((await currentPassword(s, secretName)) === first, 'AWSCURRENT is still the password the database has').toBe(true);
+    expect(await logsIn(role, first, s.db.name)).toBe(true);
+
+    // A secret a create-read-only-user made before its answer was lost goes with the role it was for.
+    const created = passwordSecretName('ro_secret');
+    const lostCreate = rig.stack.secretsManager.faults.add({ operation: 'CreateSecret', kind: 'internal-error', when: 'after', times: 3 });
+    const readOnly = await rig.rotator.action({ action: 'create-read-only-user', target: s.target, params: { role: uniqueName('app_ro'), schemas: ['app'], secretName: created } });
+    lostCreate.remove();
+    expect(readOnly).toMatchObject({ ok: false });
+    expect(lostCreate.fired).toBe(3);
+    expect(await s.secretValue(created)).toBeUndefined();
+  });
+
   it('refuses to write a password into a secret that holds another role\'s credentials', async () => {
     const s = await scenario(rig);
     const role = await s.managedRole('app');
