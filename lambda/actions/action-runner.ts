@@ -122,9 +122,9 @@ async function execute(
       sql.push(statement.shown);
     }
     const applied = plan.secret === undefined ? undefined : await deps.secrets.apply(plan.secret, password);
-    await commit(session, plan, applied, deps);
+    const landed = await commit(session, plan, applied, deps, connection);
     committed = true;
-    const after = await afterCommit(session, plan);
+    const after = landed === 'answer lost' ? skippedAfterCommit(plan) : await afterCommit(session, plan);
     sql.push(...after.sql);
     const secret = plan.secret === undefined || applied === undefined ? null : { operation: plan.secret.kind, secretId: applied.arn, ...(applied.versionId ? { versionId: applied.versionId } : {}) };
     return outcome(request, plan, facts.database, { sql, secret, password, terminated: after.terminated, notes: after.notes });
@@ -134,17 +134,57 @@ async function execute(
 }
 
 /**
- * COMMIT, undoing the secret write if it fails: the secret was written just before, so that a failed write
- * rolls the database back; the one window left is a COMMIT that fails after it, closed here on a best-effort
- * basis (the error of the commit is what the caller gets).
+ * COMMIT, keeping the secret in step with it: the secret was written just before, so that a failed write rolls the
+ * database back. A COMMIT that fails after it may still have committed (its answer lost with the connection), so the
+ * transaction's status is asked on a fresh session before the secret is undone: undoing a committed change would leave
+ * AWSCURRENT holding a password the database no longer accepts. Where the status cannot be learnt, the secret is
+ * undone, as before, and the caller gets the commit's error.
+ *
+ * @returns 'answer lost' when the COMMIT failed but the server says the transaction committed
  */
-async function commit(session: Session, plan: ActionPlan, applied: AppliedSecret | undefined, deps: ActionDeps): Promise<void> {
+async function commit(
+  session: Session,
+  plan: ActionPlan,
+  applied: AppliedSecret | undefined,
+  deps: ActionDeps,
+  connection: ResolvedConnection,
+): Promise<'committed' | 'answer lost'> {
+  const written = plan.secret !== undefined && applied !== undefined ? { change: plan.secret, applied } : undefined;
+  const xid = written === undefined ? undefined : await transactionId(session);
   try {
     await session.query('COMMIT');
+    return 'committed';
   } catch (error) {
-    if (plan.secret !== undefined && applied !== undefined) await deps.secrets.undo(plan.secret, applied).catch(() => undefined);
+    if (written === undefined) throw error;
+    const status = xid === undefined ? undefined : await settledStatus(connection, xid).catch(() => undefined);
+    if (status === 'committed') return 'answer lost';
+    await deps.secrets.undo(written.change, written.applied).catch(() => undefined);
     throw error;
   }
+}
+
+async function transactionId(session: Session): Promise<string | undefined> {
+  const { rows } = await session.query<{ xid: string }>('SELECT pg_catalog.txid_current()::text AS xid');
+  return rows[0]?.xid;
+}
+
+/** txid_status on a fresh session, asked again while the server is still finishing the transaction (at most ~1 s). */
+async function settledStatus(connection: ResolvedConnection, xid: string): Promise<string | undefined> {
+  return withSession(connection.target, connection.credentials, 'asking whether the action committed', async (session) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const { rows } = await session.query<{ status: string | null }>('SELECT pg_catalog.txid_status($1::bigint) AS status', [xid]);
+      const status = rows[0]?.status ?? undefined;
+      if (status !== 'in progress' || attempt === 10) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+}
+
+/** After a COMMIT whose answer was lost with its session: what could not be run, said in notes. */
+function skippedAfterCommit(plan: ActionPlan): { sql: string[]; terminated: number | undefined; notes: string[] } {
+  const notes = ["the COMMIT's answer was lost with its connection, but the server reports the transaction committed"];
+  for (const statement of plan.afterCommit ?? []) notes.push(`committed, but could not run "${statement.shown}": its session was lost`);
+  return { sql: [], terminated: undefined, notes };
 }
 
 /** Runs what cannot be rolled back. A failure here is reported in notes: the action itself has committed. */

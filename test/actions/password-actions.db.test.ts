@@ -2,6 +2,8 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logMark, logSince, uniqueName } from '../support/postgres';
+import { errorOfDeadSession, terminateBackend } from '../safety/support/database-faults';
+import { onRotatorStatements } from '../safety/support/rotator-statements';
 import type { Rig } from './rig';
 import { logsIn, PASSWORD_PREFIX, passwordSecretName, roundTrip, scenario, startRig } from './rig';
 
@@ -86,6 +88,35 @@ describe('rotate-password and restore-password', () => {
     expect(readOnly).toMatchObject({ ok: false });
     expect(lostCreate.fired).toBe(3);
     expect(await s.secretValue(created)).toBeUndefined();
+  });
+
+  it("a COMMIT whose answer is lost but which committed keeps the secret: AWSCURRENT is the password the database has", async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('app');
+    const secretName = passwordSecretName('app_secret');
+    expect(await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } })).toMatchObject({ ok: true });
+    // The COMMIT reaches the server and runs; then the session dies before its answer is read.
+    let armed = true;
+    const stop = onRotatorStatements({
+      after: async (statement) => {
+        if (!armed || statement.kind !== 'COMMIT' || statement.user !== s.admin.name) return;
+        armed = false;
+        await terminateBackend(statement.client.processID as number);
+        throw await errorOfDeadSession(statement.client);
+      },
+    });
+    let response;
+    try {
+      response = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } });
+    } finally {
+      stop();
+    }
+
+    expect(armed).toBe(false);
+    expect(response).toMatchObject({ ok: true, result: { changed: true, secret: { operation: 'put' } } });
+    expect(response.result?.notes).toContain("the COMMIT's answer was lost with its connection, but the server reports the transaction committed");
+    const current = await currentPassword(s, secretName);
+    expect(await logsIn(role, current, s.db.name)).toBe(true);
   });
 
   it('refuses to write a password into a secret that holds another role\'s credentials', async () => {
