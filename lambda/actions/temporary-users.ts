@@ -99,6 +99,8 @@ export const createTemporaryUser: ActionModule<CreateTemporaryUserParams, Create
 
 interface ExpireState {
   readonly candidates: readonly (DropFacts & { readonly role: RoleFacts })[];
+  /** Users due whose advisory lock another session holds: skipped this time. */
+  readonly busy: readonly string[];
   /** Marked users the guard keeps from being expired: protected, or without the policy's prefix. */
   readonly refused: ReadonlyMap<string, Refusal>;
 }
@@ -115,26 +117,40 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
   lockRoles: (params) => (params.reassignOwnedTo === undefined ? [] : [params.reassignOwnedTo]),
   observe: async (ctx) => {
     const prefix = ctx.temporaryUserPrefix ?? '';
-    const marked = (await readRoles(ctx.session, null)).filter((role) => role.comment === TEMPORARY_USER_MARKER && role.name.startsWith(prefix));
-    await ctx.lock(marked.map((role) => role.name));
+    // Only the users already due, each locked on its own: a user may take its own role's advisory lock (no privilege
+    // guards them), and would otherwise keep every expiry from running, its own and everyone else's.
+    const due = (await readRoles(ctx.session, null)).filter(
+      (role) => role.comment === TEMPORARY_USER_MARKER && role.name.startsWith(prefix) && isExpired(role.validUntil, ctx.facts.serverNow),
+    );
     const candidates: (DropFacts & { role: RoleFacts })[] = [];
-    for (const role of marked) {
+    const busy: string[] = [];
+    for (const role of due) {
+      try {
+        await ctx.lock([role.name]);
+      } catch (error) {
+        if (!(error instanceof ActionRefusedError)) throw error;
+        busy.push(role.name);
+        continue;
+      }
       // Read again under the lock: a concurrent action may have dropped or changed it meanwhile.
       const facts = await readDropFacts(ctx, role.name);
       if (facts.role?.comment === TEMPORARY_USER_MARKER) candidates.push({ ...facts, role: facts.role });
     }
     // The comment alone does not make a role temporary: whoever may COMMENT ON ROLE could mark any role.
-    return { candidates, refused: await ctx.guardExpiry(candidates.map((c) => c.role.name)) };
+    return { candidates, busy, refused: await ctx.guardExpiry(candidates.map((c) => c.role.name)) };
   },
   plan: ({ params, state, facts, now }) => {
     const due = state.candidates.filter((c) => isExpired(c.role.validUntil, now) && c.role.name !== facts.currentUser);
     const expired = due.filter((c) => !state.refused.has(c.role.name));
     const statements: PlannedStatement[] = [];
     const dropped: string[] = [];
-    const skipped: { role: string; reason: string; rule?: string }[] = due.flatMap((c) => {
-      const refusal = state.refused.get(c.role.name);
-      return refusal ? [{ role: c.role.name, reason: refusal.message, rule: refusal.rule }] : [];
-    });
+    const skipped: { role: string; reason: string; rule?: string }[] = [
+      ...state.busy.map((role) => ({ role, reason: "another session holds its advisory lock for pg-rotator's actions; the next run drops it" })),
+      ...due.flatMap((c) => {
+        const refusal = state.refused.get(c.role.name);
+        return refusal ? [{ role: c.role.name, reason: refusal.message, rule: refusal.rule }] : [];
+      }),
+    ];
     for (const candidate of expired) {
       try {
         statements.push(...dropStatements(candidate, candidate.role.name, params.reassignOwnedTo, facts));
@@ -150,7 +166,7 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
       statements,
       afterCommit: params.terminateSessions ? expired.map((c) => roleStatements.terminateSessions(c.role.oid)) : [],
       rollback: null,
-      report: { dropped, skipped, notes: due.length === 0 ? ['no temporary user has expired'] : [] },
+      report: { dropped, skipped, notes: due.length === 0 && state.busy.length === 0 ? ['no temporary user has expired'] : [] },
     };
   },
 };

@@ -2,6 +2,7 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logMark, logSince, uniqueName } from '../support/postgres';
+import { roleLockKey } from '../../lambda/actions/advisory-lock';
 import { errorOfDeadSession, terminateBackend } from '../safety/support/database-faults';
 import { onRotatorStatements } from '../safety/support/rotator-statements';
 import type { Rig } from './rig';
@@ -101,7 +102,7 @@ describe('rotate-password and restore-password', () => {
       after: async (statement) => {
         if (!armed || statement.kind !== 'COMMIT' || statement.user !== s.admin.name) return;
         armed = false;
-        await terminateBackend(statement.client.processID as number);
+        await terminateBackend((statement.client as unknown as { processID: number }).processID);
         throw await errorOfDeadSession(statement.client);
       },
     });
@@ -203,6 +204,41 @@ describe('temporary access', () => {
       `GRANT "${group}" TO "${role}"`,
     ]);
     await expect(open?.query('SELECT 1')).rejects.toThrow();
+  });
+
+  it('expire-temporary-users goes on past a user whose advisory lock another session holds, and locks no user still valid', async () => {
+    const s = await scenario(rig);
+    const group = await s.managedRole('readers', 'NOLOGIN');
+    const [expired, held, valid] = [uniqueName('temp'), uniqueName('temp'), uniqueName('temp')];
+    for (const role of [expired, held, valid]) {
+      const created = await rig.rotator.action({
+        action: 'create-temporary-user',
+        target: s.target,
+        params: { role, validUntil: new Date(Date.now() + 3_600_000).toISOString(), memberOf: [group], secretName: passwordSecretName('temp_secret') },
+      });
+      expect(created.error).toBeNull();
+    }
+    // A session holding the locks of a due user and of a valid one (any login may take any advisory lock), taken
+    // before `held` is due, and kept until it is gone: another file's expiry, with the same prefix, must not meet it
+    // unlocked.
+    const holder = await s.db.superuserClient();
+    try {
+      for (const role of [held, valid]) await holder.query('SELECT pg_advisory_lock($1, $2)', [...roleLockKey(role)]);
+      const past = new Date(Date.now() - 60_000).toISOString();
+      for (const role of [expired, held]) await s.su(`ALTER ROLE "${role}" VALID UNTIL '${past}'`);
+
+      const response = await rig.rotator.action({ action: 'expire-temporary-users', target: s.target, params: {} });
+
+      expect(response).toMatchObject({ ok: true, result: { changed: true } });
+      expect(response.result?.dropped).toContain(expired);
+      expect(response.result?.dropped).not.toContain(held);
+      expect(response.result?.skipped).toContainEqual({ role: held, reason: expect.stringContaining('another session holds its advisory lock') });
+      expect((await s.discover([expired, held, valid])).roles.map((role) => role.name).sort()).toEqual([held, valid].sort());
+    } finally {
+      // Roles are the cluster's: left behind, they would be due in the next test's expiry, under another admin.
+      for (const role of [held, valid]) await s.su(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
+      await holder.end();
+    }
   });
 
   it('expire-temporary-users drops expired temporary users and ends their sessions, and leaves every other role alone', async () => {

@@ -184,12 +184,13 @@ describe('plans', () => {
         marked('forever', 'infinity'),
         marked('dba', '2029-01-01T00:00:00.000Z'),
       ],
+      busy: ['held'],
       refused: new Map([['dba', { rule: 'protected.superuser', message: 'role "dba" is a superuser' }]]),
     });
     expect(result.statements.map((s) => s.text)).toEqual(['DROP ROLE "old"']);
     expect(result.report).toMatchObject({
       dropped: ['old'],
-      skipped: [{ role: 'dba', rule: 'protected.superuser' }, { role: 'busy' }],
+      skipped: [{ role: 'held', reason: expect.stringContaining('another session holds its advisory lock') }, { role: 'dba', rule: 'protected.superuser' }, { role: 'busy' }],
     });
     expect(result.afterCommit).toHaveLength(2);
 
@@ -197,6 +198,7 @@ describe('plans', () => {
     const owns = [{ database: 'app_db', here: true, kind: 'o', object: 'function app.f()' }];
     const handedOver = plan(expireTemporaryUsers, { terminateSessions: false, reassignOwnedTo: 'heir' }, {
       candidates: [marked('busy', '2029-01-01T00:00:00.000Z', owns), { ...marked('armed', '2029-01-01T00:00:00.000Z', owns), runsAsOwner: ['function app.f() (SECURITY DEFINER)'] }],
+      busy: [],
       refused: new Map(),
     });
     expect(handedOver.report).toMatchObject({ dropped: ['busy'], skipped: [{ role: 'armed', rule: 'reassign.runs-as-owner' }] });
