@@ -19,6 +19,7 @@ import {
   VPC_ID,
   arnLocation,
 } from './arns';
+import { passwordPolicyProblem } from '../../lambda/secrets/password-policy';
 import { MAX_SCHEDULE_STACKS, SCHEDULES_PER_TEMPLATE } from '../constructs/rotation-schedules';
 import { DEFAULT_MEMORY_MB } from '../constructs/rotator-function';
 import { checkOrchestration, OrchestrationSchema, OrchestratorSchema, orchestrationReferences } from './orchestration-schema';
@@ -138,6 +139,10 @@ const PasswordSchema = z.strictObject({
   excludeUppercase: z.boolean().default(false),
   excludeLowercase: z.boolean().default(false),
   requireEachIncludedType: z.boolean().default(true),
+}).superRefine((password, ctx) => {
+  // As the function would find at its first rotation: a policy no password satisfies.
+  const problem = passwordPolicyProblem(password);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.variable === ENV.passwordLength ? 'length' : 'excludeCharacters'], message: problem.message });
 });
 
 /** Defaults for connections when a secret says nothing, and the floors no secret lowers. */

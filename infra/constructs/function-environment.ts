@@ -13,6 +13,7 @@ import {
   type SslMode,
   type Strategy,
 } from '../../lambda/config/environment';
+import { passwordPolicyFrom, passwordPolicyProblem } from '../../lambda/secrets/password-policy';
 
 /** Where the function gets new passwords: its own CSPRNG or Secrets Manager's GetRandomPassword. */
 export type PasswordSource = Environment[typeof ENV.passwordSource];
@@ -180,6 +181,8 @@ export function buildFunctionEnvironment(settings: FunctionSettings): Record<str
   const parsed = EnvironmentSchema.safeParse({ ...contract, [ENV.adminSecretArns]: resolved.join(',') || undefined });
   if (!parsed.success) throw environmentError(parsed.error);
   readPermissionPolicy(parsed.data[ENV.permissionPolicy]);
+  const passwordProblem = passwordPolicyProblem(passwordPolicyFrom(parsed.data));
+  if (passwordProblem) throw new InvalidInputError(`environment.${passwordProblem.variable}`, passwordProblem.message);
   if (belowMinimum(parsed.data[ENV.sslMode], parsed.data[ENV.minimumSslMode])) {
     throw new InvalidInputError(`environment.${ENV.sslMode}`, `is below ${ENV.minimumSslMode} (${parsed.data[ENV.minimumSslMode]})`);
   }

@@ -46,6 +46,20 @@ export function characterClasses(policy: PasswordPolicy): string[] {
 }
 
 /**
+ * Why no password can be made under the policy, naming the variable to change; undefined when one can. The function
+ * checks it before each password, and the construct at synth, so a policy that excludes every character is refused
+ * there rather than at the first rotation.
+ */
+export function passwordPolicyProblem(policy: PasswordPolicy): { readonly variable: string; readonly message: string } | undefined {
+  const classes = characterClasses(policy);
+  if (classes.join('').length === 0) return { variable: ENV.excludeCharacters, message: 'the exclusions leave no characters to use' };
+  if (policy.requireEachIncludedType && classes.length > policy.length) {
+    return { variable: ENV.passwordLength, message: `must be at least ${classes.length} to include every character type` };
+  }
+  return undefined;
+}
+
+/**
  * A password drawn from the CSPRNG (`crypto.randomInt`, uniform, no modulo bias). With
  * `requireEachIncludedType`, one character of each allowed class is placed at a random position, as
  * GetRandomPassword does.
@@ -53,17 +67,10 @@ export function characterClasses(policy: PasswordPolicy): string[] {
  * @throws InvalidInputError when the exclusions leave nothing to draw from, or too little room for every class.
  */
 export function generatePassword(policy: PasswordPolicy): string {
+  const problem = passwordPolicyProblem(policy);
+  if (problem) throw new InvalidInputError(`environment.${problem.variable}`, problem.message);
   const classes = characterClasses(policy);
   const alphabet = classes.join('');
-  if (alphabet.length === 0) {
-    throw new InvalidInputError(`environment.${ENV.excludeCharacters}`, 'the exclusions leave no characters to use');
-  }
-  if (policy.requireEachIncludedType && classes.length > policy.length) {
-    throw new InvalidInputError(
-      `environment.${ENV.passwordLength}`,
-      `must be at least ${classes.length} to include every character type`,
-    );
-  }
   const chars = Array.from({ length: policy.length }, () => alphabet[randomInt(alphabet.length)] as string);
   if (policy.requireEachIncludedType) {
     const positions = shuffledIndexes(policy.length).slice(0, classes.length);

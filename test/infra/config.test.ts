@@ -65,6 +65,35 @@ describe('config schema', () => {
     ).toEqual(['config.secrets[1].adminSecret']);
   });
 
+  it('refuses a companion that is another secret the config names, and one secret listed twice by arn and partialArn', () => {
+    const ADMIN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/orders/admin-GhI789';
+    // Another rotation's admin secret, by its partial ARN: finishSecret would write a login over the admin.
+    expect(
+      fieldsOf((config) => {
+        const first = config.secrets[0];
+        if (first) first.companionSecrets = { username: { partialArn: ADMIN.slice(0, -7) } };
+        if (first) first.username = 'app';
+      }),
+    ).toEqual(['config.secrets[0].companionSecrets.username.partialArn']);
+    expect(
+      fieldsOf((config) => {
+        const first = config.secrets[0];
+        if (first) config.secrets.push({ partialArn: (first.arn ?? '').slice(0, -7), schedule: first.schedule });
+      }),
+    ).toContain('config.secrets[2].partialArn');
+  });
+
+  it('refuses a password policy no password can satisfy, and a password-secret prefix that covers an attached admin secret', () => {
+    expect(fieldsOf((config) => (config.password = { excludeNumbers: true, excludePunctuation: true, excludeUppercase: true, excludeLowercase: true }))).toEqual([
+      'config.password.excludeCharacters',
+    ]);
+    expect(
+      fieldsOf((config) => {
+        config.attachments = { adminSecrets: [{ arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:pg-rotator/billing/admin-AbCdEf' }] };
+      }),
+    ).toEqual(['config.orchestration.passwordSecrets.namePrefix']);
+  });
+
   it('refuses a default sslmode below the minimum, which only the deployment may lower', () => {
     expect(fieldsOf((config) => (config.connection = { sslMode: 'require' }))).toEqual(['config.connection.sslMode']);
     expect(configWith((config) => (config.connection = { sslMode: 'require', minimumSslMode: 'require' })).connection.minimumSslMode).toBe('require');

@@ -270,6 +270,10 @@ describe('buildFunctionEnvironment', () => {
     );
     expect(() => buildFunctionEnvironment({ passwordSecretPrefix: 'pg-rotator/*' })).toThrow(`environment.${ENV.passwordSecretPrefix}`);
     expect(() => buildFunctionEnvironment({ permissionPolicy: '{"actions":[]}' })).toThrow(`environment.${ENV.permissionPolicy}.actions: must enable at least one action`);
+    // A policy no password can satisfy fails at synth, not at the first rotation.
+    const nothingLeft = { excludeNumbers: true, excludePunctuation: true, excludeUppercase: true, excludeLowercase: true };
+    expect(() => buildFunctionEnvironment({ password: nothingLeft })).toThrow(`environment.${ENV.excludeCharacters}: the exclusions leave no characters to use`);
+    expect(() => buildFunctionEnvironment({ password: { length: 4, excludeCharacters: 'abcdefghijklmnopqrstuvwxyz' } })).not.toThrow();
   });
 
   it("refuses a policy that would take the environment over Lambda's 4 KB, naming PERMISSION_POLICY", () => {
