@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Secret, type CfnRotationSchedule, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DEFAULT_METRICS_NAMESPACE } from '../../lambda/config/environment';
 import { ROTATION_BINDINGS_FILE, rotationBindingsFileText } from '../../lambda/config/rotation-bindings';
 import { declareRotations } from './rotation-declarations';
 import { secretArnOf } from './secret-arns';
@@ -344,6 +345,7 @@ export class PgRotator extends Construct {
     for (const profile of deployed) {
       new ProfileAlarms(this, profilePartId('ProfileAlarms', profile.name), {
         profile: profile.name,
+        metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
         logGroup: profile.function.logGroup,
         expiryGroup: profile.expiry?.group,
         topic: this.alarmTopic,

@@ -8,13 +8,21 @@ import { Construct } from 'constructs';
 import { SCHEDULED_CALLER } from '../../lambda/requests/caller';
 import { occurrenceAlarm } from './topic-alarm';
 
-/** The namespace of the metrics the audit records' filters count. */
-export const AUDIT_METRICS_NAMESPACE = 'PgRotator/Audit';
+/**
+ * The namespace of the metrics the audit records' filters count: the deployment's own, and `/Audit` (`PgRotator/Audit`
+ * by default), so two deployments in one account and region, each with an `orchestrator` profile, never count into
+ * each other's alarms.
+ */
+export function auditMetricsNamespace(metricsNamespace: string): string {
+  return `${metricsNamespace}/Audit`;
+}
 
 /** Props of {@link ProfileAlarms}. */
 export interface ProfileAlarmsProps {
   /** The profile's name: the `Profile` dimension of its metrics, as its audit records name it (PROFILE). */
   readonly profile: string;
+  /** The deployment's metrics namespace (METRICS_NAMESPACE). */
+  readonly metricsNamespace: string;
   /** The profile function's log group, where its audit records land. */
   readonly logGroup: logs.ILogGroup;
   /** The profile's expiry schedules' group, when it has a schedule. */
@@ -47,7 +55,7 @@ export class ProfileAlarms extends Construct {
       new MetricFilter(this, filterId, {
         logGroup: props.logGroup,
         filterPattern: pattern,
-        metricNamespace: AUDIT_METRICS_NAMESPACE,
+        metricNamespace: auditMetricsNamespace(props.metricsNamespace),
         metricName,
         metricValue: '1',
         // The record's own profile, so the metric says which function answered.

@@ -182,6 +182,14 @@ describe('two orchestrator profiles', () => {
       'ScheduledExpiryFailures [{"Name":"Profile","Value":"access-requests"}]',
     ]);
     expect(alarms.filter((a) => a.Namespace === 'AWS/Scheduler').map((a) => a.MetricName)).toEqual(['InvocationDroppedCount']);
+    // A deployment with a namespace of its own counts its audit records there, apart from any other deployment's.
+    const orders = templateOf(configWith((c) => {
+      twoProfiles(c);
+      c.function = { ...c.function, metricsNamespace: 'PgRotator/Orders' };
+    }));
+    const namespaces = resources(orders, 'AWS::CloudWatch::Alarm').map(([, a]) => (a.Properties as { Namespace: string }).Namespace);
+    expect(namespaces).toContain('PgRotator/Orders/Audit');
+    expect(namespaces).not.toContain('PgRotator/Audit');
     // Every alarm goes to the alert topic, and each function has its Errors alarm.
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(3);
