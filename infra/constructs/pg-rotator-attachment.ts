@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../lambda/errors';
 import { scheduleProblem } from '../config/schedule';
 import { bindingOf } from './rotation-declarations';
 import { RotationBindingTags, type RotationBindingFields } from './rotation-binding-tags';
-import { COMPANION_WRITER_TAG, ROTATION_ACTIONS, tagCompanion } from './rotator-policies';
+import { COMPANION_WRITE_ACTIONS, COMPANION_WRITER_TAG, ROTATION_ACTIONS, tagCompanion } from './rotator-policies';
 
 /** Props of {@link PgRotatorAttachment}. */
 export interface PgRotatorAttachmentProps extends RotationBindingFields {
@@ -78,7 +78,13 @@ export class PgRotatorAttachment extends Construct {
         tagAdministrators: props.tagAdministrators,
         rotationRole: props.rotationRole,
       });
-    } else if (props.rotationRole !== undefined && owned !== undefined) {
+    } else if (props.rotationRole !== undefined) {
+      if (owned === undefined) {
+        throw new InvalidInputError(
+          'rotationRole',
+          "is for a secret this stack creates: an imported secret's resource policy is written where it is defined, so grant the role there (or use the deployment's default condition-scoped grants, which need none)",
+        );
+      }
       owned.addToResourcePolicy(new iam.PolicyStatement({ sid: 'PgRotatorRotation', principals: [props.rotationRole], actions: ROTATION_ACTIONS, resources: ['*'] }));
     }
 
@@ -87,10 +93,16 @@ export class PgRotatorAttachment extends Construct {
       // The binding's schema (bindingOf, above) has refused the rotated and the admin secret as companions.
       if (companion instanceof secretsmanager.Secret) {
         tagCompanion(companion, props.rotationFunctionArn);
+        // A per-arn deployment lists no attached companion: its resource policy lets the role write it, as the secret's does.
+        if (props.rotationRole !== undefined) {
+          companion.addToResourcePolicy(
+            new iam.PolicyStatement({ sid: 'PgRotatorCompanion', principals: [props.rotationRole], actions: COMPANION_WRITE_ACTIONS, resources: ['*'] }),
+          );
+        }
       } else {
         Annotations.of(this).addWarningV2(
           'pg-rotator:companionUntagged',
-          `companionSecrets.${login} is imported: tag it ${COMPANION_WRITER_TAG}=<the rotation function's ARN> where it is defined, or the rotation function cannot write it`,
+          `companionSecrets.${login} is imported: tag it ${COMPANION_WRITER_TAG}=<the rotation function's ARN> where it is defined${props.rotationRole === undefined ? '' : ', and grant rotationRole secretsmanager:DescribeSecret and PutSecretValue in its resource policy'}, or the rotation function cannot write it`,
         );
       }
     }

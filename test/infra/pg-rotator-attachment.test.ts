@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -111,6 +112,30 @@ describe('PgRotatorAttachment', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
       Tags: Match.arrayWith([{ Key: 'pg-rotator:companion-writer', Value: { Ref: Match.stringLikeRegexp('^SsmParameterValue') } }]),
     });
+  });
+
+  it('with rotationRole (per-arn deployments), grants the role its own companions too, and refuses an imported secret it cannot grant', () => {
+    const role = (scope: Stack) => iam.Role.fromRoleArn(scope, 'CentralRole', 'arn:aws:iam::123456789012:role/pg-rotator-rotation');
+    const { stack } = teamStack(newApp(), (scope) => ({ rotationRole: role(scope), companionSecrets: { username: new secretsmanager.Secret(scope, 'AppLogin') } }));
+    const companionPolicy = Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::ResourcePolicy')).find((resource) =>
+      JSON.stringify(resource).includes('PgRotatorCompanion'),
+    );
+    expect(companionPolicy?.Properties).toMatchObject({
+      SecretId: { Ref: expect.stringMatching(/^AppLogin/) },
+      ResourcePolicy: { Statement: [expect.objectContaining({ Sid: 'PgRotatorCompanion', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'], Principal: { AWS: 'arn:aws:iam::123456789012:role/pg-rotator-rotation' } })] },
+    });
+
+    const app = newApp();
+    const imported = new Stack(app, 'ImportedWithRole', { env: ENV });
+    expect(
+      () =>
+        new PgRotatorAttachment(imported, 'Rotation', {
+          secret: secretsmanager.Secret.fromSecretCompleteArn(imported, 'Legacy', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy/app-AbCdEf'),
+          rotationFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:pg-rotator',
+          schedule: 'rate(30 days)',
+          rotationRole: role(imported),
+        }),
+    ).toThrow(expect.objectContaining({ field: 'rotationRole' }));
   });
 
   it('needs no binding, hence no tags, for a single-user secret that names no login, even an imported one', () => {
