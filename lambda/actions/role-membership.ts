@@ -90,10 +90,15 @@ export const revokeRole: ActionModule<RevokeRoleParams, MembershipState> = {
       );
     }
     const row = rows[0] as MembershipRow;
+    const rollback = regrant(row, facts);
+    const regrantedAs = rollback.grantedBy === undefined && row.grantor !== facts.currentUser ? row.grantor : undefined;
     return {
       changed: true,
       statements: [roleStatements.revokeRole(params.grantedRole, params.role, revokedBy(row, facts))],
-      rollback: { action: 'grant-role', params: regrant(row, facts) },
+      rollback: { action: 'grant-role', params: rollback },
+      ...(regrantedAs === undefined
+        ? {}
+        : { report: { notes: [`the rollback grants it as "${facts.currentUser}", not "${regrantedAs}": ${grantorNote(regrantedAs)}`] } }),
     };
   },
 };
@@ -110,6 +115,20 @@ function regrant(row: MembershipRow, facts: SessionFacts): GrantRoleParams {
     adminOption: row.admin,
     ...(row.inherit === null ? {} : { inherit: row.inherit }),
     ...(row.set === null ? {} : { set: row.set }),
-    ...(row.grantor === facts.currentUser ? {} : { grantedBy: row.grantor }),
+    ...(row.grantor === facts.currentUser || !canNameGrantor(row.grantor, facts) ? {} : { grantedBy: row.grantor }),
   };
+}
+
+/** A grantor the rollback can name: one that still exists, and, before 16, only when the admin is a superuser. */
+function canNameGrantor(grantor: string, facts: SessionFacts): boolean {
+  return !DROPPED_GRANTOR.test(grantor) && (facts.versionNum >= 160000 || facts.superuser);
+}
+
+/** How the catalog names a grantor that has since been dropped (pg_get_userbyid). */
+const DROPPED_GRANTOR = /^unknown \(OID=\d+\)$/;
+
+function grantorNote(grantor: string): string {
+  return DROPPED_GRANTOR.test(grantor)
+    ? 'the role that granted it no longer exists'
+    : 'before PostgreSQL 16, only a superuser may name another grantor (GRANTED BY)';
 }

@@ -4,6 +4,7 @@ import { dropStatements, dropUser } from '../../lambda/actions/drop-user';
 import type { Grant } from '../../lambda/actions/grants';
 import { compareGrants, grantStatements, groupGrants, revokeStatements } from '../../lambda/actions/grants';
 import { lockUser } from '../../lambda/actions/lock-user';
+import { revokeRole } from '../../lambda/actions/role-membership';
 import { parameterized, withPassword } from '../../lambda/actions/planned-statement';
 import { roleStatements } from '../../lambda/actions/role-statements';
 import { expireTemporaryUsers } from '../../lambda/actions/temporary-users';
@@ -150,6 +151,24 @@ describe('plans', () => {
     expect(() => dropStatements(armed, 'u', 'heir', facts)).toThrow(
       expect.objectContaining({ rule: 'reassign.runs-as-owner', message: expect.stringContaining('function app.f() (SECURITY DEFINER)') }),
     );
+  });
+
+  it("revoke-role's rollback names only a grantor the admin may name: a live one, and before 16 only as a superuser", () => {
+    const state = (grantor: string) => ({
+      roles: [role('m'), role('g', { login: false })],
+      grants: [{ role: 'g', member: 'm', grantor, admin: false, inherit: null, set: null }],
+    });
+    const params = { role: 'm', grantedRole: 'g' };
+    const on = (versionNum: number, superuser = false) => (grantor: string) =>
+      (revokeRole.plan as (input: unknown) => ReturnType<typeof revokeRole.plan>)({ params, state: state(grantor), facts: { ...facts, versionNum, superuser }, now: new Date(), secretBase: {}, verifier: () => 'v' });
+    expect(on(170000)('lead').rollback).toMatchObject({ params: { grantedBy: 'lead' } });
+    expect(on(150000, true)('lead').rollback).toMatchObject({ params: { grantedBy: 'lead' } });
+    const before16 = on(150000)('lead');
+    expect(before16.rollback?.params).not.toHaveProperty('grantedBy');
+    expect(before16.report?.notes).toEqual(['the rollback grants it as "admin", not "lead": before PostgreSQL 16, only a superuser may name another grantor (GRANTED BY)']);
+    const dropped = on(170000)('unknown (OID=16999)');
+    expect(dropped.rollback?.params).not.toHaveProperty('grantedBy');
+    expect(dropped.report?.notes?.[0]).toContain('the role that granted it no longer exists');
   });
 
   it("drop-user deletes only the dropped role's own password secret", () => {
