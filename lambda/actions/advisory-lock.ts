@@ -78,8 +78,19 @@ export async function takeRoleLocks(
     if (taken) continue;
     const holders = (await run<{ pid: number; user: string | null; application: string | null }>(session, lockHoldersStatement(key))).rows;
     const who = holders.length === 0 ? 'another session' : holders.map((h) => `pid ${h.pid}${h.user ? ` (role "${h.user}"${h.application ? `, application "${h.application}"` : ''})` : ''}`).join(', ');
-    throw new ActionRefusedError(
-      `role "${keyOwner.get(key.join(':')) ?? '?'}" is locked for pg-rotator's actions by ${who} (advisory lock ${key.join(', ')}); nothing was changed. If it is not another pg-rotator action, end that session (SELECT pg_terminate_backend(<pid>)) and retry`,
+    throw new RoleLockedError(keyOwner.get(key.join(':')) ?? '?', who, key);
+  }
+}
+
+/** A role whose advisory lock another session holds: `holder` names it (pids and logins, as the catalog shows them). */
+export class RoleLockedError extends ActionRefusedError {
+  constructor(
+    readonly role: string,
+    readonly holder: string,
+    key: readonly number[],
+  ) {
+    super(
+      `role "${role}" is locked for pg-rotator's actions by ${holder} (advisory lock ${key.join(', ')}); nothing was changed. If it is not another pg-rotator action, end that session (SELECT pg_terminate_backend(<pid>)) and retry`,
     );
   }
 }

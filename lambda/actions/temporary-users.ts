@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
-import { readRole, readRoles } from '../catalog/catalog';
+import { hasAdminOption, readRole, readRoles } from '../catalog/catalog';
 import { ActionRefusedError, InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
 import {
   ConnectionLimitSchema,
@@ -12,6 +12,7 @@ import {
   TEMPORARY_USER_MARKER,
   TerminateSessionsSchema,
 } from './action-params';
+import { RoleLockedError } from './advisory-lock';
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import type { DropFacts } from './drop-user';
@@ -99,8 +100,10 @@ export const createTemporaryUser: ActionModule<CreateTemporaryUserParams, Create
 
 interface ExpireState {
   readonly candidates: readonly (DropFacts & { readonly role: RoleFacts })[];
-  /** Users due whose advisory lock another session holds: skipped this time. */
-  readonly busy: readonly string[];
+  /** Users due whose advisory lock another session holds (named in `holder`): skipped this time. */
+  readonly busy: readonly { readonly role: string; readonly holder: string }[];
+  /** Users due that this admin may not drop (PostgreSQL 16+: another admin made them): left to that admin's run. */
+  readonly foreign: readonly string[];
   /** Marked users the guard keeps from being expired: protected, or without the policy's prefix. */
   readonly refused: ReadonlyMap<string, Refusal>;
 }
@@ -123,32 +126,43 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
       (role) => role.comment === TEMPORARY_USER_MARKER && role.name.startsWith(prefix) && isExpired(role.validUntil, ctx.facts.serverNow),
     );
     const candidates: (DropFacts & { role: RoleFacts })[] = [];
-    const busy: string[] = [];
+    const busy: { role: string; holder: string }[] = [];
+    const foreign: string[] = [];
+    // From 16 on, a CREATEROLE admin drops only roles it holds ADMIN OPTION on: another admin's users (one cluster,
+    // several deployments or profiles with one prefix) are that admin's to expire, and would fail this whole run.
+    const mayDrop = async (name: string) => ctx.facts.superuser || ctx.facts.versionNum < 160000 || (await hasAdminOption(ctx.session, ctx.facts.currentUser, name));
     for (const role of due) {
       try {
         await ctx.lock([role.name]);
       } catch (error) {
-        if (!(error instanceof ActionRefusedError)) throw error;
-        busy.push(role.name);
+        if (!(error instanceof RoleLockedError)) throw error;
+        busy.push({ role: role.name, holder: error.holder });
         continue;
       }
       // Read again under the lock: a concurrent action may have dropped or changed it meanwhile.
       const facts = await readDropFacts(ctx, role.name);
-      if (facts.role?.comment === TEMPORARY_USER_MARKER) candidates.push({ ...facts, role: facts.role });
+      if (facts.role?.comment !== TEMPORARY_USER_MARKER) continue;
+      candidates.push({ ...facts, role: facts.role });
+      if (!(await mayDrop(role.name))) foreign.push(role.name);
     }
     // The comment alone does not make a role temporary: whoever may COMMENT ON ROLE could mark any role.
-    return { candidates, busy, refused: await ctx.guardExpiry(candidates.map((c) => c.role.name)) };
+    return { candidates, busy, foreign, refused: await ctx.guardExpiry(candidates.map((c) => c.role.name)) };
   },
   plan: ({ params, state, facts, now }) => {
     const due = state.candidates.filter((c) => isExpired(c.role.validUntil, now) && c.role.name !== facts.currentUser);
-    const expired = due.filter((c) => !state.refused.has(c.role.name));
+    const expired = due.filter((c) => !state.refused.has(c.role.name) && !state.foreign.includes(c.role.name));
     const statements: PlannedStatement[] = [];
     const dropped: string[] = [];
     const skipped: { role: string; reason: string; rule?: string }[] = [
-      ...state.busy.map((role) => ({ role, reason: "another session holds its advisory lock for pg-rotator's actions; the next run drops it" })),
+      ...state.busy.map(({ role, holder }) => ({
+        role,
+        reason: `another session holds its advisory lock for pg-rotator's actions: ${holder}; the next run drops it once that session ends (SELECT pg_terminate_backend(<pid>), if it is not another pg-rotator action)`,
+      })),
       ...due.flatMap((c) => {
         const refusal = state.refused.get(c.role.name);
-        return refusal ? [{ role: c.role.name, reason: refusal.message, rule: refusal.rule }] : [];
+        if (refusal) return [{ role: c.role.name, reason: refusal.message, rule: refusal.rule }];
+        if (!state.foreign.includes(c.role.name)) return [];
+        return [{ role: c.role.name, reason: `this admin ("${facts.currentUser}") holds no ADMIN OPTION on it, which PostgreSQL 16 needs to drop a role: the admin that made it expires it` }];
       }),
     ];
     for (const candidate of expired) {
@@ -166,7 +180,7 @@ export const expireTemporaryUsers: ActionModule<ExpireTemporaryUsersParams, Expi
       statements,
       afterCommit: params.terminateSessions ? expired.map((c) => roleStatements.terminateSessions(c.role.oid)) : [],
       rollback: null,
-      report: { dropped, skipped, notes: due.length === 0 && state.busy.length === 0 ? ['no temporary user has expired'] : [] },
+      report: { dropped, skipped, notes: due.length === 0 && state.busy.length === 0 && state.foreign.length === 0 ? ['no temporary user has expired'] : [] },
     };
   },
 };

@@ -176,6 +176,12 @@ export const catalogSql = {
     values: [member, role],
   }),
 
+  /** Whether `member` holds ADMIN OPTION on `role`, which a CREATEROLE login needs from PostgreSQL 16 on to drop it. */
+  hasAdminOption: (member: string, role: string): Statement => ({
+    text: `SELECT pg_catalog.pg_has_role($1, $2, 'MEMBER WITH ADMIN OPTION') AS held`,
+    values: [member, role],
+  }),
+
   /** A routine by schema, name and identity arguments, so a request's argument text is only ever compared. */
   routine: (schema: string, name: string, identityArguments: string): Statement => ({
     text: `SELECT pg_catalog.pg_get_function_identity_arguments(p.oid) AS "arguments"

@@ -117,6 +117,12 @@ export async function readRunsAsOwner(session: Session, role: string): Promise<s
   return (await run<{ object: string }>(session, catalogSql.runsAsOwner(role))).rows.map((row) => row.object);
 }
 
+/** Whether `member` holds ADMIN OPTION on `role` (catalogSql.hasAdminOption). */
+export async function hasAdminOption(session: Session, member: string, role: string): Promise<boolean> {
+  const { rows } = await run<{ held: boolean }>(session, catalogSql.hasAdminOption(member, role));
+  return rows[0]?.held === true;
+}
+
 /** Whether `member` holds the privileges of `role` (pg_has_role … USAGE). */
 export async function hasPrivilegesOf(session: Session, member: string, role: string): Promise<boolean> {
   const { rows } = await run<{ held: boolean }>(session, catalogSql.hasPrivilegesOf(member, role));

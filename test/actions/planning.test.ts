@@ -202,14 +202,16 @@ describe('plans', () => {
         marked('fresh', '2030-06-01T00:00:00.000Z'),
         marked('forever', 'infinity'),
         marked('dba', '2029-01-01T00:00:00.000Z'),
+        marked('theirs', '2029-01-01T00:00:00.000Z'),
       ],
-      busy: ['held'],
+      busy: [{ role: 'held', holder: 'pid 4242 (role "held")' }],
+      foreign: ['theirs'],
       refused: new Map([['dba', { rule: 'protected.superuser', message: 'role "dba" is a superuser' }]]),
     });
     expect(result.statements.map((s) => s.text)).toEqual(['DROP ROLE "old"']);
     expect(result.report).toMatchObject({
       dropped: ['old'],
-      skipped: [{ role: 'held', reason: expect.stringContaining('another session holds its advisory lock') }, { role: 'dba', rule: 'protected.superuser' }, { role: 'busy' }],
+      skipped: [{ role: 'held', reason: expect.stringContaining('another session holds its advisory lock for pg-rotator\'s actions: pid 4242 (role "held")') }, { role: 'dba', rule: 'protected.superuser' }, { role: 'theirs', reason: expect.stringContaining('holds no ADMIN OPTION on it') }, { role: 'busy' }],
     });
     expect(result.afterCommit).toHaveLength(2);
 
@@ -218,6 +220,7 @@ describe('plans', () => {
     const handedOver = plan(expireTemporaryUsers, { terminateSessions: false, reassignOwnedTo: 'heir' }, {
       candidates: [marked('busy', '2029-01-01T00:00:00.000Z', owns), { ...marked('armed', '2029-01-01T00:00:00.000Z', owns), runsAsOwner: ['function app.f() (SECURITY DEFINER)'] }],
       busy: [],
+      foreign: [],
       refused: new Map(),
     });
     expect(handedOver.report).toMatchObject({ dropped: ['busy'], skipped: [{ role: 'armed', rule: 'reassign.runs-as-owner' }] });
