@@ -8,6 +8,7 @@ import { DEFAULT_EXPIRY_SCHEDULE, expiryScheduleProblem, UNEXPIRED_TEMPORARY_USE
 import { fieldPath } from './field-path';
 import {
   bindingFields,
+  companionsOf,
   type PlacedReference,
   ScheduledSecretReferenceSchema,
   SecretReferenceSchema,
@@ -245,9 +246,7 @@ export function checkOrchestration(
   const scheduled = config.secrets.map((secret, i) => named(secret, ['secrets', i]));
   const admins = config.secrets.flatMap((secret, i) => (secret.adminSecret ? [named(secret.adminSecret, ['secrets', i, 'adminSecret'])] : []));
   // What a prefix must not cover: every secret the config names, companions and attached secrets' admins included.
-  const companions = config.secrets.flatMap((secret, i) =>
-    Object.entries(secret.companionSecrets ?? {}).flatMap(([login, reference]) => (reference ? [named(reference, ['secrets', i, 'companionSecrets', login])] : [])),
-  );
+  const companions = config.secrets.flatMap((secret, i) => companionsOf(secret).map(([login, reference]) => named(reference, ['secrets', i, 'companionSecrets', login])));
   const attachedAdmins = (config.attachments?.adminSecrets ?? []).map((reference, i) => named(reference, ['attachments', 'adminSecrets', i]));
   const everyNamed = [...scheduled, ...admins, ...companions, ...attachedAdmins, ...profiles.flatMap((profile) => accessReferences(profile.access, profile.path).map(({ reference, path }) => named(reference, path)))];
   for (const profile of profiles) checkProfile(profile, config, { scheduled, everyNamed }, issue, sameHome);

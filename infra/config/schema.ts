@@ -10,6 +10,7 @@ import {
   SslModeSchema,
   StrategySchema,
 } from '../../lambda/config/environment';
+import { passwordPolicyProblem } from '../../lambda/secrets/password-policy';
 import {
   ACCOUNT_ID,
   REGION_NAME,
@@ -19,13 +20,13 @@ import {
   VPC_ID,
   arnLocation,
 } from './arns';
-import { passwordPolicyProblem } from '../../lambda/secrets/password-policy';
 import { MAX_SCHEDULE_STACKS, SCHEDULES_PER_TEMPLATE } from '../constructs/rotation-schedules';
 import { DEFAULT_MEMORY_MB } from '../constructs/rotator-function';
 import { checkOrchestration, OrchestrationSchema, OrchestratorSchema, orchestrationReferences } from './orchestration-schema';
 import { scheduleProblem } from './schedule';
 import {
   bindingFields,
+  companionsOf,
   SecretReferenceSchema,
   referencedArn,
   requireAdminSecretForStrategy,
@@ -80,11 +81,6 @@ const RotatedSecretSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.problem });
     requireAdminSecretForStrategy(secret, ctx);
   });
-
-/** A rotated secret's companion secrets, by the login they hold. */
-function companionsOf(secret: z.infer<typeof RotatedSecretSchema>): [string, z.infer<typeof SecretReferenceSchema>][] {
-  return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, z.infer<typeof SecretReferenceSchema>] => entry[1] !== undefined);
-}
 
 /** The longest rotation function name whose status function's, `<functionName>-status`, fits Lambda's 64 characters. */
 const FUNCTION_NAME_MAX = 64 - `-${STATUS_FUNCTION_SUFFIX}`.length;

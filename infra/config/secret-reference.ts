@@ -97,6 +97,11 @@ export interface PlacedReference {
   readonly path: (string | number)[];
 }
 
+/** A rotated secret's companion secrets, by the login they hold. */
+export function companionsOf<R>(secret: { readonly companionSecrets?: Readonly<Record<string, R | undefined>> }): [string, R][] {
+  return Object.entries(secret.companionSecrets ?? {}).filter((entry): entry is [string, R] => entry[1] !== undefined);
+}
+
 /** The name a reference's ARN gives (unique in the account and region), whether it is complete or partial. */
 export function referencedName(reference: { readonly arn?: string; readonly partialArn?: string }): string {
   const { arn, complete } = referencedArn(reference);

@@ -101,7 +101,7 @@ async function execute(
     const state = await module.observe(ctx, params);
     const passwordRole = module.newPasswordFor?.(params);
     const password = !request.dryRun && passwordRole !== undefined ? await deps.generatePassword() : undefined;
-    const plan = withValidRollback(
+    const { plan, rollback } = checkedRollback(
       module.plan({ params, state, facts, now: facts.serverNow, secretBase: connection.secretBase, verifier: verifierFor(request.dryRun, password) }),
       request,
     );
@@ -113,7 +113,7 @@ async function execute(
       const shown = [...plan.statements, ...(plan.afterCommit ?? [])].map((s) => s.shown);
       const secret = plan.secret === undefined ? null : { operation: plan.secret.kind, secretId: secretIdOf(plan.secret) };
       const notes = deps.permissionPolicy === undefined ? [NO_POLICY_DRY_RUN_NOTE] : [];
-      return outcome(request, plan, facts.database, { sql: shown, secret, password: undefined, terminated: undefined, notes });
+      return outcome(request, plan, rollback, facts.database, { sql: shown, secret, password: undefined, terminated: undefined, notes });
     }
 
     const sql: string[] = [];
@@ -127,7 +127,7 @@ async function execute(
     const after = landed === 'answer lost' ? skippedAfterCommit(plan) : await afterCommit(session, plan);
     sql.push(...after.sql);
     const secret = plan.secret === undefined || applied === undefined ? null : { operation: plan.secret.kind, secretId: applied.arn, ...(applied.versionId ? { versionId: applied.versionId } : {}) };
-    return outcome(request, plan, facts.database, { sql, secret, password, terminated: after.terminated, notes: after.notes });
+    return outcome(request, plan, rollback, facts.database, { sql, secret, password, terminated: after.terminated, notes: after.notes });
   } finally {
     if (!committed) await session.query('ROLLBACK').catch(() => undefined);
   }
@@ -226,6 +226,7 @@ function secretIdOf(change: NonNullable<ActionPlan['secret']>): string {
 function outcome(
   request: ActionRequest,
   plan: ActionPlan,
+  rollback: ActionRequest | null,
   database: string,
   run: { sql: string[]; secret: ActionResult['secret']; password: string | undefined; terminated: number | undefined; notes: string[] },
 ): ActionOutcome {
@@ -242,26 +243,20 @@ function outcome(
     ...(run.terminated === undefined ? {} : { terminatedSessions: run.terminated }),
     notes: [...(plan.report?.notes ?? []), ...run.notes],
   };
-  const rollback = plan.rollback === null ? null : rollbackRequest(plan.rollback, request);
   return { result, rollback };
 }
 
-/** Parsed, not just typed: a rollback must be a request the function itself accepts, sent back as is. */
-function rollbackRequest(rollback: NonNullable<ActionPlan['rollback']>, request: ActionRequest) {
-  return ActionRequestSchema.parse({ kind: 'action', ...rollback, target: request.target, dryRun: false });
-}
-
 /**
- * The plan, with its rollback checked before anything runs: one the function would refuse (more than 1,000 grants to
- * restore, say) is dropped with a note, rather than found wanting after COMMIT, when the answer could no longer be
- * given.
+ * The plan's rollback as the request sent back, parsed before anything runs: a rollback must be a request the function
+ * itself accepts. One it would refuse (more than 1,000 grants to restore, say) is dropped with a note, rather than
+ * found wanting after COMMIT, when the answer could no longer be given.
  */
-function withValidRollback(plan: ActionPlan, request: ActionRequest): ActionPlan {
-  if (plan.rollback === null) return plan;
+function checkedRollback(plan: ActionPlan, request: ActionRequest): { plan: ActionPlan; rollback: ActionRequest | null } {
+  if (plan.rollback === null) return { plan, rollback: null };
   const checked = ActionRequestSchema.safeParse({ kind: 'action', ...plan.rollback, target: request.target, dryRun: false });
-  if (checked.success) return plan;
+  if (checked.success) return { plan, rollback: checked.data };
   const issue = checked.error.issues[0];
   const why = issue === undefined ? 'it is not a valid request' : `${['rollback', ...issue.path].join('.')}: ${issue.message}`;
   const note = `no rollback is offered: the request that would undo this one is not one the function accepts (${why}); the result lists what changed`;
-  return { ...plan, rollback: null, report: { ...plan.report, notes: [...(plan.report?.notes ?? []), note] } };
+  return { plan: { ...plan, rollback: null, report: { ...plan.report, notes: [...(plan.report?.notes ?? []), note] } }, rollback: null };
 }
