@@ -6,7 +6,7 @@ import type { ActionName } from './action-names';
 import { CreateReadOnlyUserParamsSchema } from './create-read-only-user';
 import { DropUserParamsSchema } from './drop-user';
 import { LockUserParamsSchema, UnlockUserParamsSchema } from './lock-user';
-import { GrantListParamsSchema, RevokeAllPrivilegesParamsSchema } from './privileges';
+import { GrantListParamsSchema, RevokeAllPrivilegesParamsSchema, RevokePrivilegesParamsSchema } from './privileges';
 import { RestorePasswordParamsSchema } from './restore-password';
 import { GrantRoleParamsSchema, RevokeRoleParamsSchema } from './role-membership';
 import { RotatePasswordParamsSchema } from './rotate-password';
@@ -25,7 +25,7 @@ const PARAMS = {
   'revoke-role': RevokeRoleParamsSchema,
   'revoke-all-privileges': RevokeAllPrivilegesParamsSchema,
   'grant-privileges': GrantListParamsSchema,
-  'revoke-privileges': GrantListParamsSchema,
+  'revoke-privileges': RevokePrivilegesParamsSchema,
 } as const satisfies Record<ActionName, z.ZodMiniType>;
 
 function actionRequest<A extends ActionName>(action: A) {

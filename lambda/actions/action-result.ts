@@ -25,6 +25,9 @@ export const ActionResultSchema = z.object({
   password: z.optional(z.string()).check(z.meta({ description: 'The new password; only with revealPassword and never in a dry run.' })),
   revoked: z.optional(z.array(GrantSchema)),
   granted: z.optional(z.array(GrantSchema)),
+  revokedGrantOptions: z.optional(
+    z.array(GrantSchema).check(z.meta({ description: "revoke-privileges' grantOptions: grant options revoked from privileges the role keeps." })),
+  ),
   dropped: z.optional(z.array(z.string())),
   skipped: z.optional(
     z.array(
@@ -41,4 +44,4 @@ export const ActionResultSchema = z.object({
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** The action-specific part of a result, decided by the plan. */
-export type ActionReport = Partial<Pick<ActionResult, 'revoked' | 'granted' | 'dropped' | 'skipped' | 'notes'>>;
+export type ActionReport = Partial<Pick<ActionResult, 'revoked' | 'granted' | 'revokedGrantOptions' | 'dropped' | 'skipped' | 'notes'>>;

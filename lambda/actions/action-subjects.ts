@@ -1,4 +1,5 @@
 import type { ActionCall } from './action-request';
+import type { Grant } from './grants';
 
 /** A name in a request, and the request field that carries it (for refusals that name the field). */
 export interface Subject {
@@ -76,13 +77,18 @@ export function subjectsOf(request: ActionCall): ActionSubjects {
     case 'revoke-all-privileges':
       return { ...NONE, targets: [role(request.params.role)], schemas: [{ name: request.params.schema, field: 'request.params.schema' }] };
     case 'grant-privileges':
+      return { ...NONE, targets: [role(request.params.role)], schemas: grantSchemas(request.params.grants, 'grants') };
     case 'revoke-privileges':
       return {
         ...NONE,
         targets: [role(request.params.role)],
-        schemas: request.params.grants.map((grant, i) => ({ name: grant.schema, field: `request.params.grants.${i}.schema` })),
+        schemas: [...grantSchemas(request.params.grants, 'grants'), ...grantSchemas(request.params.grantOptions ?? [], 'grantOptions')],
       };
   }
+}
+
+function grantSchemas(grants: readonly Grant[], key: 'grants' | 'grantOptions'): ActionSubjects['schemas'] {
+  return grants.map((grant, i) => ({ name: grant.schema, field: `request.params.${key}.${i}.schema` }));
 }
 
 /** Every role name the subjects name: what the guard's one catalog read looks up. */

@@ -27,7 +27,12 @@ const common = {
   privileges,
   grantable: z.boolean().check(z.meta({ description: 'Held WITH GRANT OPTION.' })),
 };
-const grantor = IdentifierSchema.check(z.meta({ description: 'The role recorded as having granted it; the grant is re-made as this role.' }));
+const grantor = IdentifierSchema.check(
+  z.meta({
+    description:
+      'The role that makes the grant (under SET ROLE when it is not the admin). PostgreSQL records the owner instead for a superuser, the owner or a member of the owner; results and rollbacks carry the grantor recorded.',
+  }),
+);
 
 /**
  * Privileges one role holds on one object, from one grantor: what revoke-all-privileges records and what its
@@ -123,7 +128,12 @@ export function grantStatements(role: string, grants: readonly Grant[], sessionU
 
 /** REVOKE statements that take exactly these grants from `role`; each runs as its grantor, as above. */
 export function revokeStatements(role: string, grants: readonly Grant[], sessionUser: string): PlannedStatement[] {
-  return underGrantors(grants, sessionUser, (grant) => revokeOne(role, grant));
+  return underGrantors(grants, sessionUser, (grant) => revokeOne(role, grant, ''));
+}
+
+/** REVOKE GRANT OPTION FOR statements: `role` keeps these privileges, without the right to grant them on. */
+export function revokeGrantOptionStatements(role: string, grants: readonly Grant[], sessionUser: string): PlannedStatement[] {
+  return underGrantors(grants, sessionUser, (grant) => revokeOne(role, grant, 'GRANT OPTION FOR '));
 }
 
 function underGrantors(grants: readonly Grant[], sessionUser: string, build: (grant: Grant) => PlannedStatement): PlannedStatement[] {
@@ -152,11 +162,11 @@ function grantOne(role: string, grant: Grant): PlannedStatement {
   return statement(`GRANT ${privilegeList(grant)} ON ${objectOf(grant)} TO ${q(role)}${option}`);
 }
 
-function revokeOne(role: string, grant: Grant): PlannedStatement {
+function revokeOne(role: string, grant: Grant, only: '' | 'GRANT OPTION FOR '): PlannedStatement {
   if (grant.on === 'default') {
-    return statement(`${defaultPrefix(grant)} REVOKE ${grant.privileges.join(', ')} ON ${grant.objects.toUpperCase()} FROM ${q(role)}`);
+    return statement(`${defaultPrefix(grant)} REVOKE ${only}${grant.privileges.join(', ')} ON ${grant.objects.toUpperCase()} FROM ${q(role)}`);
   }
-  return statement(`REVOKE ${privilegeList(grant)} ON ${objectOf(grant)} FROM ${q(role)}`);
+  return statement(`REVOKE ${only}${privilegeList(grant)} ON ${objectOf(grant)} FROM ${q(role)}`);
 }
 
 function defaultPrefix(grant: Extract<Grant, { on: 'default' }>): string {
@@ -198,6 +208,11 @@ function units(grants: readonly Grant[]): GrantUnit[] {
   return grants.flatMap((grant) => grant.privileges.map((privilege) => ({ grant, privilege })));
 }
 
+/** The same grants with those on one object, from one grantor and with the same grant option, made one. */
+export function mergeGrants(grants: readonly Grant[]): Grant[] {
+  return regroup(units(grants));
+}
+
 function regroup(list: readonly GrantUnit[]): Grant[] {
   const groups = new Map<string, { grant: Grant; privileges: Privilege[] }>();
   for (const { grant, privilege } of list) {
@@ -209,19 +224,34 @@ function regroup(list: readonly GrantUnit[]): Grant[] {
   return sortGrants([...groups.values()].map(({ grant, privileges: held }) => ({ ...grant, privileges: sortPrivileges(held) })));
 }
 
-/**
- * Splits `wanted` into what `held` already covers (same object, grantor and privilege; the grant option is
- * compared too) and what it does not. `present` takes the grant option as held, which is what a REVOKE removes.
- */
-export function compareGrants(wanted: readonly Grant[], held: readonly Grant[]): { missing: Grant[]; present: Grant[] } {
+/** How wanted grants stand against held ones, each a list of grants. */
+export interface GrantComparison {
+  /** Wanted privileges not held at all (same object, grantor and privilege). */
+  readonly missing: Grant[];
+  /** Wanted privileges held, as held: with the grant option they have, which is what a REVOKE removes. */
+  readonly present: Grant[];
+  /** Wanted with the grant option and held without it: what a GRANT … WITH GRANT OPTION would add. */
+  readonly optionMissing: Grant[];
+  /** Wanted privileges held with the grant option, as held: what a REVOKE GRANT OPTION FOR removes. */
+  readonly optionPresent: Grant[];
+}
+
+export function compareGrants(wanted: readonly Grant[], held: readonly Grant[]): GrantComparison {
   const heldUnits = units(held);
   const find = (unit: GrantUnit) => heldUnits.find((h) => h.privilege === unit.privilege && objectKey(h.grant) === objectKey(unit.grant));
   const missing: GrantUnit[] = [];
   const present: GrantUnit[] = [];
+  const optionMissing: GrantUnit[] = [];
   for (const unit of units(wanted)) {
     const match = find(unit);
     if (match === undefined) missing.push(unit);
     else present.push(match);
+    if (match !== undefined && unit.grant.grantable && !match.grant.grantable) optionMissing.push(unit);
   }
-  return { missing: regroup(missing), present: regroup(present) };
+  return {
+    missing: regroup(missing),
+    present: regroup(present),
+    optionMissing: regroup(optionMissing),
+    optionPresent: regroup(present.filter((unit) => unit.grant.grantable)),
+  };
 }

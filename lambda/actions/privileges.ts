@@ -1,13 +1,14 @@
 import * as z from 'zod/mini';
 import '../schema-messages';
-import type { RoleFacts } from '../catalog/catalog';
-import { findRoutine, readPrivileges, readRole, readSchemas } from '../catalog/catalog';
+import type { GrantAuthorityRow, RoleFacts } from '../catalog/catalog';
+import { findRoutine, readGrantAuthority, readPrivileges, readRole, readSchemas } from '../catalog/catalog';
 import { InvalidInputError, RoleNotFoundError } from '../errors';
 import { IdentifierSchema } from '../postgres/identifiers';
 import { RoleSchema } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
 import type { Grant } from './grants';
-import { compareGrants, GrantSchema, grantStatements, groupGrants, revokeStatements } from './grants';
+import { describeGrantObject, grantObjectOf, recordedGrantor } from './grant-authority';
+import { compareGrants, GrantSchema, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
 
 /** Parameters of revoke-all-privileges. */
 export const RevokeAllPrivilegesParamsSchema = z.strictObject({
@@ -18,12 +19,33 @@ export const RevokeAllPrivilegesParamsSchema = z.strictObject({
 });
 export type RevokeAllPrivilegesParams = z.infer<typeof RevokeAllPrivilegesParamsSchema>;
 
-/** Parameters of grant-privileges and revoke-privileges: exact grants, as revoke-all-privileges records them. */
+/** Parameters of grant-privileges: exact grants, as revoke-all-privileges records them. */
 export const GrantListParamsSchema = z.strictObject({
   role: RoleSchema,
   grants: z.array(GrantSchema).check(z.minLength(1), z.maxLength(1000)),
 });
 export type GrantListParams = z.infer<typeof GrantListParamsSchema>;
+
+/** Parameters of revoke-privileges: grants revoked whole, and grants whose grant option alone is revoked. */
+export const RevokePrivilegesParamsSchema = z
+  .strictObject({
+    role: RoleSchema,
+    grants: z.array(GrantSchema).check(z.maxLength(1000), z.meta({ description: 'Privileges revoked, with their grant option.' })),
+    grantOptions: z.optional(
+      z.array(GrantSchema).check(
+        z.maxLength(1000),
+        z.meta({
+          description: "Privileges whose grant option alone is revoked (REVOKE GRANT OPTION FOR): the role keeps them. grant-privileges' rollback lists here a grant option it added to a privilege already held.",
+        }),
+      ),
+    ),
+  })
+  .check(
+    z.superRefine((params, ctx) => {
+      if (params.grants.length + (params.grantOptions?.length ?? 0) === 0) ctx.addIssue({ code: 'custom', path: ['grants'], message: 'must list at least one grant (or grantOptions)' });
+    }),
+  );
+export type RevokePrivilegesParams = z.infer<typeof RevokePrivilegesParamsSchema>;
 
 interface HeldState {
   readonly role: RoleFacts | undefined;
@@ -61,36 +83,68 @@ export const revokeAllPrivileges: ActionModule<RevokeAllPrivilegesParams, Revoke
   },
 };
 
-/** grant-privileges: grants exactly the listed privileges the role does not hold yet. The rollback revokes those. */
+/**
+ * grant-privileges: grants exactly the listed privileges the role does not hold yet, and the grant option of those
+ * it holds without one. Each is reported, and revoked by the rollback, under the grantor PostgreSQL records
+ * (grant-authority.ts), which is not always the role that issues the GRANT.
+ */
 export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
-  observe: (ctx, params) => observeHeld(ctx, params),
+  observe: (ctx, params) => observeHeld(ctx, params.role, params.grants),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
-    const { missing } = compareGrants(params.grants.map((grant, i) => withCatalogArguments(grant, state, i)), state.held);
-    if (missing.length === 0) return { changed: false, statements: [], rollback: null, report: { granted: [] } };
+    const issued: Grant[] = [];
+    const notes: string[] = [];
+    const wanted = params.grants.map((grant, i) => {
+      const resolved = withCatalogArguments(grant, state, i, 'grants');
+      const recorded = asRecorded(resolved, state, i, 'grants', { refuse: true });
+      const { missing, optionMissing } = compareGrants([recorded], state.held);
+      // Issued as the request asks (its grantor runs it), recorded as PostgreSQL will record it.
+      issued.push(...[...missing, ...optionMissing].map((g) => (resolved.on === 'default' ? g : { ...g, grantor: resolved.grantor })));
+      if (missing.length + optionMissing.length > 0 && 'grantor' in recorded && 'grantor' in resolved && recorded.grantor !== resolved.grantor) {
+        notes.push(`PostgreSQL records the grant on ${describeGrantObject(recorded)} as made by "${recorded.grantor}", not "${resolved.grantor}"`);
+      }
+      return recorded;
+    });
+    const { missing, optionMissing } = compareGrants(wanted, state.held);
+    if (issued.length === 0) return { changed: false, statements: [], rollback: null, report: { granted: [] } };
+    for (const grant of optionMissing) {
+      const from = 'grantor' in grant ? ` from "${grant.grantor}"` : '';
+      notes.push(`"${params.role}" already held ${grant.privileges.join(', ')} on ${describeGrantObject(grant)}${from}: only the grant option was added`);
+    }
     return {
       changed: true,
-      statements: grantStatements(params.role, missing, facts.currentUser),
-      rollback: { action: 'revoke-privileges', params: { role: params.role, grants: missing } },
-      report: { granted: missing },
+      statements: grantStatements(params.role, issued, facts.currentUser),
+      rollback: {
+        action: 'revoke-privileges',
+        params: { role: params.role, grants: missing, ...(optionMissing.length > 0 ? { grantOptions: optionMissing } : {}) },
+      },
+      report: { granted: mergeGrants([...missing, ...optionMissing]), ...(notes.length > 0 ? { notes } : {}) },
     };
   },
 };
 
-/** revoke-privileges: revokes those of the listed privileges the role holds. The rollback grants them back. */
-export const revokePrivileges: ActionModule<GrantListParams, ResolvedState> = {
+/**
+ * revoke-privileges: revokes those of the listed privileges the role holds, and the grant option alone of those
+ * listed in grantOptions. The rollback grants them back.
+ */
+export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
-  observe: (ctx, params) => observeHeld(ctx, params),
+  observe: (ctx, params) => observeHeld(ctx, params.role, [...params.grants, ...(params.grantOptions ?? [])]),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
-    const { present } = compareGrants(params.grants.map((grant, i) => withCatalogArguments(grant, state, i)), state.held);
-    if (present.length === 0) return { changed: false, statements: [], rollback: null, report: { revoked: [] } };
+    const listed = (list: readonly Grant[], key: 'grants' | 'grantOptions', offset: number) =>
+      list.map((grant, i) => asRecorded(withCatalogArguments(grant, state, offset + i, key, i), state, offset + i, key, { refuse: false }));
+    const { present } = compareGrants(listed(params.grants, 'grants', 0), state.held);
+    const { optionPresent } = compareGrants(listed(params.grantOptions ?? [], 'grantOptions', params.grants.length), state.held);
+    // A privilege revoked whole loses its grant option with it.
+    const optionsOnly = compareGrants(optionPresent, present).missing;
+    if (present.length + optionsOnly.length === 0) return { changed: false, statements: [], rollback: null, report: { revoked: [] } };
     return {
       changed: true,
-      statements: revokeStatements(params.role, present, facts.currentUser),
-      rollback: { action: 'grant-privileges', params: { role: params.role, grants: present } },
-      report: { revoked: present },
+      statements: [...revokeStatements(params.role, present, facts.currentUser), ...revokeGrantOptionStatements(params.role, optionsOnly, facts.currentUser)],
+      rollback: { action: 'grant-privileges', params: { role: params.role, grants: mergeGrants([...present, ...optionsOnly]) } },
+      report: { revoked: present, ...(optionsOnly.length > 0 ? { revokedGrantOptions: optionsOnly } : {}) },
     };
   },
 };
@@ -98,30 +152,48 @@ export const revokePrivileges: ActionModule<GrantListParams, ResolvedState> = {
 interface ResolvedState extends HeldState {
   /** The catalogue's identity-argument text of each function grant, by index; undefined: no such routine. */
   readonly routines: readonly (string | undefined)[];
+  /** Who may grant on each listed object, by index; undefined for default privileges, which have no grantor. */
+  readonly authority: readonly (GrantAuthorityRow | undefined)[];
 }
 
-async function observeHeld(ctx: ObserveContext, params: GrantListParams): Promise<ResolvedState> {
-  const schemas = [...new Set(params.grants.map((grant) => grant.schema))];
+async function observeHeld(ctx: ObserveContext, role: string, grants: readonly Grant[]): Promise<ResolvedState> {
+  const schemas = [...new Set(grants.map((grant) => grant.schema))];
   const routines: (string | undefined)[] = [];
-  for (const grant of params.grants) {
+  for (const grant of grants) {
     routines.push(grant.on === 'function' ? await findRoutine(ctx.session, grant.schema, grant.name, grant.arguments) : undefined);
   }
+  const authority = await readGrantAuthority(ctx.session, grants.flatMap((grant) => (grant.on === 'default' ? [] : [grantObjectOf(grant)])));
+  let next = 0;
   return {
-    role: await readRole(ctx.session, params.role),
-    held: groupGrants(await readPrivileges(ctx.session, { schemas, grantees: [params.role], includeOwners: true })),
+    role: await readRole(ctx.session, role),
+    held: groupGrants(await readPrivileges(ctx.session, { schemas, grantees: [role], includeOwners: true })),
     routines,
+    authority: grants.map((grant) => (grant.on === 'default' ? undefined : authority[next++])),
   };
+}
+
+/**
+ * A listed grant under the grantor PostgreSQL records for it. grant-privileges refuses one PostgreSQL would not make
+ * as asked; revoke-privileges keeps such a grant as listed, which then matches only what that grantor recorded.
+ */
+function asRecorded(grant: Grant, state: ResolvedState, index: number, key: 'grants' | 'grantOptions', options: { refuse: boolean }, shownIndex = index): Grant {
+  const authority = state.authority[index];
+  if (grant.on === 'default' || authority === undefined) return grant;
+  const recorded = recordedGrantor(grant, authority);
+  if ('grantor' in recorded) return { ...grant, grantor: recorded.grantor };
+  if (options.refuse) throw new InvalidInputError(`request.params.${key}.${shownIndex}.${recorded.field}`, recorded.problem);
+  return grant;
 }
 
 /**
  * A function grant's argument text enters SQL, so it must be PostgreSQL's own: the request's text was only
  * compared with pg_get_function_identity_arguments, and the catalogue's equal text is used.
  */
-function withCatalogArguments(grant: Grant, state: ResolvedState, index: number): Grant {
+function withCatalogArguments(grant: Grant, state: ResolvedState, index: number, key: 'grants' | 'grantOptions', shownIndex = index): Grant {
   if (grant.on !== 'function') return grant;
   const catalogText = state.routines[index];
   if (catalogText === undefined) {
-    throw new InvalidInputError(`request.params.grants.${index}.arguments`, `names no routine "${grant.schema}"."${grant.name}" with these identity arguments`);
+    throw new InvalidInputError(`request.params.${key}.${shownIndex}.arguments`, `names no routine "${grant.schema}"."${grant.name}" with these identity arguments`);
   }
   return { ...grant, arguments: catalogText };
 }

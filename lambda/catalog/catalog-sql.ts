@@ -182,6 +182,52 @@ export const catalogSql = {
     values: [member, role],
   }),
 
+  /**
+   * Who may grant on each object, for predicting whom a GRANT run as `actor` records as its grantor (PostgreSQL's
+   * select_best_grantor): the object's owner (null: no such object), whether the actor is the owner or a superuser,
+   * whether it holds the owner's privileges, and the grant options held directly by the actor or by any role whose
+   * privileges it holds. A column's grant options include its table's, as PostgreSQL merges the two ACLs.
+   * The arrays are index-aligned, one element per object; `arguments` is the catalogue's identity-argument text.
+   */
+  grantAuthority: (objects: {
+    readonly kinds: readonly string[];
+    readonly schemas: readonly string[];
+    readonly names: readonly (string | null)[];
+    readonly columns: readonly (string | null)[];
+    readonly arguments: readonly (string | null)[];
+    readonly actors: readonly string[];
+  }): Statement => ({
+    text: `SELECT w.i::int AS "index",
+                  pg_catalog.pg_get_userbyid(o.owner)::text AS owner,
+                  coalesce(o.owner = r.oid OR r.rolsuper, false) AS "actorIsOwnerOrSuperuser",
+                  coalesce(pg_catalog.pg_has_role(r.oid, o.owner, 'USAGE'), false) AS "actsAsOwner",
+                  coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('role', pg_catalog.pg_get_userbyid(a.grantee)::text, 'privilege', a.privilege_type))
+                              FROM pg_catalog.aclexplode(o.acl) a
+                             WHERE a.is_grantable AND a.grantee <> 0 AND a.grantee <> o.owner
+                               AND pg_catalog.pg_has_role(r.oid, a.grantee, 'USAGE')), '[]'::jsonb) AS "optionHolders"
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS w(kind, schema, name, col, args, actor, i)
+             LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.actor
+             LEFT JOIN LATERAL (
+               SELECT n.nspowner AS owner, coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl
+                 FROM pg_catalog.pg_namespace n
+                WHERE w.kind = 'schema' AND n.nspname = w.schema
+               UNION ALL
+               SELECT c.relowner,
+                      coalesce(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))
+                        || coalesce((SELECT at.attacl FROM pg_catalog.pg_attribute at
+                                      WHERE w.kind = 'column' AND at.attrelid = c.oid AND at.attname = w.col AND NOT at.attisdropped), '{}'::aclitem[])
+                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE w.kind IN ('table', 'sequence', 'column') AND n.nspname = w.schema AND c.relname = w.name
+               UNION ALL
+               SELECT p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+                 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE w.kind = 'function' AND n.nspname = w.schema AND p.proname = w.name
+                  AND pg_catalog.pg_get_function_identity_arguments(p.oid) = w.args
+             ) o ON true
+            ORDER BY w.i`,
+    values: [objects.kinds, objects.schemas, objects.names, objects.columns, objects.arguments, objects.actors],
+  }),
+
   /** A routine by schema, name and identity arguments, so a request's argument text is only ever compared. */
   routine: (schema: string, name: string, identityArguments: string): Statement => ({
     text: `SELECT pg_catalog.pg_get_function_identity_arguments(p.oid) AS "arguments"

@@ -129,6 +129,42 @@ export async function hasPrivilegesOf(session: Session, member: string, role: st
   return rows[0]?.held === true;
 }
 
+/** Who may grant on one object (catalogSql.grantAuthority); `owner` undefined: no such object. */
+export interface GrantAuthorityRow {
+  readonly owner: string | undefined;
+  readonly actorIsOwnerOrSuperuser: boolean;
+  readonly actsAsOwner: boolean;
+  /** Grant options held by the actor, or by a role whose privileges it holds, one row per role and privilege. */
+  readonly optionHolders: readonly { readonly role: string; readonly privilege: string }[];
+}
+
+/** An object a GRANT names, and the role that would issue it. */
+export interface GrantObject {
+  readonly kind: 'schema' | 'table' | 'sequence' | 'column' | 'function';
+  readonly schema: string;
+  readonly name: string | null;
+  readonly column: string | null;
+  readonly arguments: string | null;
+  readonly actor: string;
+}
+
+/** {@link GrantAuthorityRow} for each object, in the same order. */
+export async function readGrantAuthority(session: Session, objects: readonly GrantObject[]): Promise<GrantAuthorityRow[]> {
+  if (objects.length === 0) return [];
+  const { rows } = await run<{ owner: string | null } & Omit<GrantAuthorityRow, 'owner'>>(
+    session,
+    catalogSql.grantAuthority({
+      kinds: objects.map((o) => o.kind),
+      schemas: objects.map((o) => o.schema),
+      names: objects.map((o) => o.name),
+      columns: objects.map((o) => o.column),
+      arguments: objects.map((o) => o.arguments),
+      actors: objects.map((o) => o.actor),
+    }),
+  );
+  return rows.map((row) => ({ ...row, owner: row.owner ?? undefined }));
+}
+
 /** The catalogue's identity-argument text of a routine, or undefined when none matches. */
 export async function findRoutine(session: Session, schema: string, name: string, identityArguments: string): Promise<string | undefined> {
   const { rows } = await run<{ arguments: string }>(session, catalogSql.routine(schema, name, identityArguments));

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_NAMESPACE, lockKeys, roleLockKey } from '../../lambda/actions/advisory-lock';
 import { dropStatements, dropUser } from '../../lambda/actions/drop-user';
 import type { Grant } from '../../lambda/actions/grants';
-import { compareGrants, grantStatements, groupGrants, revokeStatements } from '../../lambda/actions/grants';
+import { compareGrants, grantStatements, groupGrants, revokeGrantOptionStatements, revokeStatements } from '../../lambda/actions/grants';
+import { recordedGrantor } from '../../lambda/actions/grant-authority';
 import { lockUser } from '../../lambda/actions/lock-user';
 import { revokeRole } from '../../lambda/actions/role-membership';
 import { parameterized, withPassword } from '../../lambda/actions/planned-statement';
 import { roleStatements } from '../../lambda/actions/role-statements';
 import { expireTemporaryUsers } from '../../lambda/actions/temporary-users';
-import type { DependentRow, PrivilegeRow, RoleFacts, SessionFacts } from '../../lambda/catalog/catalog';
+import type { DependentRow, GrantAuthorityRow, PrivilegeRow, RoleFacts, SessionFacts } from '../../lambda/catalog/catalog';
 import { adminChecklist } from '../../lambda/checks/admin-checklist';
 import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../../lambda/errors';
 import { callerOf } from '../../lambda/requests/caller';
@@ -107,12 +108,73 @@ describe('grants', () => {
     expect(compareGrants(wanted, held)).toEqual({
       missing: [{ on: 'table', schema: 'app', name: 't', privileges: ['UPDATE'], grantable: false, grantor: 'owner' }],
       present: held,
+      optionMissing: [],
+      optionPresent: [],
     });
+  });
+
+  it('tell a grant option a role lacks on a privilege it holds, and one it holds', () => {
+    const t = { on: 'table', schema: 'app', name: 't', grantor: 'owner' } as const;
+    const held: Grant[] = [{ ...t, privileges: ['SELECT'], grantable: false }, { ...t, privileges: ['INSERT'], grantable: true }];
+    const wanted: Grant[] = [{ ...t, privileges: ['SELECT', 'INSERT', 'UPDATE'], grantable: true }];
+    expect(compareGrants(wanted, held)).toEqual({
+      missing: [{ ...t, privileges: ['UPDATE'], grantable: true }],
+      present: held,
+      optionMissing: [{ ...t, privileges: ['SELECT'], grantable: true }],
+      optionPresent: [{ ...t, privileges: ['INSERT'], grantable: true }],
+    });
+  });
+
+  it('revoke a grant option alone with REVOKE GRANT OPTION FOR, as its grantor', () => {
+    const grants: Grant[] = [{ on: 'table', schema: 'app', name: 't', privileges: ['SELECT'], grantable: true, grantor: 'lead' }];
+    expect(revokeGrantOptionStatements('r', grants, 'admin').map((s) => s.text)).toEqual([
+      'SET ROLE "lead"',
+      'REVOKE GRANT OPTION FOR SELECT ON TABLE "app"."t" FROM "r"',
+      'RESET ROLE',
+    ]);
   });
 
   it('write column privileges with their column', () => {
     const grants: Grant[] = [{ on: 'column', schema: 'app', name: 't', column: 'e"mail', privileges: ['SELECT', 'UPDATE'], grantable: false, grantor: 'admin' }];
     expect(grantStatements('r', grants, 'admin').map((s) => s.text)).toEqual(['GRANT SELECT ("e""mail"), UPDATE ("e""mail") ON TABLE "app"."t" TO "r"']);
+  });
+});
+
+describe('the grantor PostgreSQL records (select_best_grantor)', () => {
+  const grant = (grantor: string, privileges: Grant['privileges'] = ['SELECT', 'UPDATE']) =>
+    ({ on: 'table', schema: 'app', name: 't', privileges, grantable: false, grantor }) as const;
+  const authority = (extra: Partial<GrantAuthorityRow> = {}): GrantAuthorityRow => ({
+    owner: 'owner',
+    actorIsOwnerOrSuperuser: false,
+    actsAsOwner: false,
+    optionHolders: [],
+    ...extra,
+  });
+  const holds = (role: string, ...privileges: string[]) => privileges.map((privilege) => ({ role, privilege }));
+
+  it('is the owner for a superuser or the owner, and for a member of the owner holding no option itself', () => {
+    expect(recordedGrantor(grant('admin'), authority({ actorIsOwnerOrSuperuser: true }))).toEqual({ grantor: 'owner' });
+    expect(recordedGrantor(grant('admin'), authority({ actsAsOwner: true, optionHolders: holds('admin', 'SELECT') }))).toEqual({ grantor: 'owner' });
+  });
+
+  it('is the issuing role when it holds every needed option itself, even as a member of the owner', () => {
+    expect(recordedGrantor(grant('admin'), authority({ actsAsOwner: true, optionHolders: holds('admin', 'SELECT', 'UPDATE') }))).toEqual({ grantor: 'admin' });
+  });
+
+  it('is the one role the issuer inherits every needed option from', () => {
+    expect(recordedGrantor(grant('admin'), authority({ optionHolders: [...holds('lead', 'SELECT', 'UPDATE'), ...holds('clerk', 'SELECT')] }))).toEqual({ grantor: 'lead' });
+  });
+
+  it('refuses, naming the field, where PostgreSQL would only warn or would pick by membership order', () => {
+    expect(recordedGrantor(grant('admin'), authority({ optionHolders: holds('lead', 'SELECT') }))).toEqual({
+      field: 'grantor',
+      problem: '"admin" holds no grant option for SELECT, UPDATE on table "app"."t": PostgreSQL would grant nothing it lacks and only warn',
+    });
+    expect(recordedGrantor(grant('admin', ['SELECT']), authority({ actsAsOwner: true, optionHolders: holds('lead', 'SELECT') }))).toMatchObject({
+      field: 'grantor',
+      problem: expect.stringContaining('only through "owner", "lead"'),
+    });
+    expect(recordedGrantor(grant('admin'), authority({ owner: undefined }))).toEqual({ field: 'name', problem: 'names no table "app"."t"' });
   });
 });
 

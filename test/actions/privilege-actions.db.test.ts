@@ -105,3 +105,73 @@ describe('grant-privileges and revoke-privileges', () => {
     ]);
   });
 });
+
+describe('grant-privileges: what PostgreSQL records', () => {
+  it('reports and rolls back a grant under the grantor PostgreSQL records: a member of the owner grants as the owner', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    const asked = { on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const], grantable: false, grantor: s.admin.name };
+
+    const { real } = await roundTrip(rig, s, { action: 'grant-privileges', params: { role, grants: [asked] } }, [role, s.owner], async () => {
+      const held = (await s.discover([role])).privileges.filter((p) => p.schema === 'app');
+      expect(held).toEqual([expect.objectContaining({ on: 'table', name: 'accounts', privilege: 'SELECT', grantor: s.owner })]);
+      // Asked again, it is already held: the same grant, whoever the request names as making it.
+      const again = await rig.rotator.action({ action: 'grant-privileges', target: s.target, params: { role, grants: [asked] } });
+      expect(again).toMatchObject({ ok: true, result: { changed: false, sql: [], granted: [] }, rollback: null });
+    });
+
+    expect(real.result?.sql).toEqual([`GRANT SELECT ON TABLE "app"."accounts" TO "${role}"`]);
+    expect(real.result?.granted).toEqual([{ ...asked, grantor: s.owner }]);
+    expect(real.result?.notes).toEqual([`PostgreSQL records the grant on table "app"."accounts" as made by "${s.owner}", not "${s.admin.name}"`]);
+    expect(real.rollback).toMatchObject({ action: 'revoke-privileges', params: { role, grants: [{ ...asked, grantor: s.owner }] } });
+  });
+
+  it('adds the grant option to a privilege already held without it; the rollback takes back the option alone', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    await s.su(`SET ROLE "${s.owner}"; GRANT SELECT ON app.accounts TO "${role}"; RESET ROLE`);
+    const asked = { on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const], grantable: true, grantor: s.owner };
+
+    const { real } = await roundTrip(rig, s, { action: 'grant-privileges', params: { role, grants: [asked] } }, [role, s.owner], async () => {
+      const held = (await s.discover([role])).privileges.filter((p) => p.schema === 'app');
+      expect(held).toEqual([expect.objectContaining({ name: 'accounts', privilege: 'SELECT', grantable: true })]);
+    });
+
+    expect(real.result).toMatchObject({ changed: true, granted: [asked] });
+    expect(real.result?.sql).toEqual([`SET ROLE "${s.owner}"`, `GRANT SELECT ON TABLE "app"."accounts" TO "${role}" WITH GRANT OPTION`, 'RESET ROLE']);
+    expect(real.result?.notes).toContainEqual(`"${role}" already held SELECT on table "app"."accounts" from "${s.owner}": only the grant option was added`);
+    expect(real.rollback).toMatchObject({ action: 'revoke-privileges', params: { role, grants: [], grantOptions: [asked] } });
+  });
+
+  it('refuses a grantor that holds no grant option, where PostgreSQL would only warn, and changes nothing', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    const lead = await s.managedRole('lead', 'NOLOGIN');
+    await s.su(`GRANT "${lead}" TO "${s.admin.name}"${s.majorVersion >= 16 ? ' WITH INHERIT TRUE, SET TRUE' : ''}`);
+    await s.su(`SET ROLE "${s.owner}"; GRANT USAGE ON SCHEMA app TO "${lead}"; GRANT SELECT ON app.accounts TO "${lead}"; RESET ROLE`);
+    const mark = await logMark();
+
+    const response = await rig.rotator.action({
+      action: 'grant-privileges',
+      target: s.target,
+      params: { role, grants: [{ on: 'table', schema: 'app', name: 'accounts', privileges: ['SELECT'], grantable: false, grantor: lead }] },
+    });
+
+    expect(response.error).toMatchObject({ code: 'INVALID_INPUT', field: 'request.params.grants.0.grantor' });
+    expect(response.error?.message).toContain(`"${lead}" holds no grant option for SELECT on table "app"."accounts"`);
+    expect(await s.changesSince(mark)).toEqual([]);
+  });
+
+  it('revoke-privileges finds a grant the owner recorded when the request names the admin that made it', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('analyst');
+    await s.su(`SET ROLE "${s.owner}"; GRANT SELECT ON app.accounts TO "${role}"; RESET ROLE`);
+    const asked = { on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const], grantable: false, grantor: s.admin.name };
+
+    const { real } = await roundTrip(rig, s, { action: 'revoke-privileges', params: { role, grants: [asked] } }, [role, s.owner], async () => {
+      expect((await s.discover([role])).privileges.filter((p) => p.schema === 'app')).toEqual([]);
+    });
+
+    expect(real.result?.revoked).toEqual([{ ...asked, grantor: s.owner }]);
+  });
+});

@@ -1,0 +1,68 @@
+import type { GrantAuthorityRow, GrantObject } from '../catalog/catalog';
+import type { Grant } from './grants';
+
+/**
+ * Whom PostgreSQL records as the grantor of a GRANT, predicted from the catalogue so that a plan (and its dry run)
+ * reports, and its rollback revokes, the grant as it will be recorded. PostgreSQL's select_best_grantor: a superuser
+ * or the owner grants as the owner; otherwise the issuing role itself when it holds every needed grant option;
+ * otherwise the first role, in membership order, whose privileges it holds and that holds them all (the owner
+ * always does). When none holds them all PostgreSQL grants what it can and only warns, so a plan refuses that.
+ */
+
+/** A grant on an object (not a default privilege): what has a grantor. */
+export type ObjectGrant = Exclude<Grant, { on: 'default' }>;
+
+/** The object a grant names, and the role that issues it: the request's grantor, as grantStatements runs it. */
+export function grantObjectOf(grant: ObjectGrant): GrantObject {
+  return {
+    kind: grant.on,
+    schema: grant.schema,
+    name: 'name' in grant ? grant.name : null,
+    column: grant.on === 'column' ? grant.column : null,
+    arguments: grant.on === 'function' ? grant.arguments : null,
+    actor: grant.grantor,
+  };
+}
+
+/** The grantor PostgreSQL would record, or why the grant would not be made as asked (the field at fault). */
+export type RecordedGrantor = { readonly grantor: string } | { readonly field: 'name' | 'grantor'; readonly problem: string };
+
+export function recordedGrantor(grant: ObjectGrant, authority: GrantAuthorityRow): RecordedGrantor {
+  const { owner } = authority;
+  const object = describeGrantObject(grant);
+  if (owner === undefined) return { field: 'name', problem: `names no ${object}` };
+  if (authority.actorIsOwnerOrSuperuser) return { grantor: owner };
+  const holdsAll = (role: string) => grant.privileges.every((p) => authority.optionHolders.some((h) => h.role === role && h.privilege === p));
+  const actor = grant.grantor;
+  if (holdsAll(actor)) return { grantor: actor };
+  const others = [...new Set(authority.optionHolders.map((h) => h.role))].filter((role) => role !== actor && holdsAll(role));
+  const candidates = [...(authority.actsAsOwner ? [owner] : []), ...others];
+  const privileges = grant.privileges.join(', ');
+  if (candidates.length === 1) return { grantor: candidates[0] as string };
+  if (candidates.length === 0) {
+    return { field: 'grantor', problem: `"${actor}" holds no grant option for ${privileges} on ${object}: PostgreSQL would grant nothing it lacks and only warn` };
+  }
+  const names = candidates.map((role) => `"${role}"`).join(', ');
+  return {
+    field: 'grantor',
+    problem: `"${actor}" holds the grant option for ${privileges} on ${object} only through ${names}, and PostgreSQL would record whichever comes first in its memberships: name one of them as grantor`,
+  };
+}
+
+/** How PostgreSQL's messages name an object, for refusals and notes. */
+export function describeGrantObject(grant: Grant): string {
+  const qualified = 'name' in grant ? `"${grant.schema}"."${grant.name}"` : '';
+  switch (grant.on) {
+    case 'schema':
+      return `schema "${grant.schema}"`;
+    case 'table':
+    case 'sequence':
+      return `${grant.on} ${qualified}`;
+    case 'column':
+      return `column "${grant.column}" of table ${qualified}`;
+    case 'function':
+      return `routine ${qualified}(${grant.arguments})`;
+    case 'default':
+      return `${grant.objects} created by "${grant.forRole}" in schema "${grant.schema}"`;
+  }
+}
