@@ -3,14 +3,21 @@ import '../schema-messages';
 import { CallerSchema } from '../requests/caller';
 import { TargetSchema } from '../requests/request-target';
 import type { ActionName } from './action-names';
-import { CreateReadOnlyUserParamsSchema } from './create-read-only-user';
-import { DropUserParamsSchema } from './drop-user';
-import { LockUserParamsSchema, UnlockUserParamsSchema } from './lock-user';
-import { GrantListParamsSchema, RevokeAllPrivilegesParamsSchema, RevokePrivilegesParamsSchema } from './privileges';
-import { RestorePasswordParamsSchema } from './restore-password';
-import { GrantRoleParamsSchema, RevokeRoleParamsSchema } from './role-membership';
-import { RotatePasswordParamsSchema } from './rotate-password';
-import { CreateTemporaryUserParamsSchema, ExpireTemporaryUsersParamsSchema } from './temporary-users';
+import {
+  CreateReadOnlyUserParamsSchema,
+  CreateTemporaryUserParamsSchema,
+  DropUserParamsSchema,
+  ExpireTemporaryUsersParamsSchema,
+  GrantListParamsSchema,
+  GrantRoleParamsSchema,
+  LockUserParamsSchema,
+  RestorePasswordParamsSchema,
+  RevokeAllPrivilegesParamsSchema,
+  RevokePrivilegesParamsSchema,
+  RevokeRoleParamsSchema,
+  RotatePasswordParamsSchema,
+  UnlockUserParamsSchema,
+} from './action-params';
 
 const PARAMS = {
   'rotate-password': RotatePasswordParamsSchema,

@@ -1,32 +1,13 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole, readSchemas } from '../catalog/catalog';
 import { InvalidInputError, RoleExistsError } from '../errors';
-import { IdentifierSchema, quoteIdentifier as q } from '../postgres/identifiers';
-import { ConnectionLimitSchema, KmsKeyIdSchema, RevealPasswordSchema, RoleSchema, SecretNameSchema } from './action-params';
+import { quoteIdentifier as q } from '../postgres/identifiers';
+import type { CreateReadOnlyUserParams } from './action-params';
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import { statement } from './planned-statement';
 import { passwordSecretPlan } from './password-secret';
 import { roleStatements } from './role-statements';
-
-/** Parameters of create-read-only-user. */
-export const CreateReadOnlyUserParamsSchema = z.strictObject({
-  role: RoleSchema,
-  schemas: z
-    .array(IdentifierSchema)
-    .check(
-      z.minLength(1),
-      z.maxLength(100),
-      z.meta({ description: 'Schemas the user may read: USAGE, SELECT on every table, and SELECT on tables their owner creates later.' }),
-    ),
-  secretName: SecretNameSchema,
-  kmsKeyId: KmsKeyIdSchema,
-  connectionLimit: ConnectionLimitSchema,
-  revealPassword: RevealPasswordSchema,
-});
-export type CreateReadOnlyUserParams = z.infer<typeof CreateReadOnlyUserParamsSchema>;
 
 interface CreateState {
   readonly role: RoleFacts | undefined;

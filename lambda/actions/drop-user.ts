@@ -1,30 +1,14 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { DependentRow, RoleFacts, SessionFacts } from '../catalog/catalog';
 import { hasPrivilegesOf, readDependents, readRole, readRunsAsOwner } from '../catalog/catalog';
 import { ActionRefusedError, DependentObjectsError, RoleNotFoundError } from '../errors';
 import { quoteIdentifier as q } from '../postgres/identifiers';
-import { RoleSchema, TerminateSessionsSchema } from './action-params';
+import type { DropUserParams } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
-import { SecretNameSchema } from './action-params';
 import type { SecretState } from './action-secrets';
 import type { GuardRule } from './guard-rules';
 import type { PlannedStatement } from './planned-statement';
 import { requireManageable } from './lock-user';
 import { roleStatements } from './role-statements';
-
-/** Parameters of drop-user. */
-export const DropUserParamsSchema = z.strictObject({
-  role: RoleSchema,
-  reassignOwnedTo: z.optional(RoleSchema).check(
-    z.meta({
-      description: 'Role that receives what the user owns (REASSIGN OWNED); its privileges are then revoked (DROP OWNED). Without it a user that owns objects or holds privileges is refused.',
-    }),
-  ),
-  terminateSessions: TerminateSessionsSchema(false),
-  deleteSecretName: z.optional(SecretNameSchema).check(z.meta({ description: "Secret holding the user's password, to delete (30-day recovery window)." })),
-});
-export type DropUserParams = z.infer<typeof DropUserParamsSchema>;
 
 /** What dropping one role involves, read under its advisory lock. */
 export interface DropFacts {

@@ -1,19 +1,9 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { RoleFacts, SessionFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
 import { ActionRefusedError, RoleNotFoundError } from '../errors';
-import { RoleSchema, TerminateSessionsSchema } from './action-params';
+import type { LockUserParams, UnlockUserParams } from './action-params';
 import type { ActionModule, ActionPlan } from './action-module';
 import { roleStatements } from './role-statements';
-
-/** Parameters of lock-user. */
-export const LockUserParamsSchema = z.strictObject({ role: RoleSchema, terminateSessions: TerminateSessionsSchema(false) });
-export type LockUserParams = z.infer<typeof LockUserParamsSchema>;
-
-/** Parameters of unlock-user. */
-export const UnlockUserParamsSchema = z.strictObject({ role: RoleSchema });
-export type UnlockUserParams = z.infer<typeof UnlockUserParamsSchema>;
 
 interface LoginState {
   readonly role: RoleFacts | undefined;

@@ -1,51 +1,11 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { GrantAuthorityRow, RoleFacts } from '../catalog/catalog';
 import { findRoutine, readGrantAuthority, readPrivileges, readRole, readSchemas } from '../catalog/catalog';
 import { InvalidInputError, RoleNotFoundError } from '../errors';
-import { IdentifierSchema } from '../postgres/identifiers';
-import { RoleSchema } from './action-params';
+import type { GrantListParams, RevokeAllPrivilegesParams, RevokePrivilegesParams } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
 import type { Grant } from './grants';
 import { describeGrantObject, grantObjectOf, recordedGrantor } from './grant-authority';
-import { compareGrants, GrantSchema, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
-
-/** Parameters of revoke-all-privileges. */
-export const RevokeAllPrivilegesParamsSchema = z.strictObject({
-  role: RoleSchema,
-  schema: IdentifierSchema.check(
-    z.meta({ description: 'The schema whose privileges are revoked: the schema itself and its tables, columns, sequences, routines and default privileges.' }),
-  ),
-});
-export type RevokeAllPrivilegesParams = z.infer<typeof RevokeAllPrivilegesParamsSchema>;
-
-/** Parameters of grant-privileges: exact grants, as revoke-all-privileges records them. */
-export const GrantListParamsSchema = z.strictObject({
-  role: RoleSchema,
-  grants: z.array(GrantSchema).check(z.minLength(1), z.maxLength(1000)),
-});
-export type GrantListParams = z.infer<typeof GrantListParamsSchema>;
-
-/** Parameters of revoke-privileges: grants revoked whole, and grants whose grant option alone is revoked. */
-export const RevokePrivilegesParamsSchema = z
-  .strictObject({
-    role: RoleSchema,
-    grants: z.array(GrantSchema).check(z.maxLength(1000), z.meta({ description: 'Privileges revoked, with their grant option.' })),
-    grantOptions: z.optional(
-      z.array(GrantSchema).check(
-        z.maxLength(1000),
-        z.meta({
-          description: "Privileges whose grant option alone is revoked (REVOKE GRANT OPTION FOR): the role keeps them. grant-privileges' rollback lists here a grant option it added to a privilege already held.",
-        }),
-      ),
-    ),
-  })
-  .check(
-    z.superRefine((params, ctx) => {
-      if (params.grants.length + (params.grantOptions?.length ?? 0) === 0) ctx.addIssue({ code: 'custom', path: ['grants'], message: 'must list at least one grant (or grantOptions)' });
-    }),
-  );
-export type RevokePrivilegesParams = z.infer<typeof RevokePrivilegesParamsSchema>;
+import { compareGrants, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
 
 interface HeldState {
   readonly role: RoleFacts | undefined;

@@ -1,29 +1,12 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
 import { ActionRefusedError, InvalidInputError } from '../errors';
-import { RoleSchema, SecretNameSchema } from './action-params';
+import type { RestorePasswordParams } from './action-params';
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import { requireManageable } from './lock-user';
 import { roleStatements } from './role-statements';
 import { refuseWhileRotating } from './password-secret';
-
-/** Parameters of restore-password. */
-export const RestorePasswordParamsSchema = z.strictObject({
-  role: RoleSchema,
-  secretName: SecretNameSchema,
-  versionId: z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(64),
-      z.regex(/^[A-Za-z0-9-]+$/, 'must be a secret version id'),
-      z.meta({ description: 'The secret version whose password the role gets back; it becomes AWSCURRENT again.' }),
-    ),
-});
-export type RestorePasswordParams = z.infer<typeof RestorePasswordParamsSchema>;
 
 interface RestoreState {
   readonly role: RoleFacts | undefined;

@@ -1,30 +1,9 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { MembershipRow, RoleFacts, SessionFacts } from '../catalog/catalog';
 import { readMemberships, readRoles } from '../catalog/catalog';
 import { ActionRefusedError, InvalidInputError, RoleNotFoundError } from '../errors';
-import { RoleSchema } from './action-params';
+import type { GrantRoleParams, RevokeRoleParams } from './action-params';
 import type { ActionModule } from './action-module';
 import { roleStatements } from './role-statements';
-
-/** Parameters of grant-role. */
-export const GrantRoleParamsSchema = z.strictObject({
-  role: RoleSchema.check(z.meta({ description: 'The member: the role that receives the membership.' })),
-  grantedRole: RoleSchema.check(z.meta({ description: 'The role granted to it.' })),
-  adminOption: z._default(z.boolean(), false),
-  inherit: z.optional(z.boolean()).check(z.meta({ description: 'PostgreSQL 16+: the membership INHERIT option.' })),
-  set: z.optional(z.boolean()).check(z.meta({ description: 'PostgreSQL 16+: the membership SET option.' })),
-  grantedBy: z.optional(RoleSchema).check(z.meta({ description: 'Record the grant as made by this role (GRANTED BY).' })),
-});
-export type GrantRoleParams = z.infer<typeof GrantRoleParamsSchema>;
-
-/** Parameters of revoke-role. */
-export const RevokeRoleParamsSchema = z.strictObject({
-  role: RoleSchema.check(z.meta({ description: 'The member that loses the membership.' })),
-  grantedRole: RoleSchema,
-  grantedBy: z.optional(RoleSchema).check(z.meta({ description: 'PostgreSQL 16+: revoke only the grant made by this role.' })),
-});
-export type RevokeRoleParams = z.infer<typeof RevokeRoleParamsSchema>;
 
 interface MembershipState {
   readonly roles: readonly RoleFacts[];

@@ -1,22 +1,11 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { readRole } from '../catalog/catalog';
-import { KmsKeyIdSchema, RevealPasswordSchema, RoleSchema, SecretNameSchema } from './action-params';
+import type { RotatePasswordParams } from './action-params';
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
 import { requireManageable } from './lock-user';
 import { passwordSecretPlan } from './password-secret';
 import { roleStatements } from './role-statements';
-
-/** Parameters of rotate-password. */
-export const RotatePasswordParamsSchema = z.strictObject({
-  role: RoleSchema,
-  secretName: SecretNameSchema,
-  kmsKeyId: KmsKeyIdSchema,
-  revealPassword: RevealPasswordSchema,
-});
-export type RotatePasswordParams = z.infer<typeof RotatePasswordParamsSchema>;
 
 interface RotateState {
   readonly role: RoleFacts | undefined;

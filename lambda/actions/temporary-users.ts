@@ -1,17 +1,8 @@
-import * as z from 'zod/mini';
-import '../schema-messages';
 import type { RoleFacts } from '../catalog/catalog';
 import { hasAdminOption, readRole, readRoles } from '../catalog/catalog';
 import { ActionRefusedError, InvalidInputError, PgRotatorError, RoleExistsError } from '../errors';
-import {
-  ConnectionLimitSchema,
-  KmsKeyIdSchema,
-  RevealPasswordSchema,
-  RoleSchema,
-  SecretNameSchema,
-  TEMPORARY_USER_MARKER,
-  TerminateSessionsSchema,
-} from './action-params';
+import type { CreateTemporaryUserParams, ExpireTemporaryUsersParams } from './action-params';
+import { TEMPORARY_USER_MARKER } from './action-params';
 import { RoleLockedError } from './advisory-lock';
 import type { ActionModule } from './action-module';
 import type { SecretState } from './action-secrets';
@@ -21,27 +12,6 @@ import { dropStatements, readDropFacts } from './drop-user';
 import type { PlannedStatement } from './planned-statement';
 import { passwordSecretPlan } from './password-secret';
 import { roleStatements } from './role-statements';
-
-/** Parameters of create-temporary-user. */
-export const CreateTemporaryUserParamsSchema = z.strictObject({
-  role: RoleSchema,
-  validUntil: z.iso
-    .datetime({ offset: true })
-    .check(z.meta({ description: 'ISO 8601 instant after which the password stops working (VALID UNTIL); an absolute time, so a dry run and the real run send the same SQL.' })),
-  memberOf: z.array(RoleSchema).check(z.minLength(1), z.maxLength(50), z.meta({ description: 'Roles granted to the temporary user.' })),
-  secretName: SecretNameSchema,
-  kmsKeyId: KmsKeyIdSchema,
-  connectionLimit: ConnectionLimitSchema,
-  revealPassword: RevealPasswordSchema,
-});
-export type CreateTemporaryUserParams = z.infer<typeof CreateTemporaryUserParamsSchema>;
-
-/** Parameters of expire-temporary-users. */
-export const ExpireTemporaryUsersParamsSchema = z.strictObject({
-  terminateSessions: TerminateSessionsSchema(true),
-  reassignOwnedTo: z.optional(RoleSchema).check(z.meta({ description: 'Who takes over objects an expired user created; without it such users are skipped.' })),
-});
-export type ExpireTemporaryUsersParams = z.infer<typeof ExpireTemporaryUsersParamsSchema>;
 
 interface CreateTemporaryState {
   readonly role: RoleFacts | undefined;
