@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { HarnessError } from './errors.js';
-import type { ServerUser } from './os-user.js';
 
 /** How {@link runCommand} runs a program. */
 export interface RunCommandOptions {
-  /** Run as this user instead of the current one (needs root). */
-  readonly user?: ServerUser | undefined;
+  /** Run as this account instead of the current one (needs root): os-user.ts's ServerUser. */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
   /** The complete environment of the program; the harness's own environment is not inherited. */
   readonly env?: NodeJS.ProcessEnv;
   /** @default 60_000 */
