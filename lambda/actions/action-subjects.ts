@@ -1,4 +1,5 @@
 import type { ActionCall } from './action-request';
+import { describeGrantObject } from './grant-authority';
 import type { Grant } from './grants';
 
 /** A name in a request, and the request field that carries it (for refusals that name the field). */
@@ -24,11 +25,13 @@ export interface ActionSubjects {
   readonly recipients: readonly Subject[];
   /** Schemas whose privileges the action grants or revokes. */
   readonly schemas: readonly Subject[];
+  /** Privileges the action grants WITH GRANT OPTION: the object, and the request's `grantable` field. */
+  readonly grantOptions: readonly Subject[];
   /** A temporary user's expiry (create-temporary-user). */
   readonly validUntil?: Subject;
 }
 
-const NONE: Omit<ActionSubjects, 'targets'> = { memberships: [], temporaryRoles: [], recipients: [], schemas: [] };
+const NONE: Omit<ActionSubjects, 'targets'> = { memberships: [], temporaryRoles: [], recipients: [], schemas: [], grantOptions: [] };
 const role = (name: string, field = 'role'): Subject => ({ name, field: `request.params.${field}` });
 const recipients = (to: string | undefined): Subject[] => (to === undefined ? [] : [role(to, 'reassignOwnedTo')]);
 
@@ -77,7 +80,14 @@ export function subjectsOf(request: ActionCall): ActionSubjects {
     case 'revoke-all-privileges':
       return { ...NONE, targets: [role(request.params.role)], schemas: [{ name: request.params.schema, field: 'request.params.schema' }] };
     case 'grant-privileges':
-      return { ...NONE, targets: [role(request.params.role)], schemas: grantSchemas(request.params.grants, 'grants') };
+      return {
+        ...NONE,
+        targets: [role(request.params.role)],
+        schemas: grantSchemas(request.params.grants, 'grants'),
+        grantOptions: request.params.grants.flatMap((grant, i) =>
+          grant.grantable ? [{ name: describeGrantObject(grant), field: `request.params.grants.${i}.grantable` }] : [],
+        ),
+      };
     case 'revoke-privileges':
       return {
         ...NONE,

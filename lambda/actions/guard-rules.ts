@@ -19,6 +19,7 @@ export const GUARD_RULES = {
   'policy.temporary-user-role': "a role the policy's temporaryUsers.roles do not list",
   'policy.reassign-not-allowed': 'a reassignOwnedTo that is neither the admin login nor a role the policy covers',
   'policy.schema-not-allowed': "a schema the policy's schemas do not list",
+  'policy.grant-option-not-allowed': "a privilege WITH GRANT OPTION, which the policy's grantOption does not allow",
   'reassign.runs-as-owner': "a dropped role's objects that run with their owner's privileges (SECURITY DEFINER routines, views, materialized views, rules, expression indexes and statistics), which reassignOwnedTo would hand over",
 } as const;
 

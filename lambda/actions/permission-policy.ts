@@ -73,6 +73,14 @@ export const PermissionPolicySchema = z
       ._default(z.array(GrantableRoleSchema).check(z.maxLength(100)), [])
       .check(z.meta({ description: 'Which roles grant-role may grant (and revoke-role revoke), and with which options.' })),
     schemas: z._default(Patterns, []).check(z.meta({ description: 'Schemas (or patterns) whose privileges actions may grant or revoke (create-read-only-user, *-privileges).' })),
+    grantOption: z
+      ._default(z.boolean(), false)
+      .check(
+        z.meta({
+          description:
+            'Whether grant-privileges may give a privilege WITH GRANT OPTION: the grantee could then grant it on to any role, beyond this policy. Off by default, as grants[].adminOption.',
+        }),
+      ),
     temporaryUsers: z.optional(TemporaryUsersSchema).check(z.meta({ description: 'Temporary users: their name prefix, maximum validity and the roles they may receive.' })),
     protectedRoles: z._default(Patterns, []).check(z.meta({ description: 'More roles (or patterns) no action may touch or grant, on top of those always protected.' })),
   })

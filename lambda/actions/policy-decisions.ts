@@ -100,6 +100,13 @@ export function decideSubjects(input: SubjectsInput): Refusal | undefined {
     if (firstMatch(policy.schemas, schema.name) !== undefined) continue;
     return refuse('policy.schema-not-allowed', `${schema.field}: schema "${schema.name}" is not among the schemas the permission policy lists (${policy.schemas.join(', ')})`);
   }
+  const withOption = subjects.grantOptions[0];
+  if (withOption !== undefined && !policy.grantOption) {
+    return refuse(
+      'policy.grant-option-not-allowed',
+      `${withOption.field}: the permission policy does not let actions grant privileges WITH GRANT OPTION (grantOption), as asked on ${withOption.name}: the grantee could grant it on to any role`,
+    );
+  }
   return undefined;
 }
 

@@ -141,3 +141,29 @@ describe('a policy that covers the members of a marker role', () => {
     expect(await create(name, [readers], 30)).toMatchObject({ ok: true, result: { changed: true } });
   });
 });
+
+describe('a policy without grantOption', () => {
+  const policy: PermissionPolicyInput = { actions: ['grant-privileges', 'revoke-privileges'], roles: { names: ['*'] }, schemas: ['app'] };
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ PERMISSION_POLICY: JSON.stringify(policy) });
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('grants a privilege but refuses it WITH GRANT OPTION, which would let the grantee hand it to any role, and changes nothing', async () => {
+    const s = await scenario(rig);
+    const role = await s.managedRole('pol_analyst');
+    const grant = (grantable: boolean) => ({ on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const], grantable, grantor: s.owner });
+    const mark = await logMark();
+
+    const refused = await rig.rotator.action({ action: 'grant-privileges', target: s.target, params: { role, grants: [grant(true)] } });
+
+    expectRefused(rig, refused, 'policy.grant-option-not-allowed');
+    expect(refused.error?.message).toContain('request.params.grants.0.grantable: the permission policy does not let actions grant privileges WITH GRANT OPTION');
+    expect(await s.changesSince(mark)).toEqual([]);
+    const granted = await rig.rotator.action({ action: 'grant-privileges', target: s.target, params: { role, grants: [grant(false)] } });
+    expect(granted).toMatchObject({ ok: true, result: { changed: true, granted: [grant(false)] } });
+  });
+});

@@ -6,7 +6,7 @@ export const TEMPORARY_PREFIX = 'temp_';
 
 /**
  * The widest policy a deployer could write: every action, every role, every grant with ADMIN OPTION, every
- * schema. Suites that test what actions do (not what the policy allows) run under it, so only the
+ * schema, grant options. Suites that test what actions do (not what the policy allows) run under it, so only the
  * always-protected roles stand in their way, as they would in any deployment.
  */
 export const PERMISSIVE_POLICY: PermissionPolicyInput = {
@@ -14,6 +14,7 @@ export const PERMISSIVE_POLICY: PermissionPolicyInput = {
   roles: { names: ['*'] },
   grants: [{ role: '*', adminOption: true }],
   schemas: ['*'],
+  grantOption: true,
   temporaryUsers: { prefix: TEMPORARY_PREFIX, maxValidity: '366d', roles: ['*'] },
 };
 

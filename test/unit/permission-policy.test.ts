@@ -73,6 +73,7 @@ describe('PERMISSION_POLICY', () => {
       roles: { names: ['app_*'] },
       grants: [],
       schemas: [],
+      grantOption: false,
       protectedRoles: [],
     });
   });

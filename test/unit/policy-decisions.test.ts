@@ -200,6 +200,29 @@ describe('schemas', () => {
     });
   });
 
+  it('a privilege is granted WITH GRANT OPTION only where the policy allows it, default privileges included', () => {
+    const grantOn = (grantable: boolean, on: 'table' | 'default' = 'table'): ActionCall => ({
+      action: 'grant-privileges',
+      params: {
+        role: 'app_alice',
+        grants: [
+          { on: 'schema', schema: 'app', privileges: ['USAGE'], grantable: false, grantor: 'app_owner' },
+          on === 'table'
+            ? { on: 'table', schema: 'app', name: 'accounts', privileges: ['SELECT'], grantable, grantor: 'app_owner' }
+            : { on: 'default', schema: 'app', privileges: ['SELECT'], grantable, forRole: 'app_owner', objects: 'tables' },
+        ],
+      },
+    });
+    expect(decide(grantOn(false))).toBeUndefined();
+    expect(decide(grantOn(true))).toEqual({
+      rule: 'policy.grant-option-not-allowed',
+      message:
+        'request.params.grants.1.grantable: the permission policy does not let actions grant privileges WITH GRANT OPTION (grantOption), as asked on table "app"."accounts": the grantee could grant it on to any role',
+    });
+    expect(ruleOf(grantOn(true, 'default'))).toBe('policy.grant-option-not-allowed');
+    expect(decide(grantOn(true), policyOf({ grantOption: true }))).toBeUndefined();
+  });
+
   it('create-read-only-user may create only names the policy covers, and read only its schemas', () => {
     const create = (name: string, schemas: string[]): ActionCall => ({ action: 'create-read-only-user', params: { role: name, schemas, secretName: 's', revealPassword: false } });
     expect(decide(create('app_report', ['app']))).toBeUndefined();
