@@ -31,6 +31,7 @@ export function recordedGrantor(grant: ObjectGrant, authority: GrantAuthorityRow
   const { owner } = authority;
   const object = describeGrantObject(grant);
   if (owner === undefined) return { field: 'name', problem: `names no ${object}` };
+  if (!authority.actorExists) return { field: 'grantor', problem: `names no role "${grant.grantor}" in this cluster` };
   if (authority.actorIsOwnerOrSuperuser) return { grantor: owner };
   const holdsAll = (role: string) => grant.privileges.every((p) => authority.optionHolders.some((h) => h.role === role && h.privilege === p));
   const actor = grant.grantor;

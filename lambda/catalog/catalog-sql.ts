@@ -184,7 +184,7 @@ export const catalogSql = {
 
   /**
    * Who may grant on each object, for predicting whom a GRANT run as `actor` records as its grantor (PostgreSQL's
-   * select_best_grantor): the object's owner (null: no such object), whether the actor is the owner or a superuser,
+   * select_best_grantor): the object's owner (null: no such object), whether the actor exists, is the owner or a superuser,
    * whether it holds the owner's privileges, and the grant options held directly by the actor or by any role whose
    * privileges it holds. A column's grant options include its table's, as PostgreSQL merges the two ACLs.
    * The arrays are index-aligned, one element per object; `arguments` is the catalogue's identity-argument text.
@@ -199,6 +199,7 @@ export const catalogSql = {
   }): Statement => ({
     text: `SELECT w.i::int AS "index",
                   pg_catalog.pg_get_userbyid(o.owner)::text AS owner,
+                  r.oid IS NOT NULL AS "actorExists",
                   coalesce(o.owner = r.oid OR r.rolsuper, false) AS "actorIsOwnerOrSuperuser",
                   coalesce(pg_catalog.pg_has_role(r.oid, o.owner, 'USAGE'), false) AS "actsAsOwner",
                   coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('role', pg_catalog.pg_get_userbyid(a.grantee)::text, 'privilege', a.privilege_type))

@@ -132,6 +132,7 @@ export async function hasPrivilegesOf(session: Session, member: string, role: st
 /** Who may grant on one object (catalogSql.grantAuthority); `owner` undefined: no such object. */
 export interface GrantAuthorityRow {
   readonly owner: string | undefined;
+  readonly actorExists: boolean;
   readonly actorIsOwnerOrSuperuser: boolean;
   readonly actsAsOwner: boolean;
   /** Grant options held by the actor, or by a role whose privileges it holds, one row per role and privilege. */

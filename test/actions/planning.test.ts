@@ -145,6 +145,7 @@ describe('the grantor PostgreSQL records (select_best_grantor)', () => {
     ({ on: 'table', schema: 'app', name: 't', privileges, grantable: false, grantor }) as const;
   const authority = (extra: Partial<GrantAuthorityRow> = {}): GrantAuthorityRow => ({
     owner: 'owner',
+    actorExists: true,
     actorIsOwnerOrSuperuser: false,
     actsAsOwner: false,
     optionHolders: [],
@@ -175,6 +176,7 @@ describe('the grantor PostgreSQL records (select_best_grantor)', () => {
       problem: expect.stringContaining('only through "owner", "lead"'),
     });
     expect(recordedGrantor(grant('admin'), authority({ owner: undefined }))).toEqual({ field: 'name', problem: 'names no table "app"."t"' });
+    expect(recordedGrantor(grant('gone'), authority({ actorExists: false }))).toEqual({ field: 'grantor', problem: 'names no role "gone" in this cluster' });
   });
 });
 

@@ -159,6 +159,12 @@ describe('grant-privileges: what PostgreSQL records', () => {
 
     expect(response.error).toMatchObject({ code: 'INVALID_INPUT', field: 'request.params.grants.0.grantor' });
     expect(response.error?.message).toContain(`"${lead}" holds no grant option for SELECT on table "app"."accounts"`);
+    const missing = await rig.rotator.action({
+      action: 'grant-privileges',
+      target: s.target,
+      params: { role, grants: [{ on: 'sequence', schema: 'app', name: 'no_such_sequence', privileges: ['USAGE'], grantable: false, grantor: s.owner }] },
+    });
+    expect(missing.error).toMatchObject({ code: 'INVALID_INPUT', field: 'request.params.grants.0.name', message: 'request.params.grants.0.name: names no sequence "app"."no_such_sequence"' });
     expect(await s.changesSince(mark)).toEqual([]);
   });
 
