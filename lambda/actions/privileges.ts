@@ -56,8 +56,9 @@ export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
     const issued: Grant[] = [];
     const notes: string[] = [];
     const wanted = params.grants.map((grant, i) => {
-      const resolved = withCatalogArguments(grant, state, i, 'grants');
-      const recorded = asRecorded(resolved, state, i, 'grants', { refuse: true });
+      const field = `request.params.grants.${i}`;
+      const resolved = withCatalogArguments(grant, state.routines[i], field);
+      const recorded = asRecorded(resolved, state.authority[i], field);
       const { missing, optionMissing } = compareGrants([recorded], state.held);
       // Issued as the request asks (its grantor runs it), recorded as PostgreSQL will record it.
       issued.push(...[...missing, ...optionMissing].map((g) => (resolved.on === 'default' ? g : { ...g, grantor: resolved.grantor })));
@@ -93,8 +94,9 @@ export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedStat
   observe: (ctx, params) => observeHeld(ctx, params.role, [...params.grants, ...(params.grantOptions ?? [])]),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
+    // observeHeld read grants and grantOptions as one list, in that order.
     const listed = (list: readonly Grant[], key: 'grants' | 'grantOptions', offset: number) =>
-      list.map((grant, i) => asRecorded(withCatalogArguments(grant, state, offset + i, key, i), state, offset + i, key, { refuse: false }));
+      list.map((grant, i) => asRecorded(withCatalogArguments(grant, state.routines[offset + i], `request.params.${key}.${i}`), state.authority[offset + i]));
     const { present } = compareGrants(listed(params.grants, 'grants', 0), state.held);
     const { optionPresent } = compareGrants(listed(params.grantOptions ?? [], 'grantOptions', params.grants.length), state.held);
     // A privilege revoked whole loses its grant option with it.
@@ -133,15 +135,15 @@ async function observeHeld(ctx: ObserveContext, role: string, grants: readonly G
 }
 
 /**
- * A listed grant under the grantor PostgreSQL records for it. grant-privileges refuses one PostgreSQL would not make
- * as asked; revoke-privileges keeps such a grant as listed, which then matches only what that grantor recorded.
+ * A listed grant under the grantor PostgreSQL records for it. With `refuseAt` (grant-privileges: the grant's field),
+ * one PostgreSQL would not make as asked is refused; without (revoke-privileges), it stays as listed and then matches
+ * only what that grantor recorded.
  */
-function asRecorded(grant: Grant, state: ResolvedState, index: number, key: 'grants' | 'grantOptions', options: { refuse: boolean }, shownIndex = index): Grant {
-  const authority = state.authority[index];
+function asRecorded(grant: Grant, authority: GrantAuthorityRow | undefined, refuseAt?: string): Grant {
   if (grant.on === 'default' || authority === undefined) return grant;
   const recorded = recordedGrantor(grant, authority);
   if ('grantor' in recorded) return { ...grant, grantor: recorded.grantor };
-  if (options.refuse) throw new InvalidInputError(`request.params.${key}.${shownIndex}.${recorded.field}`, recorded.problem);
+  if (refuseAt !== undefined) throw new InvalidInputError(`${refuseAt}.${recorded.field}`, recorded.problem);
   return grant;
 }
 
@@ -149,11 +151,10 @@ function asRecorded(grant: Grant, state: ResolvedState, index: number, key: 'gra
  * A function grant's argument text enters SQL, so it must be PostgreSQL's own: the request's text was only
  * compared with pg_get_function_identity_arguments, and the catalogue's equal text is used.
  */
-function withCatalogArguments(grant: Grant, state: ResolvedState, index: number, key: 'grants' | 'grantOptions', shownIndex = index): Grant {
+function withCatalogArguments(grant: Grant, catalogText: string | undefined, field: string): Grant {
   if (grant.on !== 'function') return grant;
-  const catalogText = state.routines[index];
   if (catalogText === undefined) {
-    throw new InvalidInputError(`request.params.${key}.${shownIndex}.arguments`, `names no routine "${grant.schema}"."${grant.name}" with these identity arguments`);
+    throw new InvalidInputError(`${field}.arguments`, `names no routine "${grant.schema}"."${grant.name}" with these identity arguments`);
   }
   return { ...grant, arguments: catalogText };
 }
