@@ -24,13 +24,26 @@ export function grantObjectOf(grant: ObjectGrant): GrantObject {
   };
 }
 
-/** The grantor PostgreSQL would record, or why the grant would not be made as asked (the field at fault). */
-export type RecordedGrantor = { readonly grantor: string } | { readonly field: 'name' | 'grantor'; readonly problem: string };
+/** One object's identity, whatever the grantor, privileges or grant option: a key to match grants on it. */
+export function objectIdentity(grant: ObjectGrant): string {
+  const object = grantObjectOf(grant);
+  return JSON.stringify([object.kind, object.schema, object.name, object.column, object.arguments]);
+}
 
-export function recordedGrantor(grant: ObjectGrant, authority: GrantAuthorityRow): RecordedGrantor {
+/** Why a grant would not be made as asked: the grant's field at fault, and what is wrong. */
+export interface GrantRefusal {
+  readonly field: 'schema' | 'name' | 'column' | 'grantor';
+  readonly problem: string;
+}
+
+/**
+ * The grantor PostgreSQL would record for a GRANT of exactly these privileges issued by `grant.grantor`, or why it
+ * would not be made as asked. REVOKE picks its grantor the same way.
+ */
+export function recordedGrantor(grant: ObjectGrant, authority: GrantAuthorityRow): { readonly grantor: string } | GrantRefusal {
   const { owner } = authority;
   const object = describeGrantObject(grant);
-  if (owner === undefined) return { field: 'name', problem: `names no ${object}` };
+  if (owner === undefined) return { field: grant.on === 'schema' ? 'schema' : grant.on === 'column' ? 'column' : 'name', problem: `names no ${object}` };
   if (!authority.actorExists) return { field: 'grantor', problem: `names no role "${grant.grantor}" in this cluster` };
   if (authority.actorIsOwnerOrSuperuser) return { grantor: owner };
   const holdsAll = (role: string) => grant.privileges.every((p) => authority.optionHolders.some((h) => h.role === role && h.privilege === p));
@@ -48,6 +61,38 @@ export function recordedGrantor(grant: ObjectGrant, authority: GrantAuthorityRow
     field: 'grantor',
     problem: `"${actor}" holds the grant option for ${privileges} on ${object} only through ${names}, and PostgreSQL would record whichever comes first in its memberships: name one of them as grantor`,
   };
+}
+
+/**
+ * The grant split by the grantor PostgreSQL records for each of its privileges, each group then issued in one
+ * statement. One statement records one grantor for all it lists, and the issuing role may hold some grant options
+ * itself and take others from the owner, so the prediction is made per privilege. A group's grantor is what a
+ * statement of that group alone records: each privilege had exactly one candidate grantor, so every privilege in the
+ * group has that candidate in common, and no other. A privilege PostgreSQL would not grant as asked keeps the listed
+ * grantor, and `refusal` says why (the first such).
+ */
+export function recordedGrants(grant: ObjectGrant, authority: GrantAuthorityRow): { readonly grants: ObjectGrant[]; readonly refusal: GrantRefusal | undefined } {
+  const byGrantor = new Map<string, ObjectGrant['privileges'][number][]>();
+  let refusal: GrantRefusal | undefined;
+  for (const privilege of grant.privileges) {
+    const recorded = recordedGrantor({ ...grant, privileges: [privilege] }, authority);
+    const grantor = 'grantor' in recorded ? recorded.grantor : grant.grantor;
+    if (!('grantor' in recorded)) refusal ??= recorded;
+    byGrantor.set(grantor, [...(byGrantor.get(grantor) ?? []), privilege]);
+  }
+  return { grants: [...byGrantor].map(([grantor, privileges]) => ({ ...grant, grantor, privileges })), refusal };
+}
+
+/**
+ * Whether the session's own login, issuing a statement of this grant, would have PostgreSQL record `grant.grantor`:
+ * it then runs without SET ROLE, which from PostgreSQL 16 needs a SET option the admin may lack.
+ */
+export function recordsAsSessionUser(grant: ObjectGrant, sessionAuthority: GrantAuthorityRow | undefined, sessionUser: string): boolean {
+  if (sessionAuthority === undefined || !sessionAuthority.actorHasSchemaUsage) return false;
+  return grant.privileges.every((privilege) => {
+    const recorded = recordedGrantor({ ...grant, privileges: [privilege], grantor: sessionUser }, sessionAuthority);
+    return 'grantor' in recorded && recorded.grantor === grant.grantor;
+  });
 }
 
 /** How PostgreSQL's messages name an object, for refusals and notes. */

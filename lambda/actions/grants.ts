@@ -30,7 +30,7 @@ const common = {
 const grantor = IdentifierSchema.check(
   z.meta({
     description:
-      'The role that makes the grant (under SET ROLE when it is not the admin). PostgreSQL records the owner instead for a superuser, the owner or a member of the owner; results and rollbacks carry the grantor recorded.',
+      "The grantor: the role a grant-privileges request makes the grant as, and the one a result, a rollback or revoke-privileges names as recorded. PostgreSQL records the object's owner for a superuser, and for a role that inherits the owner's privileges without holding the grant option itself; results and rollbacks carry the grantor recorded.",
   }),
 );
 

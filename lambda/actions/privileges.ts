@@ -4,7 +4,8 @@ import { InvalidInputError, RoleNotFoundError } from '../errors';
 import type { GrantListParams, RevokeAllPrivilegesParams, RevokePrivilegesParams } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
 import type { Grant } from './grants';
-import { describeGrantObject, grantObjectOf, recordedGrantor } from './grant-authority';
+import type { ObjectGrant } from './grant-authority';
+import { describeGrantObject, grantObjectOf, objectIdentity, recordedGrants, recordsAsSessionUser } from './grant-authority';
 import { compareGrants, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
 
 interface HeldState {
@@ -46,7 +47,8 @@ export const revokeAllPrivileges: ActionModule<RevokeAllPrivilegesParams, Revoke
 /**
  * grant-privileges: grants exactly the listed privileges the role does not hold yet, and the grant option of those
  * it holds without one. Each is reported, and revoked by the rollback, under the grantor PostgreSQL records
- * (grant-authority.ts), which is not always the role that issues the GRANT.
+ * (grant-authority.ts), which is not always the role that issues the GRANT. A statement runs as the admin itself
+ * where that records the same grantor, and otherwise under SET ROLE to the request's grantor.
  */
 export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
@@ -54,21 +56,35 @@ export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
     const issued: Grant[] = [];
+    const wanted: Grant[] = [];
     const notes: string[] = [];
-    const wanted = params.grants.map((grant, i) => {
+    params.grants.forEach((grant, i) => {
       const field = `request.params.grants.${i}`;
       const resolved = withCatalogArguments(grant, state.routines[i], field);
-      const recorded = asRecorded(resolved, state.authority[i], field);
-      const { missing, optionMissing } = compareGrants([recorded], state.held);
-      // Issued as the request asks (its grantor runs it), recorded as PostgreSQL will record it.
-      issued.push(...[...missing, ...optionMissing].map((g) => (resolved.on === 'default' ? g : { ...g, grantor: resolved.grantor })));
-      if (missing.length + optionMissing.length > 0 && 'grantor' in recorded && 'grantor' in resolved && recorded.grantor !== resolved.grantor) {
-        notes.push(`PostgreSQL records the grant on ${describeGrantObject(recorded)} as made by "${recorded.grantor}", not "${resolved.grantor}"`);
+      const authority = state.authority[i];
+      if (resolved.on === 'default' || authority === undefined) {
+        wanted.push(resolved);
+        const { missing, optionMissing } = compareGrants([resolved], state.held);
+        issued.push(...missing, ...optionMissing);
+        return;
       }
-      return recorded;
+      const { grants: recorded, refusal } = recordedGrants(resolved, authority);
+      if (refusal) throw new InvalidInputError(`${field}.${refusal.field}`, refusal.problem);
+      wanted.push(...recorded);
+      const { missing, optionMissing } = compareGrants(recorded, state.held);
+      for (const change of [...missing, ...optionMissing] as ObjectGrant[]) {
+        const asSession = recordsAsSessionUser(change, state.sessionAuthority[i], facts.currentUser);
+        if (!asSession && !authority.actorHasSchemaUsage) {
+          throw new InvalidInputError(`${field}.grantor`, `"${resolved.grantor}" has no USAGE on schema "${resolved.schema}", so it cannot name ${describeGrantObject(resolved)}`);
+        }
+        issued.push({ ...change, grantor: asSession ? facts.currentUser : resolved.grantor });
+        if (change.grantor !== resolved.grantor) {
+          notes.push(`PostgreSQL records the grant of ${change.privileges.join(', ')} on ${describeGrantObject(change)} as made by "${change.grantor}", not "${resolved.grantor}"`);
+        }
+      }
     });
-    const { missing, optionMissing } = compareGrants(wanted, state.held);
     if (issued.length === 0) return { changed: false, statements: [], rollback: null, report: { granted: [] } };
+    const { missing, optionMissing } = compareGrants(wanted, state.held);
     for (const grant of optionMissing) {
       const from = 'grantor' in grant ? ` from "${grant.grantor}"` : '';
       notes.push(`"${params.role}" already held ${grant.privileges.join(', ')} on ${describeGrantObject(grant)}${from}: only the grant option was added`);
@@ -87,24 +103,40 @@ export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
 
 /**
  * revoke-privileges: revokes those of the listed privileges the role holds, and the grant option alone of those
- * listed in grantOptions. The rollback grants them back.
+ * listed in grantOptions, each matched by the grantor PostgreSQL recorded. The rollback grants them back. A
+ * statement runs as the admin itself where PostgreSQL would pick that grantor for it, and otherwise under SET ROLE
+ * to the grantor.
  */
 export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
   observe: (ctx, params) => observeHeld(ctx, params.role, [...params.grants, ...(params.grantOptions ?? [])]),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
+    const sessionAuthority = new Map<string, GrantAuthorityRow>();
     // observeHeld read grants and grantOptions as one list, in that order.
     const listed = (list: readonly Grant[], key: 'grants' | 'grantOptions', offset: number) =>
-      list.map((grant, i) => asRecorded(withCatalogArguments(grant, state.routines[offset + i], `request.params.${key}.${i}`), state.authority[offset + i]));
+      list.flatMap((grant, i) => {
+        const resolved = withCatalogArguments(grant, state.routines[offset + i], `request.params.${key}.${i}`);
+        const authority = state.authority[offset + i];
+        const session = state.sessionAuthority[offset + i];
+        if (resolved.on === 'default' || authority === undefined) return [resolved];
+        if (session !== undefined) sessionAuthority.set(objectIdentity(resolved), session);
+        // A privilege listed under a grantor PostgreSQL would not pick stays so, and matches only what it recorded.
+        return recordedGrants(resolved, authority).grants;
+      });
     const { present } = compareGrants(listed(params.grants, 'grants', 0), state.held);
     const { optionPresent } = compareGrants(listed(params.grantOptions ?? [], 'grantOptions', params.grants.length), state.held);
     // A privilege revoked whole loses its grant option with it.
     const optionsOnly = compareGrants(optionPresent, present).missing;
     if (present.length + optionsOnly.length === 0) return { changed: false, statements: [], rollback: null, report: { revoked: [] } };
+    const issuing = (grant: Grant): Grant =>
+      grant.on !== 'default' && recordsAsSessionUser(grant, sessionAuthority.get(objectIdentity(grant)), facts.currentUser) ? { ...grant, grantor: facts.currentUser } : grant;
     return {
       changed: true,
-      statements: [...revokeStatements(params.role, present, facts.currentUser), ...revokeGrantOptionStatements(params.role, optionsOnly, facts.currentUser)],
+      statements: [
+        ...revokeStatements(params.role, present.map(issuing), facts.currentUser),
+        ...revokeGrantOptionStatements(params.role, optionsOnly.map(issuing), facts.currentUser),
+      ],
       rollback: { action: 'grant-privileges', params: { role: params.role, grants: mergeGrants([...present, ...optionsOnly]) } },
       report: { revoked: present, ...(optionsOnly.length > 0 ? { revokedGrantOptions: optionsOnly } : {}) },
     };
@@ -114,8 +146,12 @@ export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedStat
 interface ResolvedState extends HeldState {
   /** The catalogue's identity-argument text of each function grant, by index; undefined: no such routine. */
   readonly routines: readonly (string | undefined)[];
-  /** Who may grant on each listed object, by index; undefined for default privileges, which have no grantor. */
+  /**
+   * Who may grant on each listed object, by index: as the grant's grantor, and as the admin's own login. Undefined for
+   * default privileges, which have no grantor.
+   */
   readonly authority: readonly (GrantAuthorityRow | undefined)[];
+  readonly sessionAuthority: readonly (GrantAuthorityRow | undefined)[];
 }
 
 async function observeHeld(ctx: ObserveContext, role: string, grants: readonly Grant[]): Promise<ResolvedState> {
@@ -124,27 +160,19 @@ async function observeHeld(ctx: ObserveContext, role: string, grants: readonly G
   for (const grant of grants) {
     routines.push(grant.on === 'function' ? await findRoutine(ctx.session, grant.schema, grant.name, grant.arguments) : undefined);
   }
-  const authority = await readGrantAuthority(ctx.session, grants.flatMap((grant) => (grant.on === 'default' ? [] : [grantObjectOf(grant)])));
-  let next = 0;
+  const objects = grants.flatMap((grant) => (grant.on === 'default' ? [] : [grantObjectOf(grant)]));
+  const rows = await readGrantAuthority(ctx.session, [...objects, ...objects.map((object) => ({ ...object, actor: ctx.facts.currentUser }))]);
+  const byIndex = (offset: number) => {
+    let next = offset;
+    return grants.map((grant) => (grant.on === 'default' ? undefined : rows[next++]));
+  };
   return {
     role: await readRole(ctx.session, role),
     held: groupGrants(await readPrivileges(ctx.session, { schemas, grantees: [role], includeOwners: true })),
     routines,
-    authority: grants.map((grant) => (grant.on === 'default' ? undefined : authority[next++])),
+    authority: byIndex(0),
+    sessionAuthority: byIndex(objects.length),
   };
-}
-
-/**
- * A listed grant under the grantor PostgreSQL records for it. With `refuseAt` (grant-privileges: the grant's field),
- * one PostgreSQL would not make as asked is refused; without (revoke-privileges), it stays as listed and then matches
- * only what that grantor recorded.
- */
-function asRecorded(grant: Grant, authority: GrantAuthorityRow | undefined, refuseAt?: string): Grant {
-  if (grant.on === 'default' || authority === undefined) return grant;
-  const recorded = recordedGrantor(grant, authority);
-  if ('grantor' in recorded) return { ...grant, grantor: recorded.grantor };
-  if (refuseAt !== undefined) throw new InvalidInputError(`${refuseAt}.${recorded.field}`, recorded.problem);
-  return grant;
 }
 
 /**

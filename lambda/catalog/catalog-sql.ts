@@ -184,9 +184,10 @@ export const catalogSql = {
 
   /**
    * Who may grant on each object, for predicting whom a GRANT run as `actor` records as its grantor (PostgreSQL's
-   * select_best_grantor): the object's owner (null: no such object), whether the actor exists, is the owner or a superuser,
-   * whether it holds the owner's privileges, and the grant options held directly by the actor or by any role whose
-   * privileges it holds. A column's grant options include its table's, as PostgreSQL merges the two ACLs.
+   * select_best_grantor): the object's owner (null: no such object of that kind), whether the actor exists, is the owner
+   * or a superuser, may look the object up (USAGE on its schema), holds the owner's privileges, and the grant options
+   * held directly by the actor or by any role whose privileges it holds. A column's grant options include its
+   * table's, as PostgreSQL merges the two ACLs.
    * The arrays are index-aligned, one element per object; `arguments` is the catalogue's identity-argument text.
    */
   grantAuthority: (objects: {
@@ -201,6 +202,7 @@ export const catalogSql = {
                   pg_catalog.pg_get_userbyid(o.owner)::text AS owner,
                   r.oid IS NOT NULL AS "actorExists",
                   coalesce(o.owner = r.oid OR r.rolsuper, false) AS "actorIsOwnerOrSuperuser",
+                  coalesce(w.kind = 'schema' OR pg_catalog.has_schema_privilege(r.oid, o.nsp, 'USAGE'), false) AS "actorHasSchemaUsage",
                   coalesce(pg_catalog.pg_has_role(r.oid, o.owner, 'USAGE'), false) AS "actsAsOwner",
                   coalesce((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('role', pg_catalog.pg_get_userbyid(a.grantee)::text, 'privilege', a.privilege_type))
                               FROM pg_catalog.aclexplode(o.acl) a
@@ -209,18 +211,24 @@ export const catalogSql = {
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS w(kind, schema, name, col, args, actor, i)
              LEFT JOIN pg_catalog.pg_roles r ON r.rolname = w.actor
              LEFT JOIN LATERAL (
-               SELECT n.nspowner AS owner, coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl
+               SELECT n.nspowner AS owner, coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl, n.oid AS nsp
                  FROM pg_catalog.pg_namespace n
                 WHERE w.kind = 'schema' AND n.nspname = w.schema
                UNION ALL
+               -- A sequence is only a sequence here, and a table (view, materialized, foreign or partitioned table) only
+               -- a table: GRANT … ON TABLE names either, but a sequence takes only its own privileges through it.
                SELECT c.relowner,
                       coalesce(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))
-                        || coalesce((SELECT at.attacl FROM pg_catalog.pg_attribute at
-                                      WHERE w.kind = 'column' AND at.attrelid = c.oid AND at.attname = w.col AND NOT at.attisdropped), '{}'::aclitem[])
+                        || coalesce(at.attacl, '{}'::aclitem[]),
+                      n.oid
                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_catalog.pg_attribute at
+                        ON w.kind = 'column' AND at.attrelid = c.oid AND at.attname = w.col AND at.attnum > 0 AND NOT at.attisdropped
                 WHERE w.kind IN ('table', 'sequence', 'column') AND n.nspname = w.schema AND c.relname = w.name
+                  AND CASE WHEN w.kind = 'sequence' THEN c.relkind = 'S' ELSE c.relkind IN ('r', 'p', 'v', 'm', 'f') END
+                  AND (w.kind <> 'column' OR at.attrelid IS NOT NULL)
                UNION ALL
-               SELECT p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
+               SELECT p.proowner, coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)), n.oid
                  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                 WHERE w.kind = 'function' AND n.nspname = w.schema AND p.proname = w.name
                   AND pg_catalog.pg_get_function_identity_arguments(p.oid) = w.args

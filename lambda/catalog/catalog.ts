@@ -134,6 +134,8 @@ export interface GrantAuthorityRow {
   readonly owner: string | undefined;
   readonly actorExists: boolean;
   readonly actorIsOwnerOrSuperuser: boolean;
+  /** USAGE on the object's schema, without which the actor cannot name the object (always, for a schema). */
+  readonly actorHasSchemaUsage: boolean;
   readonly actsAsOwner: boolean;
   /** Grant options held by the actor, or by a role whose privileges it holds, one row per role and privilege. */
   readonly optionHolders: readonly { readonly role: string; readonly privilege: string }[];

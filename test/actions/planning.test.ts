@@ -3,7 +3,7 @@ import { LOCK_NAMESPACE, lockKeys, roleLockKey } from '../../lambda/actions/advi
 import { dropStatements, dropUser } from '../../lambda/actions/drop-user';
 import type { Grant } from '../../lambda/actions/grants';
 import { compareGrants, grantStatements, groupGrants, revokeGrantOptionStatements, revokeStatements } from '../../lambda/actions/grants';
-import { recordedGrantor } from '../../lambda/actions/grant-authority';
+import { recordedGrantor, recordedGrants, recordsAsSessionUser } from '../../lambda/actions/grant-authority';
 import { lockUser } from '../../lambda/actions/lock-user';
 import { revokeRole } from '../../lambda/actions/role-membership';
 import { parameterized, withPassword } from '../../lambda/actions/planned-statement';
@@ -147,6 +147,7 @@ describe('the grantor PostgreSQL records (select_best_grantor)', () => {
     owner: 'owner',
     actorExists: true,
     actorIsOwnerOrSuperuser: false,
+    actorHasSchemaUsage: true,
     actsAsOwner: false,
     optionHolders: [],
     ...extra,
@@ -164,6 +165,17 @@ describe('the grantor PostgreSQL records (select_best_grantor)', () => {
 
   it('is the one role the issuer inherits every needed option from', () => {
     expect(recordedGrantor(grant('admin'), authority({ optionHolders: [...holds('lead', 'SELECT', 'UPDATE'), ...holds('clerk', 'SELECT')] }))).toEqual({ grantor: 'lead' });
+  });
+
+  it('splits a grant by the grantor each privilege would record, and runs as the admin only where that records the same', () => {
+    const mixed = authority({ actsAsOwner: true, optionHolders: holds('admin', 'SELECT') });
+    expect(recordedGrants(grant('admin'), mixed)).toEqual({ grants: [grant('admin', ['SELECT']), { ...grant('admin', ['UPDATE']), grantor: 'owner' }], refusal: undefined });
+    expect(recordsAsSessionUser({ ...grant('owner'), privileges: ['UPDATE'] }, mixed, 'admin')).toBe(true);
+    expect(recordsAsSessionUser({ ...grant('owner'), privileges: ['SELECT'] }, mixed, 'admin')).toBe(false);
+    expect(recordsAsSessionUser({ ...grant('owner'), privileges: ['UPDATE'] }, { ...mixed, actorHasSchemaUsage: false }, 'admin')).toBe(false);
+    const halfRefused = recordedGrants(grant('admin'), authority({ optionHolders: holds('admin', 'SELECT') }));
+    expect(halfRefused.grants).toEqual([grant('admin', ['SELECT', 'UPDATE'])]);
+    expect(halfRefused.refusal).toMatchObject({ field: 'grantor', problem: expect.stringContaining('no grant option for UPDATE') });
   });
 
   it('refuses, naming the field, where PostgreSQL would only warn or would pick by membership order', () => {
