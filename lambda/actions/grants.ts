@@ -194,6 +194,36 @@ function objectOf(grant: Exclude<Grant, { on: 'default' }>): string {
   }
 }
 
+/**
+ * What of `revoking` the role has granted on to others (`passedOn`: rows whose grantor is the role). PostgreSQL refuses
+ * such a REVOKE without CASCADE ("dependent privileges exist"), and CASCADE would take the others' grants too. A
+ * REVOKE on a table takes the privilege on its columns as well, so grants passed on for a column count for the
+ * table. Default privileges are not grants of the role's: nothing depends on them.
+ *
+ * @returns each dependent grant, as "SELECT on table "app"."t" to "x""
+ */
+export function dependentGrants(revoking: readonly Grant[], passedOn: readonly PrivilegeRow[]): string[] {
+  const covers = (grant: Grant, row: PrivilegeRow): boolean => {
+    if (grant.on === 'default' || row.on === 'default' || grant.schema !== row.schema) return false;
+    if (!grant.privileges.some((privilege) => privilege === row.privilege)) return false;
+    switch (grant.on) {
+      case 'schema':
+        return row.on === 'schema';
+      case 'table':
+        return (row.on === 'table' || row.on === 'column') && row.name === grant.name;
+      case 'column':
+        return row.on === 'column' && row.name === grant.name && row.column === grant.column;
+      case 'sequence':
+        return row.on === 'sequence' && row.name === grant.name;
+      case 'function':
+        return row.on === 'function' && row.name === grant.name && row.arguments === grant.arguments;
+    }
+  };
+  const onWhat = (row: PrivilegeRow) =>
+    row.on === 'schema' ? `schema "${row.schema}"` : row.on === 'column' ? `column "${row.column}" of table "${row.schema}"."${row.name}"` : `${row.on} "${row.schema}"."${row.name}"${row.on === 'function' ? `(${row.arguments})` : ''}`;
+  return passedOn.filter((row) => revoking.some((grant) => covers(grant, row))).map((row) => `${row.privilege} on ${onWhat(row)} to "${row.grantee}"`);
+}
+
 /** One privilege of a grant: the unit two sets of grants are compared in. */
 interface GrantUnit {
   readonly grant: Grant;

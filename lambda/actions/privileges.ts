@@ -1,16 +1,18 @@
-import type { GrantAuthorityRow, RoleFacts } from '../catalog/catalog';
+import type { GrantAuthorityRow, PrivilegeRow, RoleFacts } from '../catalog/catalog';
 import { findRoutine, readGrantAuthority, readPrivileges, readRole, readSchemas } from '../catalog/catalog';
-import { InvalidInputError, RoleNotFoundError } from '../errors';
+import { DependentObjectsError, InvalidInputError, RoleNotFoundError } from '../errors';
 import type { GrantListParams, RevokeAllPrivilegesParams, RevokePrivilegesParams } from './action-params';
 import type { ActionModule, ObserveContext } from './action-module';
 import type { Grant } from './grants';
 import type { ObjectGrant } from './grant-authority';
 import { describeGrantObject, grantObjectOf, objectIdentity, recordedGrants, recordsAsSessionUser } from './grant-authority';
-import { compareGrants, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
+import { compareGrants, dependentGrants, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
 
 interface HeldState {
   readonly role: RoleFacts | undefined;
   readonly held: readonly Grant[];
+  /** What the role granted on to others in the schemas concerned; read only by the actions that revoke. */
+  readonly passedOn: readonly PrivilegeRow[];
 }
 
 interface RevokeAllState extends HeldState {
@@ -28,6 +30,7 @@ export const revokeAllPrivileges: ActionModule<RevokeAllPrivilegesParams, Revoke
     role: await readRole(ctx.session, params.role),
     schemaExists: (await readSchemas(ctx.session, [params.schema])).length === 1,
     held: groupGrants(await readPrivileges(ctx.session, { schemas: [params.schema], grantees: [params.role], includeOwners: false })),
+    passedOn: await readPassedOn(ctx, params.role, [params.schema]),
   }),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
@@ -35,6 +38,7 @@ export const revokeAllPrivileges: ActionModule<RevokeAllPrivilegesParams, Revoke
     if (state.held.length === 0) {
       return { changed: false, statements: [], rollback: null, report: { revoked: [], notes: [`role "${params.role}" holds no privileges in schema "${params.schema}"`] } };
     }
+    refuseDependents(params.role, state.held, state.passedOn);
     return {
       changed: true,
       statements: revokeStatements(params.role, state.held, facts.currentUser),
@@ -52,7 +56,7 @@ export const revokeAllPrivileges: ActionModule<RevokeAllPrivilegesParams, Revoke
  */
 export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
-  observe: (ctx, params) => observeHeld(ctx, params.role, params.grants),
+  observe: (ctx, params) => observeHeld(ctx, params.role, params.grants, { passedOn: false }),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
     const issued: Grant[] = [];
@@ -109,7 +113,7 @@ export const grantPrivileges: ActionModule<GrantListParams, ResolvedState> = {
  */
 export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedState> = {
   lockRoles: (params) => [params.role],
-  observe: (ctx, params) => observeHeld(ctx, params.role, [...params.grants, ...(params.grantOptions ?? [])]),
+  observe: (ctx, params) => observeHeld(ctx, params.role, [...params.grants, ...(params.grantOptions ?? [])], { passedOn: true }),
   plan: ({ params, state, facts }) => {
     requireRole(state.role, params.role);
     const sessionAuthority = new Map<string, GrantAuthorityRow>();
@@ -129,6 +133,7 @@ export const revokePrivileges: ActionModule<RevokePrivilegesParams, ResolvedStat
     // A privilege revoked whole loses its grant option with it.
     const optionsOnly = compareGrants(optionPresent, present).missing;
     if (present.length + optionsOnly.length === 0) return { changed: false, statements: [], rollback: null, report: { revoked: [] } };
+    refuseDependents(params.role, [...present, ...optionsOnly], state.passedOn);
     const issuing = (grant: Grant): Grant =>
       grant.on !== 'default' && recordsAsSessionUser(grant, sessionAuthority.get(objectIdentity(grant)), facts.currentUser) ? { ...grant, grantor: facts.currentUser } : grant;
     return {
@@ -154,7 +159,7 @@ interface ResolvedState extends HeldState {
   readonly sessionAuthority: readonly (GrantAuthorityRow | undefined)[];
 }
 
-async function observeHeld(ctx: ObserveContext, role: string, grants: readonly Grant[]): Promise<ResolvedState> {
+async function observeHeld(ctx: ObserveContext, role: string, grants: readonly Grant[], read: { readonly passedOn: boolean }): Promise<ResolvedState> {
   const schemas = [...new Set(grants.map((grant) => grant.schema))];
   const routines: (string | undefined)[] = [];
   for (const grant of grants) {
@@ -169,6 +174,7 @@ async function observeHeld(ctx: ObserveContext, role: string, grants: readonly G
   return {
     role: await readRole(ctx.session, role),
     held: groupGrants(await readPrivileges(ctx.session, { schemas, grantees: [role], includeOwners: true })),
+    passedOn: read.passedOn ? await readPassedOn(ctx, role, schemas) : [],
     routines,
     authority: byIndex(0),
     sessionAuthority: byIndex(objects.length),
@@ -185,6 +191,21 @@ function withCatalogArguments(grant: Grant, catalogText: string | undefined, fie
     throw new InvalidInputError(`${field}.arguments`, `names no routine "${grant.schema}"."${grant.name}" with these identity arguments`);
   }
   return { ...grant, arguments: catalogText };
+}
+
+async function readPassedOn(ctx: ObserveContext, role: string, schemas: readonly string[]): Promise<PrivilegeRow[]> {
+  const rows = await readPrivileges(ctx.session, { schemas, grantees: null, includeOwners: true, grantors: [role] });
+  return rows.filter((row) => row.grantee !== role);
+}
+
+/** A REVOKE PostgreSQL would refuse, for privileges the role passed on, is refused first, naming them. */
+function refuseDependents(role: string, revoking: readonly Grant[], passedOn: readonly PrivilegeRow[]): void {
+  const dependents = dependentGrants(revoking, passedOn);
+  if (dependents.length === 0) return;
+  throw new DependentObjectsError(
+    `role "${role}" granted on what it would lose: ${dependents.join('; ')}. PostgreSQL refuses that REVOKE without CASCADE, which would take those grants too: revoke them first`,
+    dependents,
+  );
 }
 
 function requireRole(role: RoleFacts | undefined, name: string): RoleFacts {

@@ -66,9 +66,10 @@ export const catalogSql = {
    * Every privilege on schemas, tables (and views, materialized views, foreign and partitioned tables),
    * columns, sequences, routines and schema-scoped default privileges, one row per privilege, from the ACLs
    * themselves (aclexplode; a NULL ACL is the owner's default, acldefault). `schemas` / `grantees` null: all
-   * (grantee 'PUBLIC' is PUBLIC). `includeOwners` false leaves out what owners hold on their own objects.
+   * (grantee 'PUBLIC' is PUBLIC). `includeOwners` false leaves out what owners hold on their own objects. `grantors`
+   * null: all; else only what these roles granted.
    */
-  privileges: (schemas: readonly string[] | null, grantees: readonly string[] | null, includeOwners: boolean): Statement => ({
+  privileges: (schemas: readonly string[] | null, grantees: readonly string[] | null, includeOwners: boolean, grantors: readonly string[] | null = null): Statement => ({
     text: `WITH ns AS (
              SELECT n.oid, n.nspname, n.nspowner, n.nspacl FROM pg_catalog.pg_namespace n
               WHERE CASE WHEN $1::text[] IS NULL THEN n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
@@ -111,8 +112,9 @@ export const catalogSql = {
              FROM named
             WHERE ($2::text[] IS NULL OR grantee_name = ANY($2::text[]))
               AND ($3::boolean OR grantee <> owner)
+              AND ($4::text[] IS NULL OR pg_catalog.pg_get_userbyid(grantor)::text = ANY($4::text[]))
             ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`,
-    values: [schemas, grantees, includeOwners],
+    values: [schemas, grantees, includeOwners, grantors],
   }),
 
   /**

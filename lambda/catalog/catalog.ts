@@ -97,9 +97,15 @@ export async function readMemberships(session: Session, members: readonly string
 /** Privilege rows (see catalogSql.privileges), one per privilege. */
 export async function readPrivileges(
   session: Session,
-  filter: { readonly schemas: readonly string[] | null; readonly grantees: readonly string[] | null; readonly includeOwners: boolean },
+  filter: {
+    readonly schemas: readonly string[] | null;
+    readonly grantees: readonly string[] | null;
+    readonly includeOwners: boolean;
+    readonly grantors?: readonly string[] | null;
+  },
 ): Promise<PrivilegeRow[]> {
-  return (await run<PrivilegeRow & Record<string, unknown>>(session, catalogSql.privileges(filter.schemas, filter.grantees, filter.includeOwners))).rows;
+  const sql = catalogSql.privileges(filter.schemas, filter.grantees, filter.includeOwners, filter.grantors ?? null);
+  return (await run<PrivilegeRow & Record<string, unknown>>(session, sql)).rows;
 }
 
 /** Schemas and their owners (null: every schema but system ones). */

@@ -9,7 +9,7 @@ export const ErrorInfoSchema = z.object({
     .check(z.meta({ description: 'Stable: INVALID_INPUT, ROLE_NOT_FOUND, ROLE_EXISTS, ROLE_HAS_DEPENDENTS, ACTION_REFUSED, ROTATION_STATE, SECRETS_MANAGER, DB_*, INTERNAL.' })),
   message: z.string(),
   field: z.optional(z.string()).check(z.meta({ description: 'With INVALID_INPUT: the dotted path of the offending field.' })),
-  dependents: z.optional(z.array(z.string())).check(z.meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds.' })),
+  dependents: z.optional(z.array(z.string())).check(z.meta({ description: 'With ROLE_HAS_DEPENDENTS: what the role owns or holds (drop-user), or granted on to others (revoke-privileges, revoke-all-privileges).' })),
   rule: z
     .optional(z.string())
     .check(z.meta({ description: 'With ACTION_REFUSED by the permission policy or a protected role: the rule, e.g. protected.superuser, policy.grant-not-allowed (docs/policy.md).' })),

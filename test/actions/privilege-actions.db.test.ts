@@ -210,6 +210,28 @@ describe('grant-privileges: what PostgreSQL records', () => {
     expect(await s.changesSince(mark)).toEqual([]);
   });
 
+  it('refuses, dry run included, to revoke what the role granted on to others, which PostgreSQL refuses without CASCADE, and changes nothing', async () => {
+    const s = await scenario(rig);
+    const [role, other] = [await s.managedRole('analyst'), await s.managedRole('clerk')];
+    await s.su(`SET ROLE "${s.owner}"; GRANT USAGE ON SCHEMA app TO "${role}"; GRANT SELECT ON app.accounts TO "${role}" WITH GRANT OPTION; RESET ROLE;
+      SET ROLE "${role}"; GRANT SELECT (email) ON app.accounts TO "${other}"; RESET ROLE`);
+    const held = { on: 'table' as const, schema: 'app', name: 'accounts', privileges: ['SELECT' as const], grantable: true, grantor: s.owner };
+    const mark = await logMark();
+
+    for (const dryRun of [true, false]) {
+      for (const call of [
+        { action: 'revoke-privileges' as const, params: { role, grants: [], grantOptions: [held] } },
+        { action: 'revoke-privileges' as const, params: { role, grants: [held] } },
+        { action: 'revoke-all-privileges' as const, params: { role, schema: 'app' } },
+      ]) {
+        const answer = await rig.rotator.action({ ...call, target: s.target, dryRun });
+        expect(answer.error).toMatchObject({ code: 'ROLE_HAS_DEPENDENTS' });
+        expect(answer.error?.message).toContain(`SELECT on column "email" of table "app"."accounts" to "${other}"`);
+      }
+    }
+    expect(await s.changesSince(mark)).toEqual([]);
+  });
+
   it('revoke-privileges finds a grant the owner recorded when the request names the admin that made it', async () => {
     const s = await scenario(rig);
     const role = await s.managedRole('analyst');
