@@ -1,6 +1,6 @@
 import type { ActionCall } from './action-request';
-import { describeGrantObject } from './grant-authority';
 import type { Grant } from './grants';
+import { describeGrantObject } from './grants';
 
 /** A name in a request, and the request field that carries it (for refusals that name the field). */
 export interface Subject {

@@ -1,5 +1,6 @@
 import type { GrantAuthorityRow, GrantObject } from '../catalog/catalog';
 import type { Grant } from './grants';
+import { describeGrantObject } from './grants';
 
 /**
  * Whom PostgreSQL records as the grantor of a GRANT, predicted from the catalogue so that a plan (and its dry run)
@@ -93,22 +94,4 @@ export function recordsAsSessionUser(grant: ObjectGrant, sessionAuthority: Grant
     const recorded = recordedGrantor({ ...grant, privileges: [privilege], grantor: sessionUser }, sessionAuthority);
     return 'grantor' in recorded && recorded.grantor === grant.grantor;
   });
-}
-
-/** How PostgreSQL's messages name an object, for refusals and notes. */
-export function describeGrantObject(grant: Grant): string {
-  const qualified = 'name' in grant ? `"${grant.schema}"."${grant.name}"` : '';
-  switch (grant.on) {
-    case 'schema':
-      return `schema "${grant.schema}"`;
-    case 'table':
-    case 'sequence':
-      return `${grant.on} ${qualified}`;
-    case 'column':
-      return `column "${grant.column}" of table ${qualified}`;
-    case 'function':
-      return `routine ${qualified}(${grant.arguments})`;
-    case 'default':
-      return `${grant.objects} created by "${grant.forRole}" in schema "${grant.schema}"`;
-  }
 }

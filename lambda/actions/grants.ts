@@ -219,9 +219,27 @@ export function dependentGrants(revoking: readonly Grant[], passedOn: readonly P
         return row.on === 'function' && row.name === grant.name && row.arguments === grant.arguments;
     }
   };
-  const onWhat = (row: PrivilegeRow) =>
-    row.on === 'schema' ? `schema "${row.schema}"` : row.on === 'column' ? `column "${row.column}" of table "${row.schema}"."${row.name}"` : `${row.on} "${row.schema}"."${row.name}"${row.on === 'function' ? `(${row.arguments})` : ''}`;
-  return passedOn.filter((row) => revoking.some((grant) => covers(grant, row))).map((row) => `${row.privilege} on ${onWhat(row)} to "${row.grantee}"`);
+  return passedOn
+    .filter((row) => revoking.some((grant) => covers(grant, row)))
+    .map((row) => `${row.privilege} on ${describeGrantObject(toGrant(row, [PrivilegeSchema.parse(row.privilege)]))} to "${row.grantee}"`);
+}
+
+/** How PostgreSQL's messages name an object, for refusals and notes. */
+export function describeGrantObject(grant: Grant): string {
+  const qualified = 'name' in grant ? `"${grant.schema}"."${grant.name}"` : '';
+  switch (grant.on) {
+    case 'schema':
+      return `schema "${grant.schema}"`;
+    case 'table':
+    case 'sequence':
+      return `${grant.on} ${qualified}`;
+    case 'column':
+      return `column "${grant.column}" of table ${qualified}`;
+    case 'function':
+      return `routine ${qualified}(${grant.arguments})`;
+    case 'default':
+      return `${grant.objects} created by "${grant.forRole}" in schema "${grant.schema}"`;
+  }
 }
 
 /** One privilege of a grant: the unit two sets of grants are compared in. */

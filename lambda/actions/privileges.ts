@@ -5,8 +5,8 @@ import type { GrantListParams, RevokeAllPrivilegesParams, RevokePrivilegesParams
 import type { ActionModule, ObserveContext } from './action-module';
 import type { Grant } from './grants';
 import type { ObjectGrant } from './grant-authority';
-import { describeGrantObject, grantObjectOf, objectIdentity, recordedGrants, recordsAsSessionUser } from './grant-authority';
-import { compareGrants, dependentGrants, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
+import { grantObjectOf, objectIdentity, recordedGrants, recordsAsSessionUser } from './grant-authority';
+import { compareGrants, dependentGrants, describeGrantObject, grantStatements, groupGrants, mergeGrants, revokeGrantOptionStatements, revokeStatements } from './grants';
 
 interface HeldState {
   readonly role: RoleFacts | undefined;
