@@ -36,7 +36,10 @@ export class RotationStateError extends PgRotatorError {
   readonly code = 'ROTATION_STATE';
 }
 
-/** Secrets Manager refused or failed a call; `operation` names the API call, `awsErrorName` AWS's error code. */
+/**
+ * Secrets Manager refused or failed a call; `operation` names the API call, `awsErrorName` AWS's error code (or the
+ * socket's, when no answer came), `httpStatus` the answer's status when there was one.
+ */
 export class SecretsManagerError extends PgRotatorError {
   override readonly name = 'SecretsManagerError';
   readonly code = 'SECRETS_MANAGER';
@@ -45,6 +48,7 @@ export class SecretsManagerError extends PgRotatorError {
     readonly operation: string,
     readonly awsErrorName: string,
     message: string,
+    readonly httpStatus?: number,
   ) {
     super(`${operation}: ${awsErrorName}: ${message}`);
   }

@@ -1,5 +1,3 @@
-import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from './config/environment';
 import type { Declarations } from './config/declarations';
 import { deploymentDeclarations } from './config/declarations';
@@ -11,6 +9,8 @@ import { createLogger } from './log/logger';
 import type { RotationDeps } from './rotation/rotation-context';
 import { generatePassword, passwordPolicyFrom } from './secrets/password-policy';
 import { secretStore } from './secrets/secret-store';
+import type { SecretsManager, SecretsManagerOverrides } from './secrets/secrets-manager-client';
+import { environmentSecretsManager } from './secrets/secrets-manager-client';
 import { versionMemory } from './secrets/version-memory';
 
 /** Long-lived parts of the function, made once per container and reused by every invocation. */
@@ -18,13 +18,13 @@ export interface Runtime extends RotationDeps {
   readonly settings: Settings;
   readonly log: Logger;
   /** The one Secrets Manager client of the container, for the calls beyond rotation's. */
-  readonly secretsManager: SecretsManagerClient;
+  readonly secretsManager: SecretsManager;
 }
 
 /** What a host other than Lambda (the local stack, tests, the demo) may set beyond the environment. */
 export interface RuntimeOverrides {
-  /** Region and credentials for the Secrets Manager client; in Lambda they come from the environment. */
-  readonly secretsManager?: SecretsManagerClientConfig;
+  /** Region, credentials, endpoint or transport of the Secrets Manager client; in Lambda they come from the environment. */
+  readonly secretsManager?: SecretsManagerOverrides;
   /** Where log lines go; stdout (CloudWatch Logs) by default. */
   readonly writeLog?: (line: string) => void;
   /** The deployment's bindings file (rotation-bindings.json beside the handler, in Lambda). @default - no bindings */
@@ -36,15 +36,7 @@ export interface RuntimeOverrides {
 export function createRuntime(source: NodeJS.ProcessEnv = process.env, overrides: RuntimeOverrides = {}): Runtime {
   const settings = loadSettings(source);
   const { env } = settings;
-  const endpoint = env[ENV.secretsManagerEndpoint];
-  const secretsManager = new SecretsManagerClient({
-    // The SDK resolves each command's middleware stack on every call unless told to keep it; a rotation makes eight
-    // or nine calls in a row. Middleware added to the client after its first call would then be ignored: add any
-    // before (as test/safety/support/tripwire-runtime.ts does).
-    cacheMiddleware: true,
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...overrides.secretsManager,
-  });
+  const secretsManager = environmentSecretsManager(source, env[ENV.secretsManagerEndpoint], overrides.secretsManager);
   const store = secretStore(secretsManager);
   const policy = passwordPolicyFrom(env);
   const declarations =

@@ -106,8 +106,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.clock ? { clock: options.clock } : {}),
       ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
     });
-    // What every Secrets Manager client of the stack is given: the region, the local keys and, over HTTPS, the CA.
+    // What every Secrets Manager client of the stack is given: the region, the local keys and, over HTTPS, the CA;
+    // the SDK's clients (tests' own calls) and the function's client (lambda/secrets/secrets-manager-client.ts) alike.
     const smClientConfig = { ...LOCAL_AWS, ...(tls ? { requestHandler: { httpsAgent: { ca: tls.caPem } } } : {}) };
+    const functionSecretsManager = { ...LOCAL_AWS, maxAttempts: 3, ...(tls ? { ca: tls.caPem } : {}) };
     const functionLog: string[] = [];
     const smEndpoint = secretsManager.endpoint;
     const env = options.env ?? {};
@@ -122,7 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const makeRuntime = (functionEnv: Readonly<Record<string, string>>, functionDeclarations: LocalDeclarations) =>
       createRuntime(
         { ...functionEnv, SECRETS_MANAGER_ENDPOINT: smEndpoint },
-        { secretsManager: { ...smClientConfig, maxAttempts: 3 }, declarations: functionDeclarations, writeLog },
+        { secretsManager: functionSecretsManager, declarations: functionDeclarations, writeLog },
       );
     const runtime = makeRuntime(env, declarations);
     // As the construct's shorthand (orchestrators + orchestration) deploys it: the profile named orchestrator.
@@ -136,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // As the construct deploys it: ROTATION_FUNCTION_ARN names the rotation function; findings follow the clock.
     const statusRuntime = createStatusRuntime(
       { ...env, [ENV.rotationFunctionArn]: rotatorArn, SECRETS_MANAGER_ENDPOINT: smEndpoint },
-      { secretsManager: { ...smClientConfig, maxAttempts: 3 }, writeLog, ...(options.clock ? { now: options.clock } : {}) },
+      { secretsManager: functionSecretsManager, writeLog, ...(options.clock ? { now: options.clock } : {}) },
     );
     const statusArn = lambda.register(STATUS_FUNCTION, {
       kind: 'in-process',

@@ -34,14 +34,10 @@ export function handlerOf(entry: FunctionEntry): string {
 
 /**
  * Dependencies the bundle replaces with smaller stand-ins of its own (lambda/bundle-substitutes/, each says why it is
- * safe): code the SDK and node-postgres import but that never runs in Lambda. Applied to the bundle only; tests and
+ * safe): code node-postgres imports but that never runs in Lambda. Applied to the bundle only; tests and
  * the local stack, which run the sources, keep the real modules.
  */
 export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
-  // The SDK's default credential chain, for the execution role's credentials from the environment alone.
-  '@aws-sdk/credential-provider-node': path.join(ROOT, 'lambda/bundle-substitutes/credential-provider-node.ts'),
-  // Event-stream serde, loaded lazily for streaming operations; Secrets Manager has none.
-  '@smithy/core/event-streams': path.join(ROOT, 'lambda/bundle-substitutes/event-streams.ts'),
   // ~/.pgpass lookup for connections without a password; the function always has one.
   pgpass: path.join(ROOT, 'lambda/bundle-substitutes/pgpass.cjs'),
   // Connection-string parsing; the function connects from the secret's fields.
@@ -49,9 +45,10 @@ export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
 };
 
 /**
- * How the function is bundled, for Lambda and locally alike: minified ESM with the pinned AWS SDK inside (the
- * runtime's copy is not pinned to ours), a linked source map without sources, and no code shared between the
- * files (no splitting), so each file is complete on its own.
+ * How the function is bundled, for Lambda and locally alike: minified ESM with its dependencies inside (pg, zod; it
+ * calls Secrets Manager through its own client, lambda/secrets/secrets-manager-client.ts, and imports nothing from
+ * the runtime's AWS SDK), a linked source map without sources, and no code shared between the files (no splitting),
+ * so each file is complete on its own.
  *
  * @param target esbuild's target: `node24` for Lambda's nodejs24.x, the local Node to run the bundle here
  */

@@ -1,6 +1,6 @@
 import type { GetSecretValueCommand as GetSecretValueCommandType, SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { InvalidInputError, SecretsManagerError } from '../../lambda/errors';
-import { isAwsError, toSecretsManagerError } from '../../lambda/secrets/secrets-manager-call';
+import { isAwsError, toSecretsManagerError } from './sdk-errors';
 import type { SecretSource } from './secret-source';
 
 /** What {@link secretsManagerSource} needs. */

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  CreateSecretCommand,
-  DeleteSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  RestoreSecretCommand,
-} from '@aws-sdk/client-secrets-manager';
-import { ActionRefusedError } from '../errors';
-import { callSecretsManager, isAwsError, toSecretsManagerError } from '../secrets/secrets-manager-call';
+import { ActionRefusedError, SecretsManagerError } from '../errors';
 import { AWSCURRENT, rotationInProgress, secretStore, versionWithStage } from '../secrets/secret-store';
+import type { SecretsManager } from '../secrets/secrets-manager-client';
+import { isServiceError } from '../secrets/secrets-manager-client';
 
 /** A password secret as an action finds it. `currentValue` is held in memory only, never returned or logged. */
 export interface SecretState {
@@ -54,23 +46,23 @@ export interface ActionSecrets {
 }
 
 /**
- * Secrets Manager calls for password secrets. Vendor errors are translated by error name; AWS's messages name
- * secrets and versions, never values.
+ * Secrets Manager calls for password secrets. Failures are SecretsManagerErrors naming AWS's error code; AWS's
+ * messages name secrets and versions, never values.
  *
  * @example
- * const secrets = actionSecrets(new SecretsManagerClient({}));
+ * const secrets = actionSecrets(secretsManagerClient({ endpoint, region }));
  * const state = await secrets.inspect('app/readonly');
  */
-export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): ActionSecrets {
+export function actionSecrets(client: SecretsManager): ActionSecrets {
   const store = secretStore(client);
   const secrets: ActionSecrets = {
     async inspect(secretId) {
       let described;
       try {
-        described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+        described = await client.call('DescribeSecret', { SecretId: secretId });
       } catch (error) {
-        if (isAwsError(error, 'ResourceNotFoundException')) return { exists: false };
-        throw toSecretsManagerError('DescribeSecret', error);
+        if (isServiceError(error, 'ResourceNotFoundException')) return { exists: false };
+        throw error;
       }
       if (described.DeletedDate !== undefined) {
         throw new ActionRefusedError(`secret ${described.ARN ?? secretId} is scheduled for deletion; restore it (RestoreSecret) or name another secret`);
@@ -100,18 +92,14 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       switch (change.kind) {
         case 'create': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
-          const out = await callSecretsManager('CreateSecret', () =>
-            landedOrUndone(() =>
-              client.send(new CreateSecretCommand({ Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString, ClientRequestToken: token })),
-            ),
+          const out = await landedOrUndone(() =>
+            client.call('CreateSecret', { Name: change.name, Description: change.description, KmsKeyId: change.kmsKeyId, SecretString: secretString, ClientRequestToken: token }),
           );
           return { arn: out.ARN ?? change.name, versionId: out.VersionId };
         }
         case 'put': {
           const secretString = JSON.stringify({ ...change.value, password: required(password) });
-          const out = await callSecretsManager('PutSecretValue', () =>
-            landedOrUndone(() => client.send(new PutSecretValueCommand({ SecretId: change.secretId, SecretString: secretString, ClientRequestToken: token }))),
-          );
+          const out = await landedOrUndone(() => client.call('PutSecretValue', { SecretId: change.secretId, SecretString: secretString, ClientRequestToken: token }));
           return { arn: out.ARN ?? change.secretId, versionId: out.VersionId };
         }
         case 'promote':
@@ -119,7 +107,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           return { arn: change.secretId, versionId: change.toVersionId };
         case 'delete': {
           // The default 30-day recovery window: a rollback that deletes a secret can itself be undone (RestoreSecret).
-          const out = await callSecretsManager('DeleteSecret', () => landedOrUndone(() => client.send(new DeleteSecretCommand({ SecretId: change.secretId }))));
+          const out = await landedOrUndone(() => client.call('DeleteSecret', { SecretId: change.secretId }));
           return { arn: out.ARN ?? change.secretId };
         }
       }
@@ -129,9 +117,9 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
       switch (change.kind) {
         case 'create': {
           // Only the secret this action made (it carries the action's version): a name someone else took is left alone.
-          const described = await callSecretsManager('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: applied.arn })));
+          const described = await client.call('DescribeSecret', { SecretId: applied.arn });
           if (applied.versionId === undefined || described.VersionIdsToStages?.[applied.versionId] === undefined) return;
-          await callSecretsManager('DeleteSecret', () => client.send(new DeleteSecretCommand({ SecretId: described.ARN ?? applied.arn, ForceDeleteWithoutRecovery: true })));
+          await client.call('DeleteSecret', { SecretId: described.ARN ?? applied.arn, ForceDeleteWithoutRecovery: true });
           return;
         }
         case 'put':
@@ -143,7 +131,7 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
           await store.promote(change.secretId, change.fromVersionId, change.toVersionId);
           return;
         case 'delete':
-          await callSecretsManager('RestoreSecret', () => client.send(new RestoreSecretCommand({ SecretId: change.secretId })));
+          await client.call('RestoreSecret', { SecretId: change.secretId });
           return;
       }
     },
@@ -153,17 +141,17 @@ export function actionSecrets(client: Pick<SecretsManagerClient, 'send'>): Actio
 
 /** Secrets Manager answered and refused (4xx): nothing was applied. Anything else (a 5xx, no answer) may have landed. */
 function rejectedByService(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = error instanceof SecretsManagerError ? error.httpStatus : undefined;
   return status !== undefined && status >= 400 && status < 500;
 }
 
-async function readObject(client: Pick<SecretsManagerClient, 'send'>, secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined> {
+async function readObject(client: SecretsManager, secretId: string, versionId: string): Promise<Readonly<Record<string, unknown>> | undefined> {
   let text: string | undefined;
   try {
-    text = (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }))).SecretString;
+    text = (await client.call('GetSecretValue', { SecretId: secretId, VersionId: versionId })).SecretString;
   } catch (error) {
-    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-    throw toSecretsManagerError('GetSecretValue', error);
+    if (isServiceError(error, 'ResourceNotFoundException')) return undefined;
+    throw error;
   }
   if (text === undefined) return undefined;
   let parsed: unknown;

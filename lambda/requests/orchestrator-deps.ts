@@ -1,4 +1,3 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ActionDeps } from '../actions/action-runner';
 import type { ActionSecrets } from '../actions/action-secrets';
 import { actionSecrets } from '../actions/action-secrets';
@@ -8,6 +7,7 @@ import type { Declarations } from '../config/declarations';
 import { ENV } from '../config/environment';
 import { cachedTagBoundRoles, ROLE_TAGS } from '../rotation/tag-bound-roles';
 import type { Runtime } from '../runtime';
+import type { SecretsManager } from '../secrets/secrets-manager-client';
 import { listTaggedSecrets } from '../secrets/tagged-secrets';
 import type { SecretRotationCalls } from './rotate-request';
 import { secretRotationCalls } from './rotate-request';
@@ -49,7 +49,7 @@ export function orchestratorDeps(runtime: Runtime): OrchestratorDeps {
  * (PROTECT_TAG_BOUND_ROLES), those the tags of its secrets name, listed lazily: only actions ask, so the rotation
  * function, which makes no OrchestratorDeps, carries none of it.
  */
-function rotatedRolesProvider(declarations: Declarations, client: SecretsManagerClient | undefined): () => Promise<RotatedRoles> {
+function rotatedRolesProvider(declarations: Declarations, client: SecretsManager | undefined): () => Promise<RotatedRoles> {
   if (client === undefined) return async () => declarations.boundRoles();
   const tagged = cachedTagBoundRoles(() => listTaggedSecrets(client, ROLE_TAGS));
   return async () => unionOf(declarations.boundRoles(), await tagged());

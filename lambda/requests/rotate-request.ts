@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import '../schema-messages';
 import { RotationStateError, SecretsManagerError } from '../errors';
@@ -13,6 +11,7 @@ import { finishSecret } from '../rotation/steps/finish-secret';
 import { setSecret } from '../rotation/steps/set-secret';
 import { testSecret } from '../rotation/steps/test-secret';
 import { AWSPENDING, rotationInProgress } from '../secrets/secret-store';
+import type { SecretsManager } from '../secrets/secrets-manager-client';
 import { NO_MEMORY } from '../secrets/version-memory';
 import { CallerSchema } from './caller';
 import { SecretIdSchema } from './request-target';
@@ -95,30 +94,18 @@ export interface SecretRotationCalls {
   clearPending(secretId: string, versionId: string): Promise<void>;
 }
 
-/** {@link SecretRotationCalls} on a Secrets Manager client; AWS errors become SecretsManagerError by name. */
-export function secretRotationCalls(client: Pick<SecretsManagerClient, 'send'>): SecretRotationCalls {
+/** {@link SecretRotationCalls} on the function's Secrets Manager client. */
+export function secretRotationCalls(client: SecretsManager): SecretRotationCalls {
   return {
     async rotateSecret(secretId) {
-      const out = await translate('RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: secretId })));
+      const out = await client.call('RotateSecret', { SecretId: secretId });
       if (!out.VersionId) throw new SecretsManagerError('RotateSecret', 'EmptyResponse', 'returned no version id');
       return out.VersionId;
     },
     async clearPending(secretId, versionId) {
-      await translate('UpdateSecretVersionStage', () =>
-        client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: AWSPENDING, RemoveFromVersionId: versionId })),
-      );
+      await client.call('UpdateSecretVersionStage', { SecretId: secretId, VersionStage: AWSPENDING, RemoveFromVersionId: versionId });
     },
   };
-}
-
-async function translate<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    const name = error instanceof Error ? error.name : 'UnknownError';
-    // AWS's messages name secrets and versions, never values.
-    throw new SecretsManagerError(operation, name, error instanceof Error ? error.message.slice(0, 300) : 'failed');
-  }
 }
 
 /**

@@ -1,14 +1,7 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  DescribeSecretCommand,
-  GetRandomPasswordCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerError } from '../errors';
-import { callSecretsManager, isAwsError, toSecretsManagerError } from './secrets-manager-call';
 import type { PasswordPolicy } from './password-policy';
+import type { SecretsManager } from './secrets-manager-client';
+import { isServiceError } from './secrets-manager-client';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -44,8 +37,8 @@ export interface SecretVersion {
 }
 
 /**
- * The Secrets Manager calls rotation makes, and nothing else. Vendor errors are translated here, by error
- * name: the messages are AWS's, the SecretString never appears in them.
+ * The Secrets Manager calls rotation makes, and nothing else. Failures are SecretsManagerErrors naming AWS's error
+ * code: the messages are AWS's, the SecretString never appears in them.
  */
 export interface SecretStore {
   describe(secretId: string): Promise<SecretMetadata>;
@@ -63,10 +56,10 @@ export interface SecretStore {
   randomPassword(policy: PasswordPolicy): Promise<string>;
 }
 
-export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretStore {
+export function secretStore(secretsManager: SecretsManager): SecretStore {
   return {
     async describe(secretId) {
-      const out = await callSecretsManager('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
+      const out = await secretsManager.call('DescribeSecret', { SecretId: secretId });
       return {
         arn: out.ARN ?? secretId,
         rotationEnabled: out.RotationEnabled,
@@ -77,64 +70,48 @@ export function secretStore(client: Pick<SecretsManagerClient, 'send'>): SecretS
 
     async find(secretId, selector) {
       try {
-        const out = await client.send(
-          new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
-        );
+        const out = await secretsManager.call('GetSecretValue', { SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage });
         return { arn: out.ARN ?? secretId, versionId: out.VersionId ?? '', secretString: out.SecretString };
       } catch (error) {
-        if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-        throw toSecretsManagerError('GetSecretValue', error);
+        if (isServiceError(error, 'ResourceNotFoundException')) return undefined;
+        throw error;
       }
     },
 
     async putPending(secretId, token, secretString, rotationToken) {
-      await callSecretsManager('PutSecretValue', () =>
-        client.send(
-          new PutSecretValueCommand({
-            SecretId: secretId,
-            ClientRequestToken: token,
-            SecretString: secretString,
-            VersionStages: [AWSPENDING],
-            RotationToken: rotationToken,
-          }),
-        ),
-      );
+      await secretsManager.call('PutSecretValue', {
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: secretString,
+        VersionStages: [AWSPENDING],
+        RotationToken: rotationToken,
+      });
     },
 
     async putCurrent(secretId, versionId, secretString) {
-      await callSecretsManager('PutSecretValue', () =>
-        client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString })),
-      );
+      await secretsManager.call('PutSecretValue', { SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString });
     },
 
     async promote(secretId, toVersionId, fromVersionId) {
-      await callSecretsManager('UpdateSecretVersionStage', () =>
-        client.send(
-          new UpdateSecretVersionStageCommand({
-            SecretId: secretId,
-            VersionStage: AWSCURRENT,
-            MoveToVersionId: toVersionId,
-            RemoveFromVersionId: fromVersionId,
-          }),
-        ),
-      );
+      await secretsManager.call('UpdateSecretVersionStage', {
+        SecretId: secretId,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: toVersionId,
+        RemoveFromVersionId: fromVersionId,
+      });
     },
 
     async randomPassword(policy) {
-      const out = await callSecretsManager('GetRandomPassword', () =>
-        client.send(
-          new GetRandomPasswordCommand({
-            PasswordLength: policy.length,
-            ExcludeCharacters: policy.excludeCharacters || undefined,
-            ExcludeNumbers: policy.excludeNumbers,
-            ExcludePunctuation: policy.excludePunctuation,
-            ExcludeUppercase: policy.excludeUppercase,
-            ExcludeLowercase: policy.excludeLowercase,
-            IncludeSpace: false,
-            RequireEachIncludedType: policy.requireEachIncludedType,
-          }),
-        ),
-      );
+      const out = await secretsManager.call('GetRandomPassword', {
+        PasswordLength: policy.length,
+        ExcludeCharacters: policy.excludeCharacters || undefined,
+        ExcludeNumbers: policy.excludeNumbers,
+        ExcludePunctuation: policy.excludePunctuation,
+        ExcludeUppercase: policy.excludeUppercase,
+        ExcludeLowercase: policy.excludeLowercase,
+        IncludeSpace: false,
+        RequireEachIncludedType: policy.requireEachIncludedType,
+      });
       if (!out.RandomPassword) throw new SecretsManagerError('GetRandomPassword', 'EmptyResponse', 'returned no password');
       return out.RandomPassword;
     },

@@ -1,7 +1,5 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerError } from '../errors';
-import { callSecretsManager } from './secrets-manager-call';
+import type { SecretsManager } from './secrets-manager-client';
 
 /** A secret as ListSecrets shows it: its ARN and tags, never its value. */
 export interface TaggedSecret {
@@ -34,16 +32,14 @@ const PAGE_SIZE = 100;
  * @throws {SecretsManagerError} for a failed call (IAM, throttling), or when the bounds are reached.
  */
 export async function listTaggedSecrets(
-  client: Pick<SecretsManagerClient, 'send'>,
+  client: SecretsManager,
   tagKeys: readonly string[],
   bounds: ListingBounds = DEFAULT_LISTING_BOUNDS,
 ): Promise<TaggedSecret[]> {
   const found: TaggedSecret[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < bounds.maxPages; page++) {
-    const out = await callSecretsManager('ListSecrets', () =>
-      client.send(new ListSecretsCommand({ Filters: [{ Key: 'tag-key', Values: [...tagKeys] }], MaxResults: PAGE_SIZE, NextToken: nextToken })),
-    );
+    const out = await client.call('ListSecrets', { Filters: [{ Key: 'tag-key', Values: [...tagKeys] }], MaxResults: PAGE_SIZE, NextToken: nextToken });
     for (const entry of out.SecretList ?? []) {
       if (entry.ARN !== undefined) found.push({ arn: entry.ARN, tags: entry.Tags ?? [] });
     }

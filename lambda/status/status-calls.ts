@@ -1,6 +1,5 @@
-import type { SecretsManagerClient, SecretListEntry } from '@aws-sdk/client-secrets-manager';
-import { ListSecretsCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
-import { callSecretsManager as call } from '../secrets/secrets-manager-call';
+import type { SecretListEntry } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManager } from '../secrets/secrets-manager-client';
 import type { ListedSecret } from './secret-status';
 
 /**
@@ -15,26 +14,20 @@ export interface StatusCalls {
 }
 
 /** The calls on a real client. */
-export function statusCalls(client: Pick<SecretsManagerClient, 'send'>): StatusCalls {
+export function statusCalls(client: SecretsManager): StatusCalls {
   return {
     async listSecrets({ nextToken, namePrefix }) {
-      const out = await call('ListSecrets', () =>
-        client.send(
-          new ListSecretsCommand({
-            MaxResults: 100,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-            ...(namePrefix === undefined ? {} : { Filters: [{ Key: 'name', Values: [namePrefix] }] }),
-          }),
-        ),
-      );
+      const out = await client.call('ListSecrets', {
+        MaxResults: 100,
+        ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+        ...(namePrefix === undefined ? {} : { Filters: [{ Key: 'name', Values: [namePrefix] }] }),
+      });
       return { secrets: (out.SecretList ?? []).flatMap(listed), ...(out.NextToken === undefined ? {} : { nextToken: out.NextToken }) };
     },
     async versionCreatedAt(secretArn, versionId) {
       let nextToken: string | undefined;
       do {
-        const out = await call('ListSecretVersionIds', () =>
-          client.send(new ListSecretVersionIdsCommand({ SecretId: secretArn, MaxResults: 100, ...(nextToken === undefined ? {} : { NextToken: nextToken }) })),
-        );
+        const out = await client.call('ListSecretVersionIds', { SecretId: secretArn, MaxResults: 100, ...(nextToken === undefined ? {} : { NextToken: nextToken }) });
         const version = out.Versions?.find((v) => v.VersionId === versionId);
         if (version) return version.CreatedDate;
         nextToken = out.NextToken;

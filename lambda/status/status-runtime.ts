@@ -1,14 +1,14 @@
-import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV, readEnvironment } from '../config/environment';
 import { InvalidInputError } from '../errors';
 import { createLogger } from '../log/logger';
+import type { SecretsManagerOverrides } from '../secrets/secrets-manager-client';
+import { environmentSecretsManager } from '../secrets/secrets-manager-client';
 import type { StatusRequestDeps } from './handle-status-request';
 import { statusCalls } from './status-calls';
 
 /** What a host other than Lambda (the local stack, tests) may set beyond the environment. */
 export interface StatusRuntimeOverrides {
-  readonly secretsManager?: SecretsManagerClientConfig;
+  readonly secretsManager?: SecretsManagerOverrides;
   readonly writeLog?: (line: string) => void;
   /** The clock findings are judged by; the local stack's, in tests. @default the system clock */
   readonly now?: () => Date;
@@ -28,10 +28,8 @@ export function createStatusRuntime(source: NodeJS.ProcessEnv = process.env, ove
   if (rotationFunctionArn === undefined) {
     throw new InvalidInputError(`environment.${ENV.rotationFunctionArn}`, 'is required: the ARN of the rotation function whose secrets the status check lists');
   }
-  const endpoint = env[ENV.secretsManagerEndpoint];
-  const client = new SecretsManagerClient({ ...(endpoint === undefined ? {} : { endpoint }), ...overrides.secretsManager });
   return {
-    calls: statusCalls(client),
+    calls: statusCalls(environmentSecretsManager(source, env[ENV.secretsManagerEndpoint], overrides.secretsManager)),
     rotationFunctionArn,
     now: overrides.now ?? (() => new Date()),
     log: createLogger({ level: env[ENV.logLevel], fields: { service: 'pg-rotator', function: 'status' }, write: overrides.writeLog, metricsNamespace: env[ENV.metricsNamespace] }),

@@ -7,7 +7,7 @@ import type { AwsErrorCode } from './errors';
  * late, or fail with any AWS error, either before the change is applied or after it (the change is kept but the
  * client never hears of it, as when a response is lost on the wire).
  *
- * Remember the SDK retries ThrottlingException (by name) and 5xx answers up to `maxAttempts` (3 by default), so a
+ * Remember the SDKs and the function's client retry ThrottlingException (by name) and 5xx answers up to `maxAttempts` (3 by default), so a
  * fault that fires once is usually invisible to the caller unless the client sets `maxAttempts: 1`.
  */
 

@@ -69,7 +69,7 @@ describe('rotate-password and restore-password', () => {
     const secretName = passwordSecretName('app_secret');
     expect(await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } })).toMatchObject({ ok: true });
     const first = await currentPassword(s, secretName);
-    // Applied, and every answer (the SDK's retries too) lost: the function cannot know whether the write landed.
+    // Applied, and every answer (the client's retries too) lost: the function cannot know whether the write landed.
     const lost = rig.stack.secretsManager.faults.add({ operation: 'PutSecretValue', kind: 'internal-error', when: 'after', times: 3 });
 
     const response = await rig.rotator.action({ action: 'rotate-password', target: s.target, params: { role, secretName } });

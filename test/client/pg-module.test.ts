@@ -18,7 +18,6 @@ const SHARED_WITH_THE_FUNCTION = [
   'lambda/schema-messages.ts',
   'lambda/secrets/secret-arn.ts',
   'lambda/secrets/secret-format.ts',
-  'lambda/secrets/secrets-manager-call.ts',
   'lambda/validation.ts',
 ];
 

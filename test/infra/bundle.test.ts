@@ -67,23 +67,18 @@ describe('function bundle', () => {
       expect(code).not.toMatch(/from\s*["']\.\//);
       // Minified: long lines (the few line breaks left are inside template literals).
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
-      // The pinned SDK is bundled, not imported from the runtime.
-      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      // No AWS SDK, bundled or imported from the runtime: the function's own client signs its calls
+      // (lambda/secrets/secrets-manager-client.ts), with the execution role's keys from the environment.
+      // (The SDK's bundled code names its packages, `@aws-sdk/…`, in strings and builds a middlewareStack.)
+      expect(code).not.toMatch(/@aws-sdk|@smithy|middlewareStack/);
+      expect(code).toContain('AWS4-HMAC-SHA256');
+      // node-postgres's Client alone: neither pg-pool nor the pg-native wrapper.
+      expect(code).not.toMatch(/BoundPool|pg-native/);
     }
-    for (const file of ['rotation.mjs', 'orchestrator.mjs', 'status.mjs']) {
-      const code = readFileSync(join(assetDir, file), 'utf8');
-      // The execution role's keys from the environment (lambda/bundle-substitutes/): the SDK's environment provider is
-      // in, the rest of its default chain (shared files, SSO, container and instance metadata) is not.
-      expect(code).toContain('@aws-sdk/credential-provider-env - fromEnv');
-      for (const gone of ['@aws-sdk/credential-provider-ini', '@aws-sdk/credential-provider-sso', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
-        expect(code, gone).not.toContain(gone);
-      }
-      // node-postgres's Client alone: neither pg-pool nor the pg-native wrapper; event streams stubbed.
-      expect(code).not.toMatch(/BoundPool|pg-native|EventStreamCodec/);
-    }
-    // The size budget of the function Secrets Manager invokes at 128 MB and up (issue 13): what is over it shows in
+    // The size budget of the function Secrets Manager invokes at 128 MB and up (issue 13 asked for 300 KB; 156 since
+    // the function has its own Secrets Manager client, and kept near that): what is over it shows in
     // `npm run bundle:report`, per package.
-    expect(statSync(join(assetDir, 'rotation.mjs')).size / 1024, 'rotation.mjs in KB').toBeLessThanOrEqual(300);
+    expect(statSync(join(assetDir, 'rotation.mjs')).size / 1024, 'rotation.mjs in KB').toBeLessThanOrEqual(180);
     // The rotation function's file holds none of the orchestrator's request handling.
     expect(readFileSync(join(assetDir, 'rotation.mjs'), 'utf8')).not.toContain('pg-rotator.audit/1');
     expect(readFileSync(join(assetDir, 'orchestrator.mjs'), 'utf8')).toContain('pg-rotator.audit/1');

@@ -1,6 +1,6 @@
 /**
  * The rotated roles of secrets bound only by `pg-rotator:*` tags, as the orchestrator function lists them: through
- * the real SDK against the local Secrets Manager, page by page, bounded, failing closed, and only where the deployment
+ * the function's own client against the local Secrets Manager, page by page, bounded, failing closed, and only where the deployment
  * binds by tags (PROTECT_TAG_BOUND_ROLES). What an action on one of them gets is in test/actions/escalation.db.test.ts.
  */
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -33,7 +33,7 @@ afterAll(async () => {
 describe('listing the secrets bound by tags', () => {
   it('finds every secret with a role tag, page by page, and no other', async () => {
     stack.secretsManager.resetCalls();
-    const found = await listTaggedSecrets(stack.secretsClient(), ROLE_TAGS);
+    const found = await listTaggedSecrets(stack.orchestratorRuntime.secretsManager, ROLE_TAGS);
     expect(found).toHaveLength(TAGGED + 1);
     expect(found.some((secret) => secret.arn.includes('untagged/') || secret.arn.includes('single-user'))).toBe(false);
     // 100 a page: three calls for 251 secrets.
@@ -41,7 +41,7 @@ describe('listing the secrets bound by tags', () => {
   });
 
   it('gives up past its bounds rather than answer with part of the list', async () => {
-    const list = (maxSecrets: number, maxPages: number) => listTaggedSecrets(stack.secretsClient(), ROLE_TAGS, { maxSecrets, maxPages });
+    const list = (maxSecrets: number, maxPages: number) => listTaggedSecrets(stack.orchestratorRuntime.secretsManager, ROLE_TAGS, { maxSecrets, maxPages });
     await expect(list(TAGGED + 1, 3)).resolves.toHaveLength(TAGGED + 1);
     await expect(list(TAGGED, 10)).rejects.toThrow(SecretsManagerError);
     await expect(list(10_000, 2)).rejects.toThrow(/TooManySecrets: more than 10000 secrets \(or 2 pages\) carry a pg-rotator:username or pg-rotator:owner-role tag/);

@@ -6,7 +6,7 @@ import { createStatusRuntime } from '../../lambda/status/status-runtime';
 import { extractMetrics } from '../support/emf-spec';
 import { TEST_CREDENTIALS, useLocalSecretsManager } from '../harness/support/local-aws';
 
-// The status check at fleet size, against the local Secrets Manager through the real SDK: 10,000 secrets rotated by
+// The status check at fleet size, against the local Secrets Manager through the function's own client: 10,000 secrets rotated by
 // this deployment among 10,500, seeded as their history would have left them (local/secrets-manager/seed.ts).
 
 const DAY_MS = 86_400_000;

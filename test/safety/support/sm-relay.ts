@@ -2,8 +2,8 @@
  * A fault relay between pg-rotator and the local Secrets Manager. The endpoint's own fault injector counts requests
  * per operation; once a step sends requests concurrently (prefetching reads while DescribeSecret is in flight),
  * "the nth GetSecretValue" no longer names one request. This relay names requests by what they ask for (operation,
- * which secret, which stage) and groups the SDK's retries of one call by its `amz-sdk-invocation-id` header, so a
- * fault hits exactly one logical call: its first attempt only (the SDK's retry recovers) or every attempt (the call
+ * which secret, which stage) and groups the client's retries of one call by its `amz-sdk-invocation-id` header, so a
+ * fault hits exactly one logical call: its first attempt only (the client's retry recovers) or every attempt (the call
  * fails for the function). Everything else is relayed untouched.
  */
 import { createServer, request as httpRequest } from 'node:http';

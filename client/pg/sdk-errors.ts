@@ -1,18 +1,9 @@
-import { SecretsManagerError } from '../errors';
+import { SecretsManagerError } from '../../lambda/errors';
 
 /**
- * Runs one Secrets Manager call and translates its failure into a {@link SecretsManagerError} naming the
- * operation and AWS's error name. AWS's messages name secrets and versions, never values; still, they are cut
- * short.
+ * An AWS SDK failure as a {@link SecretsManagerError} naming the operation and AWS's error name, as the function's
+ * own client reports one. AWS's messages name secrets and versions, never values; still, they are cut short.
  */
-export async function callSecretsManager<T>(operation: string, send: () => Promise<T>): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    throw toSecretsManagerError(operation, error);
-  }
-}
-
 export function toSecretsManagerError(operation: string, error: unknown): SecretsManagerError {
   if (error instanceof SecretsManagerError) return error;
   const name = error instanceof Error ? error.name : 'UnknownError';
