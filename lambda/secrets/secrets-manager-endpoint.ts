@@ -48,16 +48,34 @@ export function regionalEndpoint(region: string, options: { readonly fips: boole
  * The endpoint for this environment.
  *
  * @param configured the deployment's own SECRETS_MANAGER_ENDPOINT, already validated as a URL
- * @throws InvalidInputError naming AWS_REGION when no endpoint is set and no region is known
+ * @throws InvalidInputError naming the variable, for an endpoint that is not a URL or would carry secret values in
+ *   the clear (plain `http:` to anything but this machine's loopback, where only the local endpoints listen), and
+ *   naming AWS_REGION when no endpoint is set and no region is known
  */
 export function secretsManagerEndpoint(env: Readonly<Record<string, string | undefined>>, configured: string | undefined, region: string | undefined): string {
-  if (configured !== undefined) return configured;
+  if (configured !== undefined) return safeEndpoint('SECRETS_MANAGER_ENDPOINT', configured);
   if (!isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) {
-    const fromSdkVariables = env.AWS_ENDPOINT_URL_SECRETS_MANAGER || env.AWS_ENDPOINT_URL;
-    if (fromSdkVariables) return fromSdkVariables;
+    for (const variable of ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL'] as const) {
+      const value = env[variable];
+      if (value) return safeEndpoint(variable, value);
+    }
   }
   if (!region) throw new InvalidInputError('environment.AWS_REGION', 'is not set, and no Secrets Manager endpoint is (Lambda always sets AWS_REGION)');
   return regionalEndpoint(region, { fips: isTrue(env.AWS_USE_FIPS_ENDPOINT), dualStack: isTrue(env.AWS_USE_DUALSTACK_ENDPOINT) });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** GetSecretValue answers and PutSecretValue requests carry passwords: never over plain HTTP off this machine. */
+function safeEndpoint(variable: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInputError(`environment.${variable}`, 'must be a URL');
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return value;
+  throw new InvalidInputError(`environment.${variable}`, 'must be an https: URL (plain http: only to 127.0.0.1 or localhost): Secrets Manager answers carry passwords');
 }
 
 function isTrue(value: string | undefined): boolean {

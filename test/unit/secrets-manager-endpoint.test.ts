@@ -61,6 +61,16 @@ describe('which endpoint the environment chooses', () => {
     expect(secretsManagerEndpoint({ AWS_USE_DUALSTACK_ENDPOINT: 'TRUE' }, undefined, 'us-iso-east-1')).toBe('https://secretsmanager.us-iso-east-1.api.aws.ic.gov');
   });
 
+  it('refuses an endpoint that would carry passwords in the clear, naming its variable; plain HTTP only on loopback', () => {
+    expect(() => secretsManagerEndpoint({}, 'http://vpce-123.secretsmanager.eu-west-1.vpce.amazonaws.com', 'eu-west-1')).toThrow(
+      /environment\.SECRETS_MANAGER_ENDPOINT: must be an https: URL/,
+    );
+    expect(() => secretsManagerEndpoint({ AWS_ENDPOINT_URL: 'http://10.0.0.5:4566' }, undefined, 'eu-west-1')).toThrow(/environment\.AWS_ENDPOINT_URL: must be an https: URL/);
+    expect(() => secretsManagerEndpoint({ AWS_ENDPOINT_URL_SECRETS_MANAGER: 'not a url' }, undefined, 'eu-west-1')).toThrow(/AWS_ENDPOINT_URL_SECRETS_MANAGER: must be a URL/);
+    expect(secretsManagerEndpoint({}, 'http://127.0.0.1:4566', 'eu-west-1')).toBe('http://127.0.0.1:4566');
+    expect(secretsManagerEndpoint({}, 'http://localhost:4566', 'eu-west-1')).toBe('http://localhost:4566');
+  });
+
   it('fails naming AWS_REGION when nothing says where to go', () => {
     expect(() => secretsManagerEndpoint({}, undefined, undefined)).toThrow(/AWS_REGION/);
   });
