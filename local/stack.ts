@@ -14,7 +14,7 @@ import { startLocalLambda } from './lambda/server';
 import type { LocalSecretsManager } from './secrets-manager/server';
 import { startLocalSecretsManager } from './secrets-manager/server';
 
-/** Credentials the local endpoints accept (they do not check signatures); never real ones. */
+/** Credentials the local endpoints accept (the local Secrets Manager checks the signature made with them); never real ones. */
 export const LOCAL_AWS = {
   region: 'us-east-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

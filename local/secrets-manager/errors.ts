@@ -23,7 +23,12 @@ export type AwsErrorCode =
   | 'SerializationException'
   | 'ValidationException'
   | 'AccessDeniedException'
-  | 'NotImplementedException';
+  | 'NotImplementedException'
+  // Signature Version 4 (signature-check.ts)
+  | 'MissingAuthenticationTokenException'
+  | 'IncompleteSignatureException'
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException';
 
 /** The codes a fault or a test may ask for by name. */
 export const AWS_ERROR_CODES: readonly AwsErrorCode[] = [
@@ -42,6 +47,10 @@ export const AWS_ERROR_CODES: readonly AwsErrorCode[] = [
   'ValidationException',
   'AccessDeniedException',
   'NotImplementedException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
 ];
 
 /**

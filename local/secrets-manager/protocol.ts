@@ -4,8 +4,8 @@ import { AwsApiError } from './errors';
 /**
  * The AWS JSON 1.1 protocol as `@aws-sdk/client-secrets-manager` 3.1162 speaks it (verified with a probe server,
  * ecosystem.md §5.4): `POST /` with `x-amz-target: secretsmanager.<Operation>` and a JSON body; answers are JSON with
- * `content-type: application/x-amz-json-1.1`; timestamps are epoch seconds; errors carry `__type`. SigV4 headers are
- * accepted and ignored. No I/O here: the server hands in bytes and writes out what these functions return.
+ * `content-type: application/x-amz-json-1.1`; timestamps are epoch seconds; errors carry `__type`. SigV4 is checked before
+ * any of this (signature-check.ts). No I/O here: the server hands in bytes and writes out what these functions return.
  */
 
 export const JSON_11 = 'application/x-amz-json-1.1';

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { secretIdMatches } from './arn';
 import type { SecretLocation } from './arn';
+import { checkSignature } from './signature-check';
 import { AwsApiError, LocalSecretsManagerConfigError, invalidRequest } from './errors';
 import type { FaultAction } from './faults';
 import { FaultInjector } from './faults';
@@ -155,7 +156,9 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     let operation = '(unknown)';
     try {
       const target = req.headers['x-amz-target'];
-      const request = decodeRequest(req.method, Array.isArray(target) ? target[0] : target, await readBody(req));
+      const body = await readBody(req);
+      checkSignature({ method: req.method, path: req.url, headers: req.headers, body }, config.region);
+      const request = decodeRequest(req.method, Array.isArray(target) ? target[0] : target, body);
       operation = request.operation;
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
       const run = operations[operation];

@@ -14,7 +14,7 @@ import {
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidFaultError } from '../../local/secrets-manager/faults';
-import { rejectionOf, secretNames, useLocalSecretsManager } from './support/local-aws';
+import { rejectionOf, secretNames, signedRawHeaders, useLocalSecretsManager } from './support/local-aws';
 
 // Fault injection (throttling, 500s, latency, any AWS error; before or after the change is applied), call counters,
 // and AWS's error shapes on the wire, as the real SDK sees them.
@@ -38,9 +38,12 @@ async function versionCount(name: string): Promise<number> {
 }
 
 /** POSTs raw bytes, to see exactly what goes over the wire. */
-async function rawCall(target: string | undefined, body: string): Promise<{ status: number; contentType: string | null; json: unknown }> {
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1' };
-  if (target !== undefined) headers['x-amz-target'] = target;
+async function rawCall(
+  target: string | undefined,
+  body: string,
+  sign: (headers: Record<string, string>) => Record<string, string> = (headers) => headers,
+): Promise<{ status: number; contentType: string | null; json: unknown }> {
+  const headers = sign(signedRawHeaders(local.sm, target, body));
   const response = await fetch(local.sm.endpoint, { method: 'POST', headers, body });
   return { status: response.status, contentType: response.headers.get('content-type'), json: await response.json() };
 }
@@ -191,6 +194,20 @@ describe('error shapes on the wire', () => {
       contentType: 'application/x-amz-json-1.1',
       json: { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." },
     });
+  });
+
+  it('refuses a request that is unsigned, signed with an unknown key, or altered after signing, as AWS does', async () => {
+    const body = JSON.stringify({ SecretId: 'missing/secret' });
+    const target = 'secretsmanager.DescribeSecret';
+    const unsigned = await rawCall(target, body, (headers) => ({ 'content-type': headers['content-type'] ?? '', 'x-amz-target': target }));
+    expect(unsigned).toMatchObject({ status: 400, json: { __type: 'MissingAuthenticationTokenException' } });
+    const unknownKey = await rawCall(target, body, (headers) => ({ ...headers, authorization: (headers.authorization ?? '').replace('Credential=test/', 'Credential=AKIAUNKNOWN/') }));
+    expect(unknownKey.json).toMatchObject({ __type: 'UnrecognizedClientException' });
+    const otherRegion = await rawCall(target, body, (headers) => ({ ...headers, authorization: (headers.authorization ?? '').replace(`/${local.sm.region}/`, '/eu-west-1/') }));
+    expect(otherRegion.json).toMatchObject({ __type: 'InvalidSignatureException' });
+    const signedForAnother = signedRawHeaders(local.sm, target, JSON.stringify({ SecretId: 'another' }));
+    const altered = await rawCall(target, body, () => signedForAnother);
+    expect(altered.json).toMatchObject({ __type: 'InvalidSignatureException', message: expect.stringContaining('does not match') });
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {

@@ -11,7 +11,7 @@ import { httpsTransport, NoAnswerError } from '../../lambda/secrets/https-transp
 import type { SecretsManager } from '../../lambda/secrets/secrets-manager-client';
 import { isServiceError, parseError, secretsManagerClient } from '../../lambda/secrets/secrets-manager-client';
 import { TIMESTAMP_MEMBERS } from '../../lambda/secrets/secrets-manager-operations';
-import { rejectionOf, secretNames, TEST_CREDENTIALS, useLocalSecretsManager } from '../harness/support/local-aws';
+import { rejectionOf, secretNames, signedRawHeaders, TEST_CREDENTIALS, useLocalSecretsManager } from '../harness/support/local-aws';
 
 const local = useLocalSecretsManager();
 const uniqueName = secretNames('client');
@@ -92,8 +92,9 @@ describe("the function's Secrets Manager client", () => {
     local.sm.faults.add({ operation: 'DescribeSecret', kind: 'latency', latencyMs: 1_000, times: 1 });
     const transport = httpsTransport({ timeoutMs: 100 });
     const body = JSON.stringify({ SecretId: name });
+    const headers = signedRawHeaders(local.sm, 'secretsmanager.DescribeSecret', body);
 
-    const error = await rejectionOf(transport({ url: new URL(local.sm.endpoint), headers: { 'x-amz-target': 'secretsmanager.DescribeSecret' }, body }));
+    const error = await rejectionOf(transport({ url: new URL(local.sm.endpoint), headers, body }));
 
     expect(error).toBeInstanceOf(NoAnswerError);
     expect(error).toMatchObject({ reason: 'TimeoutError' });

@@ -5,18 +5,33 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll } from 'vitest';
+import { signatureHeaders } from '../../../lambda/secrets/aws-signature';
 import { startLocalLambda } from '../../../local/lambda/server';
 import type { LocalLambda } from '../../../local/lambda/server';
 import { startLocalSecretsManager } from '../../../local/secrets-manager/server';
 import type { LocalSecretsManager, LocalSecretsManagerOptions } from '../../../local/secrets-manager/server';
 
 /**
- * Credentials for SDK clients of the local endpoints: the SDK needs some to sign with, the endpoints do not check them.
+ * Credentials for clients of the local endpoints: the local Secrets Manager checks the signature made with them
+ * (local/secrets-manager/signature-check.ts); the local Lambda does not.
  *
  * @example
  * new LambdaClient({ endpoint: lambda.endpoint, region: lambda.region, credentials: TEST_CREDENTIALS });
  */
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/**
+ * The headers of a raw Secrets Manager request, signed with {@link TEST_CREDENTIALS} as the endpoint checks them, for
+ * tests that write bytes on the wire themselves.
+ *
+ * @example
+ * await fetch(sm.endpoint, { method: 'POST', headers: signedRawHeaders(sm, 'secretsmanager.DescribeSecret', body), body });
+ */
+export function signedRawHeaders(sm: { endpoint: string; region: string }, target: string | undefined, body: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', ...(target === undefined ? {} : { 'x-amz-target': target }) };
+  const host = new URL(sm.endpoint).host;
+  return { ...headers, ...signatureHeaders({ host, headers, body }, { region: sm.region, service: 'secretsmanager', credentials: TEST_CREDENTIALS, now: new Date() }) };
+}
 
 /** What an AWS SDK call rejects with: an Error, carrying the SDK's response metadata when an answer came back. */
 export type SdkRejection = Error & { $metadata?: { httpStatusCode?: number; attempts?: number } };
