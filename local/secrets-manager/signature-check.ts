@@ -8,7 +8,8 @@ import { AwsApiError } from './errors';
  * and body is refused, as AWS refuses it. Every client of the local Secrets Manager is therefore checked: the AWS
  * SDK's, boto3 (the bench's AWS functions) and the functions' own, three signers that must agree with this one.
  *
- * Not checked: the signature's age (AWS refuses one older than 15 minutes), since tests move the endpoint's clock.
+ * A signature more than 15 minutes from now is refused too, as AWS does: by the machine's clock, which every client
+ * signs by, not by the endpoint's (tests move that one to age secrets).
  */
 
 /** The keys the local endpoints accept (local/stack.ts's LOCAL_AWS, the harness's TEST_CREDENTIALS); never real ones. */
@@ -20,6 +21,9 @@ export interface SignedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
 }
+
+/** How far a request's X-Amz-Date may be from the endpoint's time (AWS: "Signature expired" past 15 minutes). */
+const MAX_SKEW_MS = 15 * 60_000;
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
@@ -45,6 +49,10 @@ export function checkSignature(request: SignedRequest, region: string): void {
   if (request.method !== 'POST' || request.path !== '/' || !signedNames.includes('host')) {
     throw new AwsApiError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
   }
+  const signedAt = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  if (!(Math.abs(Date.now() - signedAt.getTime()) <= MAX_SKEW_MS)) {
+    throw new AwsApiError('InvalidSignatureException', `Signature expired: ${amzDate} is more than 15 minutes from the endpoint's time.`);
+  }
   const sessionToken = single(request.headers['x-amz-security-token']);
   const addedBySigner = new Set(['host', 'x-amz-date', 'x-amz-security-token']);
   const headers = Object.fromEntries(signedNames.filter((name) => !addedBySigner.has(name)).map((name) => [name, single(request.headers[name]) ?? '']));
@@ -54,7 +62,7 @@ export function checkSignature(request: SignedRequest, region: string): void {
       region,
       service: 'secretsmanager',
       credentials: { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && signedNames.includes('x-amz-security-token') ? { sessionToken } : {}) },
-      now: new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`),
+      now: signedAt,
     },
   ).authorization;
   const calculated = /Signature=([0-9a-f]{64})$/.exec(expected ?? '')?.[1] ?? '';

@@ -196,7 +196,7 @@ describe('error shapes on the wire', () => {
     });
   });
 
-  it('refuses a request that is unsigned, signed with an unknown key, or altered after signing, as AWS does', async () => {
+  it('refuses a request that is unsigned, signed with an unknown key, altered after signing or signed too long ago, as AWS does', async () => {
     const body = JSON.stringify({ SecretId: 'missing/secret' });
     const target = 'secretsmanager.DescribeSecret';
     const unsigned = await rawCall(target, body, (headers) => ({ 'content-type': headers['content-type'] ?? '', 'x-amz-target': target }));
@@ -208,6 +208,10 @@ describe('error shapes on the wire', () => {
     const signedForAnother = signedRawHeaders(local.sm, target, JSON.stringify({ SecretId: 'another' }));
     const altered = await rawCall(target, body, () => signedForAnother);
     expect(altered.json).toMatchObject({ __type: 'InvalidSignatureException', message: expect.stringContaining('does not match') });
+    const stale = await rawCall(target, body, () => signedRawHeaders(local.sm, target, body, new Date(Date.now() - 16 * 60_000)));
+    expect(stale.json).toMatchObject({ __type: 'InvalidSignatureException', message: expect.stringContaining('Signature expired') });
+    const skewed = await rawCall(target, body, () => signedRawHeaders(local.sm, target, body, new Date(Date.now() + 5 * 60_000)));
+    expect(skewed.json).toMatchObject({ __type: 'ResourceNotFoundException' });
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {

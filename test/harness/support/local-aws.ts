@@ -27,10 +27,10 @@ export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' }
  * @example
  * await fetch(sm.endpoint, { method: 'POST', headers: signedRawHeaders(sm, 'secretsmanager.DescribeSecret', body), body });
  */
-export function signedRawHeaders(sm: { endpoint: string; region: string }, target: string | undefined, body: string): Record<string, string> {
+export function signedRawHeaders(sm: { endpoint: string; region: string }, target: string | undefined, body: string, now = new Date()): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', ...(target === undefined ? {} : { 'x-amz-target': target }) };
   const host = new URL(sm.endpoint).host;
-  return { ...headers, ...signatureHeaders({ host, headers, body }, { region: sm.region, service: 'secretsmanager', credentials: TEST_CREDENTIALS, now: new Date() }) };
+  return { ...headers, ...signatureHeaders({ host, headers, body }, { region: sm.region, service: 'secretsmanager', credentials: TEST_CREDENTIALS, now }) };
 }
 
 /** What an AWS SDK call rejects with: an Error, carrying the SDK's response metadata when an answer came back. */
