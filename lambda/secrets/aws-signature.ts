@@ -27,6 +27,19 @@ export interface SigningScope {
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 
+/** The X-Amz-Date form of a moment: `20261203T101500Z`. */
+export function amzDateOf(moment: Date): string {
+  return moment.toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
+/** The moment an X-Amz-Date names, or undefined when it is not one. */
+export function parseAmzDate(text: string): Date | undefined {
+  const parts = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!parts) return undefined;
+  const moment = new Date(`${parts[1]}-${parts[2]}-${parts[3]}T${parts[4]}:${parts[5]}:${parts[6]}Z`);
+  return Number.isNaN(moment.getTime()) ? undefined : moment;
+}
+
 /**
  * The headers Signature Version 4 adds to a `POST /` request without a query string: `x-amz-date`, the session token
  * when there is one, and `authorization` (AWS General Reference, "Create a signed AWS API request"). Every header
@@ -36,7 +49,7 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
  * const added = signatureHeaders({ host, headers: { 'content-type': JSON_11, 'x-amz-target': target }, body }, scope);
  */
 export function signatureHeaders(request: UnsignedRequest, scope: SigningScope): Record<string, string> {
-  const amzDate = scope.now.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const amzDate = amzDateOf(scope.now);
   const date = amzDate.slice(0, 8);
   const added: Record<string, string> = { 'x-amz-date': amzDate };
   if (scope.credentials.sessionToken) added['x-amz-security-token'] = scope.credentials.sessionToken;

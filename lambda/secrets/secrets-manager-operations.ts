@@ -44,11 +44,11 @@ export interface SecretsManagerOperations {
 export type SecretsManagerOperation = keyof SecretsManagerOperations;
 
 /**
- * Operations whose ClientRequestToken is an idempotency token (the model's `idempotencyToken` trait): when the caller
- * leaves it out, the client makes one, as the SDKs do, once per call, so that a retried attempt repeats the same
- * write instead of making a second version.
+ * The operations the function calls whose ClientRequestToken is an idempotency token (the model's
+ * `idempotencyToken` trait): when the caller leaves it out, the client makes one, as the SDKs do, once per call, so
+ * that a retried attempt repeats the same write instead of making a second version.
  */
-export const IDEMPOTENT_WRITES: ReadonlySet<string> = new Set(['CreateSecret', 'PutSecretValue', 'RotateSecret', 'UpdateSecret']);
+export const IDEMPOTENT_WRITES: ReadonlySet<string> = new Set<SecretsManagerOperation>(['CreateSecret', 'PutSecretValue', 'RotateSecret']);
 
 /**
  * Every timestamp member of Secrets Manager's outputs. The JSON protocol sends timestamps as epoch seconds; the

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { signatureHeaders } from '../../lambda/secrets/aws-signature';
+import { parseAmzDate, signatureHeaders } from '../../lambda/secrets/aws-signature';
 import { AwsApiError } from './errors';
 
 /**
@@ -35,8 +35,9 @@ export function checkSignature(request: SignedRequest, region: string): void {
   const header = single(request.headers.authorization);
   if (header === undefined) throw new AwsApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const match = AUTHORIZATION.exec(header);
-  const amzDate = single(request.headers['x-amz-date']);
-  if (!match || amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+  const amzDate = single(request.headers['x-amz-date']) ?? '';
+  const signedAt = parseAmzDate(amzDate);
+  if (!match || signedAt === undefined) {
     throw new AwsApiError('IncompleteSignatureException', 'Authorization header requires Credential, SignedHeaders and Signature, and the request an X-Amz-Date.');
   }
   const [, accessKeyId = '', date, scopeRegion, service, signedHeaderList = '', signature = ''] = match;
@@ -49,8 +50,7 @@ export function checkSignature(request: SignedRequest, region: string): void {
   if (request.method !== 'POST' || request.path !== '/' || !signedNames.includes('host')) {
     throw new AwsApiError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
   }
-  const signedAt = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
-  if (!(Math.abs(Date.now() - signedAt.getTime()) <= MAX_SKEW_MS)) {
+  if (Math.abs(Date.now() - signedAt.getTime()) > MAX_SKEW_MS) {
     throw new AwsApiError('InvalidSignatureException', `Signature expired: ${amzDate} is more than 15 minutes from the endpoint's time.`);
   }
   const sessionToken = single(request.headers['x-amz-security-token']);

@@ -6,7 +6,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } fr
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AwsCredentials } from '../../lambda/secrets/aws-signature';
-import { signatureHeaders } from '../../lambda/secrets/aws-signature';
+import { parseAmzDate, signatureHeaders } from '../../lambda/secrets/aws-signature';
 
 /** What the test reads of the SDK's request. */
 interface HttpRequest {
@@ -39,8 +39,8 @@ function signedByUs(region: string, credentials: AwsCredentials, request: HttpRe
   const signedNames = /SignedHeaders=([^,]+)/.exec(request.headers.authorization ?? '')?.[1]?.split(';') ?? [];
   const ours = new Set(['host', 'x-amz-date', 'x-amz-security-token']);
   const headers = Object.fromEntries(signedNames.filter((name) => !ours.has(name)).map((name) => [name, request.headers[name] ?? '']));
-  const amzDate = request.headers['x-amz-date'] ?? '';
-  const now = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+  const now = parseAmzDate(request.headers['x-amz-date'] ?? '');
+  if (now === undefined) throw new Error('the SDK sent no X-Amz-Date');
   return signatureHeaders({ host: request.hostname, headers, body: typeof request.body === 'string' ? request.body : Buffer.from(request.body as Uint8Array).toString('utf8') }, { region, service: 'secretsmanager', credentials, now }).authorization ?? '';
 }
 
