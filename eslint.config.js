@@ -17,9 +17,19 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS stand-ins a CommonJS dependency require()s (lambda/bundle-substitutes/).
+    // CommonJS stand-ins (lambda/bundle-substitutes/): what a CommonJS dependency require()s, and Node's built-ins
+    // as the bundle reaches them.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The bundle reaches Node's built-ins through require (scripts/function-bundle.ts, BUILTIN_SHIMS), and the interop
+    // wrapper of node:util's exports loads 35 of Node's internal modules at every cold start.
+    files: ['lambda/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['node:util', 'util'].map((name) => ({ name, message: 'its interop wrapper in the bundle loads 35 of Node\'s internal modules at cold start; write the few lines it would save' })) }],
+    },
   },
   {
     // Scripts, demo, benchmarks and the local endpoints talk to a terminal on purpose.

@@ -192,7 +192,7 @@ export async function runColdBench(options: ColdOptions): Promise<void> {
 function printCodeSizes(env: BenchEnvironment, aws: readonly { kind: string; dir: string }[]): void {
   const kb = (file: string) => `${(statSync(file).size / 1024).toFixed(1)} KB`;
   console.log('\nWhat each function loads (minified bundle; AWS: the function file, with boto3 and botocore from the Python runtime and PyGreSQL packaged beside it):\n');
-  const rows = [['pg-rotator', `rotation.mjs ${kb(env.bundle)} (orchestrator.mjs ${kb(path.join(env.bundleDir, 'orchestrator.mjs'))}): the SDK, pg and zod inside`]];
+  const rows = [['pg-rotator', `rotation.mjs ${kb(env.bundle)} (orchestrator.mjs ${kb(path.join(env.bundleDir, 'orchestrator.mjs'))}): pg and zod inside, and a Secrets Manager client of its own`]];
   for (const { kind, dir } of aws) rows.push([`AWS ${kind}`, `lambda_function.py ${kb(path.join(dir, 'lambda_function.py'))}, ${readFileSync(path.join(dir, 'lambda_function.py'), 'utf8').split('\n').length} lines`]);
   console.log(markdownTable(['function', 'code'], rows));
 }

@@ -1,7 +1,6 @@
-import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { saslPrep } from './saslprep';
-import { rememberSaltedPassword } from './scram-client';
+import { deriveSaltedPassword, rememberSaltedPassword } from './scram-client';
 
 /**
  * PostgreSQL stores whatever verifier `ALTER ROLE … PASSWORD` hands it when the text is already one, so the
@@ -12,7 +11,6 @@ import { rememberSaltedPassword } from './scram-client';
 /** PostgreSQL's default iteration count (`scram_iterations`, src/include/common/scram-common.h). */
 export const SCRAM_ITERATIONS = 4096;
 const SCRAM_SALT_BYTES = 16;
-const pbkdf2Async = promisify(pbkdf2);
 
 /**
  * A SCRAM-SHA-256 verifier in PostgreSQL's own format (RFC 5802 / RFC 7677, as `pg_be_scram_build_secret`):
@@ -38,7 +36,7 @@ export function scramSha256Verifier(
 export async function scramSha256VerifierInBackground(password: string): Promise<string> {
   const salt = randomBytes(SCRAM_SALT_BYTES);
   const prepared = saslPrep(password);
-  const saltedPassword = await pbkdf2Async(prepared, salt, SCRAM_ITERATIONS, 32, 'sha256');
+  const saltedPassword = await deriveSaltedPassword(prepared, salt, SCRAM_ITERATIONS);
   rememberSaltedPassword(prepared, salt, SCRAM_ITERATIONS, saltedPassword);
   return formatVerifier(saltedPassword, salt, SCRAM_ITERATIONS);
 }

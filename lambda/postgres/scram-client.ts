@@ -1,5 +1,4 @@
 import { createHash, createHmac, pbkdf2, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
 import pgCrypto from 'pg/lib/crypto/utils.js';
 
 /**
@@ -26,9 +25,18 @@ interface PgCryptoFunctions {
   hashByName(hashName: string, data: ArrayBuffer | Uint8Array): Promise<ArrayBuffer | Uint8Array>;
 }
 
-const pbkdf2Async = promisify(pbkdf2);
-
 export const SALTED_PASSWORD_TTL_MS = 5 * 60_000;
+
+/**
+ * RFC 5802's SaltedPassword, Hi(password, salt, i) with HMAC-SHA-256: PBKDF2 on libuv's thread pool, off the main
+ * thread. (Not `util.promisify`: the bundle would then import node:util, whose interop wrapper loads 35 of Node's
+ * internal modules at cold start; scripts/function-bundle.ts, BUILTIN_SHIMS.)
+ */
+export function deriveSaltedPassword(preparedPassword: string, salt: Uint8Array, iterations: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(preparedPassword, salt, iterations, 32, 'sha256', (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
 
 interface SaltedPassword {
   /** SHA-256 of the password it was derived from: enough to tell which login it serves, without the plaintext. */
@@ -71,7 +79,7 @@ const bytes = (data: ArrayBuffer | Uint8Array) => (data instanceof ArrayBuffer ?
 
 export const nodeCryptoScram = {
   deriveKey: async (password: string, salt: Uint8Array, iterations: number): Promise<Buffer> =>
-    takeSaltedPassword(password, salt, iterations) ?? pbkdf2Async(password, salt, iterations, 32, 'sha256'),
+    takeSaltedPassword(password, salt, iterations) ?? deriveSaltedPassword(password, salt, iterations),
   hmacSha256: async (key: ArrayBuffer | Uint8Array, message: string): Promise<Buffer> => createHmac('sha256', bytes(key)).update(message).digest(),
   sha256: async (data: ArrayBuffer | Uint8Array): Promise<Buffer> => createHash('sha256').update(bytes(data)).digest(),
   // WebCrypto's `SHA-256` is node:crypto's `sha256` (pg's cert-signatures.js names SHA-224/256/384/512 only).

@@ -1,0 +1,4 @@
+'use strict';
+
+// node:crypto through require, not as an ES module: scripts/function-bundle.ts (BUILTIN_SHIMS) says why.
+module.exports = require('crypto');
