@@ -54,7 +54,7 @@ export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
  * built-in the bundle imports as an ES module, so a new one is added here.
  */
 export const BUILTIN_SHIMS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['crypto', 'fs', 'http', 'https', 'tls'].map((name) => [`node:${name}`, path.join(ROOT, `lambda/bundle-substitutes/builtins/${name}.cjs`)]),
+  ['crypto', 'fs', 'net', 'tls'].map((name) => [`node:${name}`, path.join(ROOT, `lambda/bundle-substitutes/builtins/${name}.cjs`)]),
 );
 
 /**

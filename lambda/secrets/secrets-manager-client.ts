@@ -39,7 +39,7 @@ export interface SecretsManagerClientOptions {
   readonly credentials?: AwsCredentials;
   /** Attempts per call, the first included. @default 3 */
   readonly maxAttempts?: number;
-  /** How an attempt reaches the endpoint. @default Node's https with keep-alive ({@link httpsTransport}) */
+  /** How an attempt reaches the endpoint. @default HTTP/1.1 over Node's tls with keep-alive ({@link httpsTransport}) */
   readonly transport?: Transport;
   /** Certificates the default transport trusts instead of Node's (the local endpoints' test CA). */
   readonly ca?: string;
@@ -86,7 +86,7 @@ export function secretsManagerClient(options: SecretsManagerClientOptions): Secr
     );
     let answer: HttpAnswer;
     try {
-      answer = await transport({ url, headers: { ...headers, ...signed, host: url.host, 'content-length': String(Buffer.byteLength(body)) }, body });
+      answer = await transport({ url, headers: { ...headers, ...signed, host: url.host }, body });
     } catch (error) {
       const reason = error instanceof NoAnswerError ? error.reason : error instanceof Error ? error.name : 'UnknownError';
       const message = error instanceof Error ? error.message : 'no answer';

@@ -1,4 +1,0 @@
-'use strict';
-
-// node:http through require, not as an ES module: scripts/function-bundle.ts (BUILTIN_SHIMS) says why.
-module.exports = require('http');
