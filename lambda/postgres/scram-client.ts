@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import pgCrypto from 'pg/lib/crypto/utils.js';
 
 /**
@@ -23,6 +23,8 @@ interface PgCryptoFunctions {
   sha256(data: ArrayBuffer | Uint8Array): Promise<ArrayBuffer | Uint8Array>;
   /** The server certificate's hash for channel binding (tls-server-end-point), by WebCrypto name: `SHA-256`, … */
   hashByName(hashName: string, data: ArrayBuffer | Uint8Array): Promise<ArrayBuffer | Uint8Array>;
+  /** The client nonce's bytes. */
+  randomBytes(length: number): Uint8Array;
 }
 
 export const SALTED_PASSWORD_TTL_MS = 5 * 60_000;
@@ -85,6 +87,8 @@ export const nodeCryptoScram = {
   // WebCrypto's `SHA-256` is node:crypto's `sha256` (pg's cert-signatures.js names SHA-224/256/384/512 only).
   hashByName: async (hashName: string, data: ArrayBuffer | Uint8Array): Promise<Buffer> =>
     createHash(hashName.replace('-', '').toLowerCase()).update(bytes(data)).digest(),
+  // The same CSPRNG as WebCrypto's getRandomValues, without WebCrypto's argument checking to load at a cold start.
+  randomBytes: (length: number): Buffer => randomBytes(length),
 } satisfies PgCryptoFunctions;
 
 /**

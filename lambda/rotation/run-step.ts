@@ -33,7 +33,7 @@ const CONTAINER_TIMER = rotationTimer();
  * RotationToken is passed on, never logged.
  */
 export async function runRotationStep(event: RotationEvent, deps: RotationDeps, timer: RotationTimer = CONTAINER_TIMER): Promise<StepOutcome> {
-  const started = performance.now();
+  const started = process.hrtime.bigint();
   const startedAt = Date.now();
   const token = event.ClientRequestToken;
   const log = deps.log.child({ secretArn: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
@@ -108,8 +108,12 @@ class AlreadyCurrent extends Error {
   override readonly name = 'AlreadyCurrent';
 }
 
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
+/**
+ * Milliseconds since `started`, a `process.hrtime.bigint()`: monotonic, as performance.now() is, without loading
+ * perf_hooks, which Lambda's node compiles at a cold start (https-transport.ts says why).
+ */
+function elapsed(started: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - started) / 1e6);
 }
 
 /**

@@ -21,6 +21,11 @@ describe('the SCRAM client functions given to node-postgres', () => {
     expect(pgCrypto.hmacSha256).toBe(nodeCryptoScram.hmacSha256);
     expect(pgCrypto.sha256).toBe(nodeCryptoScram.sha256);
     expect(pgCrypto.hashByName).toBe(nodeCryptoScram.hashByName);
+    expect(pgCrypto.randomBytes).toBe(nodeCryptoScram.randomBytes);
+    // The client nonce: 18 random bytes, never repeated.
+    const nonces = Array.from({ length: 100 }, () => Buffer.from(nodeCryptoScram.randomBytes(18)));
+    expect(nonces.every((nonce) => nonce.length === 18)).toBe(true);
+    expect(new Set(nonces.map((nonce) => nonce.toString('hex'))).size).toBe(100);
   });
 
   it('give the bytes WebCrypto gives, for ArrayBuffer and Buffer inputs alike', async () => {
