@@ -253,6 +253,26 @@ describe('ownership-safe alternating users', () => {
   });
 });
 
+describe('the server log of a rotation', () => {
+  // AWS's functions first try the pending password, which fails on every rotation but a retry: a failed login in
+  // the server's log each time, which login monitoring counts. Two rotations: an alternating pair's first creates the clone.
+  it.each(['single-user', 'admin', 'alternating', 'alternating-owner'] as const)('%s: two rotations, not one failed login', async (strategy) => {
+    const db = await freshDatabase();
+    const original = await createLogin(db, uniqueName('app'), 'Original-Passw0rd');
+    const { admin, adminArn } = await createAdmin(db, [original.username]);
+    const extras = strategy === 'single-user' ? {} : { masterarn: adminArn, strategy, ...(strategy === 'alternating-owner' ? { ownerRole: uniqueName('owner') } : {}) };
+    const arn = await stack.createSecret(uniqueName('app_secret'), { ...original, ...extras });
+    const mark = await logMark();
+
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
+    expect(await stack.rotate(arn)).toMatchObject({ succeeded: true });
+
+    const failures = (await logSince(mark)).split('\n').filter((line) => line.includes('password authentication failed'));
+    const ours = failures.filter((line) => [original.username, `${original.username}_clone`, admin.username].some((role) => line.includes(`"${role}"`)));
+    expect(ours).toEqual([]);
+  });
+});
+
 async function asLogin(db: Database, login: { username: string; password: string }, sql: string) {
   const client = new Client(db.config({ user: login.username, password: login.password }));
   await client.connect();

@@ -19,35 +19,29 @@ import { pendingLogin, resolveStrategy } from '../strategy';
 import { adminTarget, connectionTarget, credentialsOf } from '../targets';
 
 /**
- * setSecret: make the database accept the pending password. First, as AWS's functions do, check whether the
- * pending credentials already log in: that is the retry after a crash past the change, and nothing is done
- * twice. Then refuse to touch any role but the one this secret rotates, and change it with the strategy's
- * login: one ALTER ROLE, or one transaction where the change takes several statements.
+ * setSecret: make the database accept the pending password. First refuse to touch any role but the one this secret
+ * rotates, then change it with the strategy's login: one ALTER ROLE, or one transaction where the change takes
+ * several statements. The login is opened, and the server read, while the gate answers; nothing is changed until
+ * the gate has let the step run.
  *
- * The login that will make the change is opened while the probe runs (a login costs a TLS handshake and a
- * SCRAM exchange), and both may start before the gate answers; nothing is changed until the probe has said no
- * and the gate has let the step run.
+ * A retry after a crash past the change must converge, and does without asking first whether the pending password
+ * already logs in, as AWS's functions do: that login fails on every rotation but a retry, and each failure is a
+ * `password authentication failed` line in the server's log, which login monitoring (GuardDuty's RDS protection,
+ * pgaudit alerts) counts. An admin sets the same password again, which changes nothing anyone can log in with. A
+ * single user logs in with AWSCURRENT, and only when that is refused asks whether the pending password is already
+ * the role's (openOwnSession).
  */
 export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
   const [currentRead, pendingRead] = await Promise.all([ctx.reads.current(), requirePending(ctx)]);
   const current = await bound(ctx, currentRead.fields);
   const pending = await bound(ctx, pendingRead.fields, 'pendingSecret');
   const strategy = resolveStrategy(current, ctx.deps.settings.env[ENV.defaultStrategy]);
+  assertSameTarget(current, pending, pendingLogin(strategy, current).username);
 
-  const alreadySet = logsIn(connectionTarget(pending, ctx.deps.settings, 'pendingSecret'), credentialsOf(pending));
   const verifier = awaitedLater(scramSha256VerifierInBackground(pending.password));
-  const changer = awaitedLater(openChanger(ctx, strategy, current, pending, verifier));
-  try {
-    if (await alreadySet) {
-      await discard(changer);
-      return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
-    }
-    assertSameTarget(current, pending, pendingLogin(strategy, current).username);
-  } catch (error) {
-    await discard(changer);
-    throw error;
-  }
-  const { session, login, change } = await changer;
+  const changer = await openChanger(ctx, strategy, current, pending, verifier);
+  if (changer === ALREADY_SET) return { strategy, changed: false, detail: `pending password of role "${pending.username}" already logs in` };
+  const { session, login, change } = changer;
   try {
     await ctx.admitted();
     await change().catch((error: unknown) => {
@@ -60,6 +54,9 @@ export async function setSecret(ctx: RotationContext): Promise<StepOutcome> {
   return { strategy, changed: true, detail: `password of role "${pending.username}" set` };
 }
 
+/** A single user's AWSCURRENT was refused because an earlier run of this step already set the pending password. */
+const ALREADY_SET = Symbol('already set');
+
 /** An open session, the role it is logged in as, and the change it will make. */
 interface Changer {
   readonly session: Session & { end(): Promise<void> };
@@ -68,8 +65,8 @@ interface Changer {
 }
 
 /**
- * Opens the session that will make the change and reads the server's facts on it, all while the probe runs.
- * `verifier` is the pending password's SCRAM verifier, being computed meanwhile.
+ * Opens the session that will make the change and reads the server's facts on it. `verifier` is the pending
+ * password's SCRAM verifier, being computed meanwhile.
  */
 function openChanger(
   ctx: RotationContext,
@@ -77,11 +74,12 @@ function openChanger(
   current: DatabaseSecret,
   pending: DatabaseSecret,
   verifier: Promise<string>,
-): Promise<Changer> {
+): Promise<Changer | typeof ALREADY_SET> {
   const setPendingPassword = async (session: Session) => setPassword(session, pending.username, { verifier: await verifier });
   switch (strategy) {
     case 'single-user':
       return openOwnSession(ctx, current, pending).then(async (session) => {
+        if (session === ALREADY_SET) return ALREADY_SET;
         await readFacts(session, ctx, { role: pending.username, host: current.host });
         return { session, login: pending.username, change: () => setPendingPassword(session) };
       });
@@ -121,7 +119,7 @@ async function discard(changer: Promise<Changer>): Promise<void> {
 
 /**
  * The confused-deputy check of AWS's functions: the pending version may only name the role this rotation owns
- * (the same one, or its alternate) on the same server.
+ * (the same one, or its alternate) on the same server. Made before any login with either version.
  */
 function assertSameTarget(current: DatabaseSecret, pending: DatabaseSecret, expectedUsername: string): void {
   if (pending.username !== expectedUsername) {
@@ -133,17 +131,20 @@ function assertSameTarget(current: DatabaseSecret, pending: DatabaseSecret, expe
 }
 
 /**
- * Single user: the role changes its own password, logged in with AWSCURRENT, or with AWSPREVIOUS when
- * AWSCURRENT holds a password the database never received (AWS's recovery path).
+ * Single user: the role changes its own password, logged in with AWSCURRENT. When the server refuses AWSCURRENT's
+ * password, either an earlier run of this step already set the pending one (the retry after a crash past the
+ * change: nothing left to do), or AWSCURRENT holds a password the database never received, and AWSPREVIOUS logs in
+ * instead (AWS's recovery path).
  */
-async function openOwnSession(ctx: RotationContext, current: DatabaseSecret, pending: DatabaseSecret) {
+async function openOwnSession(ctx: RotationContext, current: DatabaseSecret, pending: DatabaseSecret): Promise<(Session & { end(): Promise<void> }) | typeof ALREADY_SET> {
   const settings = ctx.deps.settings;
   try {
     return await openSession(connectionTarget(current, settings), credentialsOf(current), 'logging in with AWSCURRENT');
   } catch (error) {
+    if (!(error instanceof DatabaseError && error.sqlState === '28P01')) throw error;
+    if (await logsIn(connectionTarget(pending, settings, 'pendingSecret'), credentialsOf(pending))) return ALREADY_SET;
     const previous = await loadPrevious(ctx);
-    const usable = error instanceof DatabaseError && error.sqlState === '28P01' && previous?.username === pending.username && previous.host === pending.host;
-    if (!usable) throw error;
+    if (previous?.username !== pending.username || previous.host !== pending.host) throw error;
     const target = connectionTarget({ ...previous, sslmode: current.sslmode, ssl: current.ssl }, settings, 'previousSecret');
     return openSession(target, credentialsOf(previous), 'logging in with AWSPREVIOUS');
   }
