@@ -2,12 +2,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DEFAULT_MEMORY_MB } from '../infra/constructs/rotator-function';
 import type { Strategy } from '../lambda/config/environment';
 import type { LocalFunction } from '../local/lambda/local-function';
 import type { LocalStack } from '../local/stack';
 import { awsReferenceFunction } from './aws-reference';
 import type { BenchEnvironment, PreparedSecret, Subject } from './bench-support';
-import { awsReferenceDirs, bundleFunctionWorker, declareForBundle, markdownTable, median, prepareSecret, startBenchEnvironment } from './bench-support';
+import { awsReferenceDirs, bundleFunctionWorker, declareForBundle, lambdaNodeArgs, markdownTable, median, prepareSecret, startBenchEnvironment } from './bench-support';
 import type { CpuShare } from './cpu-share';
 import { cpuFractionOf, cpuSharesAvailable, lambdaCpuShare } from './cpu-share';
 import { gbSeconds, invocationsCostUsd } from './lambda-cost';
@@ -197,14 +198,22 @@ function printCodeSizes(env: BenchEnvironment, aws: readonly { kind: string; dir
   console.log(markdownTable(['function', 'code'], rows));
 }
 
+/**
+ * Node as Lambda's runtime starts it, and as plain `node`. The difference matters: under Lambda's --expose-gc, V8
+ * declines the code cache Node ships for its own modules, so every one a function loads (tls, crypto…) is compiled.
+ */
 function printModuleLoad(env: BenchEnvironment, aws: readonly { kind: string; dir: string }[], options: ColdOptions): void {
   const noOptions = { ...process.env, NODE_OPTIONS: '' };
-  const sourceMaps = { ...process.env, NODE_OPTIONS: '--enable-source-maps' };
+  const deployed = { ...process.env, NODE_OPTIONS: options.nodeOptions };
+  const lambda = lambdaNodeArgs(DEFAULT_MEMORY_MB);
+  const [bareLambda, bare] = ["node -e (bare), Lambda's flags", 'node -e (bare), plain node'];
   const commands: { name: string; load: LoadCommand; baseline: string }[] = [
-    { name: 'node -e (bare)', load: bareNode(noOptions), baseline: 'node -e (bare)' },
-    { name: 'pg-rotator rotation.mjs', load: nodeImporting(env.bundle, noOptions), baseline: 'node -e (bare)' },
-    { name: 'pg-rotator rotation.mjs, --enable-source-maps', load: nodeImporting(env.bundle, sourceMaps), baseline: 'node -e (bare)' },
-    { name: 'pg-rotator orchestrator.mjs', load: nodeImporting(path.join(env.bundleDir, 'orchestrator.mjs'), noOptions), baseline: 'node -e (bare)' },
+    { name: bareLambda, load: bareNode(noOptions, lambda), baseline: bareLambda },
+    { name: `pg-rotator rotation.mjs, Lambda's flags, NODE_OPTIONS=${JSON.stringify(options.nodeOptions)}: as deployed`, load: nodeImporting(env.bundle, deployed, lambda), baseline: bareLambda },
+    { name: "pg-rotator rotation.mjs, Lambda's flags, no NODE_OPTIONS", load: nodeImporting(env.bundle, noOptions, lambda), baseline: bareLambda },
+    { name: "pg-rotator orchestrator.mjs, Lambda's flags, as deployed", load: nodeImporting(path.join(env.bundleDir, 'orchestrator.mjs'), deployed, lambda), baseline: bareLambda },
+    { name: bare, load: bareNode(noOptions), baseline: bare },
+    { name: 'pg-rotator rotation.mjs, plain node', load: nodeImporting(env.bundle, noOptions), baseline: bare },
   ];
   if (aws.length > 0) commands.push({ name: 'python3 -c (bare)', load: barePython(options.python), baseline: 'python3 -c (bare)' });
   for (const { kind, dir } of aws) commands.push({ name: `AWS ${kind} lambda_function`, load: pythonImporting(options.python, dir), baseline: 'python3 -c (bare)' });
@@ -215,7 +224,9 @@ function printModuleLoad(env: BenchEnvironment, aws: readonly { kind: string; di
     const above = name === baseline ? '' : ms(medianOf(own, 'wallMs') - medianOf(base, 'wallMs'));
     return [name, ms(medianOf(own, 'wallMs')), above, ms(medianOf(own, 'cpuMs')), mib(medianOf(own, 'peakRssMib'))];
   });
-  console.log(`\nModule load: a fresh process imports the function and exits (median of ${Math.max(options.rounds * 2, 10)}, in turns):\n`);
+  console.log(
+    `\nModule load: a fresh process imports the function and exits, node with the flags Lambda's runtime passes at ${DEFAULT_MEMORY_MB} MB (${lambda.join(' ')}) and without (median of ${Math.max(options.rounds * 2, 10)}, in turns):\n`,
+  );
   console.log(markdownTable(['process', 'wall ms', 'above the bare runtime ms', 'CPU ms', 'peak RSS MiB'], rows));
 }
 

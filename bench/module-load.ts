@@ -23,14 +23,14 @@ const NODE_REPORT = 'const r=process.resourceUsage();process.stderr.write(JSON.s
 const PYTHON_REPORT =
   'import resource as _r,json as _j,sys as _s;_u=_r.getrusage(_r.RUSAGE_SELF);_s.stderr.write(_j.dumps({"cpuMs":(_u.ru_utime+_u.ru_stime)*1000,"rssKib":_u.ru_maxrss}))';
 
-/** Bare `node -e`, the baseline: the runtime starting with nothing to load. */
-export function bareNode(env?: NodeJS.ProcessEnv): LoadCommand {
-  return { command: process.execPath, args: ['-e', NODE_REPORT], env };
+/** Bare `node -e`, the baseline: the runtime starting with nothing to load, with `nodeArgs` (Lambda's, or none). */
+export function bareNode(env?: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): LoadCommand {
+  return { command: process.execPath, args: [...nodeArgs, '-e', NODE_REPORT], env };
 }
 
 /** Node importing the bundle (an ES module, as Lambda's runtime imports a .mjs handler), and nothing else. */
-export function nodeImporting(bundle: string, env?: NodeJS.ProcessEnv): LoadCommand {
-  return { command: process.execPath, args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundle).href)});${NODE_REPORT}`], env };
+export function nodeImporting(bundle: string, env?: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): LoadCommand {
+  return { command: process.execPath, args: [...nodeArgs, '--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundle).href)});${NODE_REPORT}`], env };
 }
 
 /** Bare `python3 -c`, the baseline of AWS's functions. */
