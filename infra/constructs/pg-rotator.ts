@@ -108,9 +108,9 @@ export interface PgRotatorProps {
   /** Secrets Manager endpoint URL, only for an endpoint without private DNS. @default - the regional endpoint */
   readonly secretsManagerEndpointUrl?: string;
   /**
-   * Memory in MB, of each function. Memory also sets the CPU share, and a rotation is CPU bound below 512 MB: the
-   * same GB-seconds at 128 MB take four times as long (README, "Memory and cost"; rotator-function.ts, DEFAULT_MEMORY_MB).
-   * @default 512
+   * Memory in MB, of each function. Memory also sets the CPU share, and a rotation is CPU bound below 1,024 MB: about
+   * the same GB-seconds at 128 MB take nine times as long (README, "Memory and cost"; rotator-function.ts, DEFAULT_MEMORY_MB).
+   * @default 1024
    */
   readonly memorySize?: number;
   /**

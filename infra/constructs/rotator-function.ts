@@ -15,10 +15,10 @@ export const RUNTIME = lambda.Runtime.NODEJS_24_X;
  * Each function's memory, chosen by what a rotation costs (README, "Memory and cost"; `npm run bench -- --cold
  * --memory 128,256,512,1024`). Lambda gives CPU in proportion to memory (1,769 MB is one vCPU) and a rotation is CPU
  * bound at small sizes: from 128 to 1,024 MB its time about halves with each doubling, so the GB-seconds it is billed
- * change little. 512 MB measured among the fewest, cold and warm (1,024 MB about the same cold, more warm), at a fifth
- * of 128 MB's time. Peak RSS of one warm container through 200 steps was about 95 MiB: 512 leaves five times that.
+ * change little. 1,024 MB measured the fewest or within a few percent of them, cold and warm, in two runs, at half of
+ * 512 MB's time and a ninth of 128 MB's. Peak RSS of one warm container through 200 steps was about 80 MiB.
  */
-export const DEFAULT_MEMORY_MB = 512;
+export const DEFAULT_MEMORY_MB = 1024;
 
 /**
  * What AWSLambdaVPCAccessExecutionRole grants, inline so the role has no managed policy (cdk-nag IAM4). Lambda
@@ -49,7 +49,7 @@ export interface RotatorFunctionProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** The environment, from `buildFunctionEnvironment`. */
   readonly environment: Record<string, string>;
-  /** @default DEFAULT_MEMORY_MB (512 MB) */
+  /** @default DEFAULT_MEMORY_MB (1,024 MB) */
   readonly memorySize?: number;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;

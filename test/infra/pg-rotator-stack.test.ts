@@ -41,7 +41,7 @@ describe('PgRotatorStack from the example config', () => {
   it('deploys three functions on the newest Node.js runtime on arm64, one entry point each, from one code asset', () => {
     template.resourceCountIs('AWS::Lambda::Function', 3);
     // Reserved concurrency by default, which also caps each: at most 15 database sessions from each function.
-    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 30, ReservedConcurrentExecutions: 5 };
+    const common = { Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 1024, Timeout: 30, ReservedConcurrentExecutions: 5 };
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'rotation.handler', FunctionName: 'pg-rotator' });
     template.hasResourceProperties('AWS::Lambda::Function', { ...common, Handler: 'orchestrator.handler', FunctionName: 'pg-rotator-orchestrator' });
     // The status check: one at a time, two minutes to list 10,000 secrets.
