@@ -7,7 +7,7 @@
  * orchestrator API through the `pg-rotator` CLI, under a declared permission policy: a test request with the
  * admin checklist, an action as a dry run, for real, and rolled back, and one the policy refuses.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,7 +36,8 @@ if (args.help) {
 
 const started = performance.now();
 const target = args['database-url'] ? existingDatabase(args['database-url']) : await embeddedDatabase();
-const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'pg-rotator-demo-')), 'ca.pem');
+const caDir = mkdtempSync(path.join(tmpdir(), 'pg-rotator-demo-'));
+const caFile = path.join(caDir, 'ca.pem');
 writeFileSync(caFile, target.caPem ?? '');
 const stack = await startLocalStack({
   // The demo's target decides the sslmode, and the deployment's floor with it (a --database-url may say require).
@@ -77,6 +78,7 @@ try {
   await ctx?.cleanUp().catch((error: unknown) => console.error(red(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`)));
   await stack.close();
   await target.stop();
+  rmSync(caDir, { recursive: true, force: true });
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`\n${failed ? red('demo failed') : green('demo passed')} ${dim(`in ${seconds} s`)}`);
