@@ -50,7 +50,7 @@ export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
  * reading every export, which runs the getters that load its lazy parts: `node:fs` loads its promises API, streams
  * and watchers, `node:crypto` WebCrypto, `node:util` parseArgs and its diff code, 31 more of Node's internal modules.
  * Lambda starts node with --expose-gc, and under that flag V8 declines the code cache Node ships for those modules,
- * so each is compiled as it loads: measured here, 14 ms of every cold start. test/infra/bundle.test.ts fails on a
+ * so each is compiled as it loads: measured here, 11 ms of a cold rotation. test/infra/bundle.test.ts fails on a
  * built-in the bundle imports as an ES module, so a new one is added here.
  */
 export const BUILTIN_SHIMS: Readonly<Record<string, string>> = Object.fromEntries(
