@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { HttpResponse } from './http-response-parser';
-import { HttpResponseParser, MalformedResponseError } from './http-response-parser';
+import { FIELD_NAME, HttpResponseParser, MalformedResponseError } from './http-response-parser';
 
 /** One HTTP exchange of the JSON protocol: a POST with a body, and the whole answer back. */
 export interface HttpExchange {
@@ -114,7 +114,7 @@ function requestHead(exchange: HttpExchange): string {
   let head = `POST ${exchange.url.pathname}${exchange.url.search} HTTP/1.1\r\n`;
   if (!Object.keys(exchange.headers).some((name) => name.toLowerCase() === 'host')) head += `host: ${exchange.url.host}\r\n`;
   for (const [name, value] of Object.entries(exchange.headers)) {
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || /[\r\n\0]/.test(value)) {
+    if (!FIELD_NAME.test(name) || /[\r\n\0]/.test(value)) {
       // The value may be a credential: named by its header only.
       throw new NoAnswerError('InvalidRequestHeader', `header ${JSON.stringify(name)} cannot be sent: a name that is not a token, or a line break in its value`);
     }
